@@ -1,0 +1,3 @@
+"""listen: an offline text-to-speech article reader."""
+
+__version__ = "0.1.0"

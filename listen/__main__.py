@@ -1,0 +1,5 @@
+"""``python -m listen`` runs the CLI."""
+
+from listen.cli import main
+
+main()

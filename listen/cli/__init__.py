@@ -1,0 +1,68 @@
+"""The ``listen`` command: one root group, one module per command.
+
+This is the one boundary where errors become messages: a ``ListenError``
+becomes a single line and exit status 1; anything else is a bug, shown as one
+line too unless ``LISTEN_DEBUG=1`` asks for the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+
+from listen import __version__
+from listen.errors import ListenError
+
+
+class ListenGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ListenError as exc:
+            raise click.ClickException(exc.one_line()) from None
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+        except (click.ClickException, click.Abort, click.exceptions.Exit):
+            raise
+        except Exception as exc:
+            if os.environ.get("LISTEN_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(this is a bug; set LISTEN_DEBUG=1 to see the traceback)"
+            ) from None
+
+
+class _StderrHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
+
+
+@click.group(cls=ListenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="listen")
+def cli() -> None:
+    """Turn news articles into narrated MP3s, offline."""
+    logger = logging.getLogger("listen")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="listen")
+    except BrokenPipeError:
+        # The reader went away (listen script ... | head); that is not an error.
+        sys.stderr.close()
+        sys.exit(0)
+
+
+# The command modules register themselves on ``cli``.
+from listen.cli import script as _script  # noqa: E402,F401
+from listen.cli import speak as _speak  # noqa: E402,F401
+from listen.cli import voices as _voices  # noqa: E402,F401

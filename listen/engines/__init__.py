@@ -1,0 +1,100 @@
+"""Speech engines behind one small protocol, found through the ``listen.engines`` entry points.
+
+An engine is any class with a ``name``, a ``check()`` that raises
+``EngineUnavailable`` saying what to install, ``voices()``, and
+``synthesize(text, voice)`` yielding ``AudioChunk``s. Built-in engines register
+through the same entry-point group that third-party ones use; the table below
+only keeps them reachable when listen runs from a source tree that was never
+installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Iterator, Sequence
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+
+from listen.errors import EngineUnavailable, ListenError
+
+if TYPE_CHECKING:
+    from listen.lexicon import LexiconEntry
+    from listen.models import AudioChunk, EngineVoice
+    from listen.voices import VoiceProfile
+
+log = logging.getLogger("listen")
+
+ENTRY_POINT_GROUP = "listen.engines"
+_BUILTIN = {
+    "pyttsx3": "listen.engines.pyttsx3:Pyttsx3Engine",
+    "espeak": "listen.engines.espeak:EspeakEngine",
+    "silent": "listen.engines.silent:SilentEngine",
+}
+
+
+@runtime_checkable
+class Engine(Protocol):
+    name: ClassVar[str]
+
+    def check(self) -> None:
+        """Raise ``EngineUnavailable`` (with an install hint) if this engine cannot speak here."""
+
+    def voices(self) -> Sequence[EngineVoice]:
+        """The voices this engine offers on this machine."""
+
+    def synthesize(self, text: str, voice: VoiceProfile) -> Iterator[AudioChunk]:
+        """Speak ``text`` with ``voice``; raise ``SynthesisError`` if it cannot."""
+
+
+class PhonemeMarkup(Protocol):
+    """Optional: an engine that reads phonemes inline says how to write one."""
+
+    def phoneme_markup(self, entry: LexiconEntry) -> str | None: ...
+
+
+def available() -> dict[str, str]:
+    """Engine name -> 'module:Class', built-ins first, entry points may add or replace."""
+    table = dict(_BUILTIN)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        table[ep.name] = ep.value
+    return table
+
+
+_instances: dict[str, Engine] = {}
+
+
+def get_engine(name: str) -> Engine:
+    """One instance per engine per process: espeak and pyttsx3 may start only once."""
+    if name in _instances:
+        return _instances[name]
+    table = available()
+    if name not in table:
+        raise ListenError(
+            f"unknown engine {name!r}", hint=f"please select one of: {', '.join(sorted(table))}"
+        )
+    module_name, _, attr = table[name].partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except ImportError as exc:
+        raise EngineUnavailable(f"engine {name!r} cannot be loaded: {exc}") from None
+    engine: Engine = cls()
+    _instances[name] = engine
+    return engine
+
+
+def ready_engine(voice: VoiceProfile, override: str | None = None) -> Engine:
+    """The profile's engine if it can speak here, else its first fallback that can."""
+    names = [override] if override else [voice.engine, *voice.fallback_engines]
+    first_error: EngineUnavailable | None = None
+    for name in dict.fromkeys(names):
+        try:
+            engine = get_engine(name)
+            engine.check()
+        except EngineUnavailable as exc:
+            first_error = first_error or exc
+            continue
+        if first_error is not None:
+            log.warning("%s; speaking with the %s engine instead", first_error.one_line(), name)
+        return engine
+    raise first_error or EngineUnavailable("no engine to try")

@@ -1,0 +1,148 @@
+"""Read a page from a file, an http(s) URL or stdin, within limits.
+
+Everything that comes in is checked the same way: at most ``MAX_BYTES``, not
+binary, and decoded with the charset the page declares (header, then
+``<meta charset>``, then UTF-8 with replacement).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from email.message import Message
+from pathlib import Path
+from typing import BinaryIO
+
+from listen import __version__
+from listen.errors import ExtractionError, SourceError, TooLarge
+from listen.models import Page
+
+MAX_BYTES = 10 * 1024 * 1024
+TIMEOUT_S = 20.0
+MAX_REDIRECTS = 5
+USER_AGENT = f"listen/{__version__} (offline article reader; +https://pypi.org/project/listen/)"
+
+_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def read_source(source: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_S) -> Page:
+    """Turn what the user typed (a path, a URL or ``-``) into a ``Page``."""
+    if source == "-":
+        data = _read_limited(sys.stdin.buffer, max_bytes, "stdin")
+        return Page(html=decode_html(data, None, "stdin"), source="stdin")
+    scheme = urllib.parse.urlsplit(source).scheme.lower()
+    if scheme in ("http", "https"):
+        return fetch_url(source, max_bytes=max_bytes, timeout=timeout)
+    if scheme and len(scheme) > 1 and "://" in source:
+        raise SourceError(f"unsupported URL scheme {scheme!r} in {source}: use http(s), a file or -")
+    return read_file(Path(source), max_bytes=max_bytes)
+
+
+def read_file(path: Path, *, max_bytes: int = MAX_BYTES) -> Page:
+    try:
+        with path.open("rb") as fh:
+            data = _read_limited(fh, max_bytes, str(path))
+    except FileNotFoundError:
+        raise SourceError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path} is a directory, not an HTML file") from None
+    except PermissionError:
+        raise SourceError(f"permission denied reading {path}") from None
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return Page(html=decode_html(data, None, str(path)), url=None, source=str(path))
+
+
+class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise SourceError(f"refusing redirect to {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_S) -> Page:
+    """GET an article page, following at most ``MAX_REDIRECTS`` redirects."""
+    opener = urllib.request.build_opener(_LimitedRedirects())
+    request = urllib.request.Request(
+        url,
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+        },
+    )
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            final_url = response.geturl()
+            headers: Message = response.headers
+            content_type = headers.get_content_type()
+            if content_type not in _HTML_TYPES:
+                raise ExtractionError(f"{url} is {content_type}, not an HTML page")
+            length = headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise TooLarge(f"{url} is {int(length):,} bytes; the limit is {max_bytes:,}")
+            data = _read_limited(response, max_bytes, url)
+            charset = headers.get_content_charset()
+    except urllib.error.HTTPError as exc:
+        raise SourceError(f"{url} answered HTTP {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, socket.timeout | TimeoutError):
+            raise SourceError(f"{url} did not answer within {timeout:g} s") from None
+        if isinstance(reason, ssl.SSLError):
+            raise SourceError(f"TLS failed for {url}: {reason}") from None
+        raise SourceError(f"cannot reach {url}: {_reason(reason)}") from None
+    except (TimeoutError, socket.timeout):
+        raise SourceError(f"{url} did not answer within {timeout:g} s") from None
+    except (ConnectionError, OSError) as exc:
+        if isinstance(exc, SourceError):
+            raise
+        raise SourceError(f"cannot reach {url}: {_reason(exc)}") from None
+    return Page(html=decode_html(data, charset, url), url=final_url, source=url)
+
+
+def _reason(reason: object) -> str:
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason) or type(reason).__name__
+
+
+def _read_limited(stream: BinaryIO, max_bytes: int, name: str) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TooLarge(f"{name} is larger than the {max_bytes // (1024 * 1024)} MB limit")
+    return data
+
+
+def decode_html(data: bytes, charset: str | None, name: str) -> str:
+    """Bytes -> text, refusing input that is plainly not an HTML page."""
+    if not data.strip():
+        raise ExtractionError(f"{name} is empty")
+    head = data[:4096]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractionError(f"{name} is binary data, not an HTML page")
+    if charset is None:
+        if head.startswith(b"\xef\xbb\xbf"):
+            charset = "utf-8-sig"
+        elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            charset = "utf-16"
+        else:
+            match = _META_CHARSET.search(head)
+            charset = match.group(1).decode("ascii") if match else "utf-8"
+    try:
+        text = data.decode(charset, errors="replace")
+    except LookupError:
+        text = data.decode("utf-8", errors="replace")
+    sample = text[:65536]
+    if sample.count("\ufffd") > len(sample) // 20:
+        raise ExtractionError(f"{name} is binary data, not an HTML page")
+    if "<" not in sample:
+        raise ExtractionError(f"{name} does not look like HTML (no markup found)")
+    return text

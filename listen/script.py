@@ -1,0 +1,175 @@
+"""Article -> ``Script``: spoken forms, sentences and pauses, and the script's three printed forms.
+
+Each block's written text is split into sentences, and each sentence is
+normalised on its own, so a sentence's written and spoken forms always stay
+paired (transcripts show one, the engine reads the other). Captions and
+quotes are introduced by the words the voice profile gives for them.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from listen.models import Article, Block, Script, Sentence
+from listen.normalize import normalize
+from listen.text import split_sentences
+
+if TYPE_CHECKING:
+    from listen.lexicon import Lexicon, LexiconEntry
+    from listen.voices import VoiceProfile
+
+SSML_NS = "http://www.w3.org/2001/10/synthesis"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence to synthesise, with the silence that follows it."""
+
+    block: int
+    sentence: int
+    kind: str
+    text: str
+    spoken: str
+    pause_after_ms: int
+
+
+def load_lexicon(voice: VoiceProfile) -> Lexicon | None:
+    if not voice.lexicons:
+        return None
+    from listen.lexicon import load_lexicons
+
+    return load_lexicons(voice.lexicons)
+
+
+def build_script(
+    article: Article,
+    voice: VoiceProfile,
+    *,
+    phonemes: Callable[[LexiconEntry], str | None] | None = None,
+) -> Script:
+    """Give every block its sentences and spoken form for ``voice``."""
+    lexicon = load_lexicon(voice)
+    language = article.language
+    blocks = []
+    for block in article.blocks:
+        sentences = []
+        for written in split_sentences(block.text, language):
+            spoken = normalize(written, language, lexicon, phonemes)
+            if spoken.strip():
+                sentences.append(Sentence(written, spoken))
+        label = voice.label(block.kind)
+        if label and sentences:
+            first = sentences[0]
+            sentences[0] = Sentence(first.text, f"{label} {first.spoken}")
+        if not sentences:
+            continue
+        spoken_block = " ".join(s.spoken for s in sentences)
+        blocks.append(Block(block.kind, block.text, spoken_block, tuple(sentences)))
+    return Script(
+        title=article.title,
+        language=language,
+        blocks=tuple(blocks),
+        byline=article.byline,
+        author=article.author,
+        published=article.published,
+        site=article.site,
+        url=article.url,
+        voice=voice.id,
+    )
+
+
+def segments(script: Script, voice: VoiceProfile) -> Iterator[Segment]:
+    """The script as sentences in reading order, each with its following pause."""
+    sentence_pause = voice.pauses.get("sentence", 0)
+    for b, block in enumerate(script.blocks):
+        last = len(block.sentences) - 1
+        for s, sentence in enumerate(block.sentences):
+            pause = voice.pause_after(block.kind) if s == last else sentence_pause
+            yield Segment(b, s, block.kind, sentence.text, sentence.spoken, pause)
+
+
+_MARKS = {
+    "title": "# {}",
+    "byline": "_{}_",
+    "summary": "**{}**",
+    "heading": "## {}",
+    "caption": "[{label}] {}",
+    "quote": "> {}",
+    "list_item": "- {}",
+    "paragraph": "{}",
+}
+_CAPTION_MARK = {"en": "Image caption", "es": "Pie de foto", "ar": "تعليق الصورة"}
+
+
+def to_text(script: Script, *, spoken: bool = False) -> str:
+    """The script as Markdown-like text: headings, captions and quotes visibly marked."""
+    label = _CAPTION_MARK.get(script.language, _CAPTION_MARK["en"])
+    lines = []
+    for block in script.blocks:
+        body = block.spoken if spoken else block.text
+        lines.append(_MARKS[block.kind].format(body, label=label))
+    return "\n\n".join(lines) + "\n"
+
+
+def to_json(script: Script) -> str:
+    return json.dumps(script.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def to_ssml(script: Script, voice: VoiceProfile) -> str:
+    """Well-formed SSML 1.1: <p>/<s> per block and sentence, <break> for every pause,
+    and lexicon substitutions shown as <sub alias="...">."""
+    ET.register_namespace("", SSML_NS)
+    speak = ET.Element(f"{{{SSML_NS}}}speak", {"version": "1.1", XML_LANG: script.language})
+    lexicon = load_lexicon(voice)
+    for block in script.blocks:
+        p = ET.SubElement(speak, f"{{{SSML_NS}}}p")
+        for i, sentence in enumerate(block.sentences):
+            s = ET.SubElement(p, f"{{{SSML_NS}}}s")
+            label = voice.label(block.kind) if i == 0 else None
+            _fill_sentence(s, sentence, script.language, lexicon, label)
+            if i < len(block.sentences) - 1 and voice.pauses.get("sentence"):
+                ET.SubElement(p, f"{{{SSML_NS}}}break", {"time": f"{voice.pauses['sentence']}ms"})
+        pause = voice.pause_after(block.kind)
+        if pause:
+            ET.SubElement(speak, f"{{{SSML_NS}}}break", {"time": f"{pause}ms"})
+    ET.indent(speak, space="  ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(speak, encoding="unicode") + "\n"
+
+
+def _fill_sentence(
+    s: ET.Element, sentence: Sentence, language: str, lexicon: Lexicon | None, label: str | None
+) -> None:
+    if not lexicon:
+        s.text = sentence.spoken
+        return
+    parts: list[str | ET.Element] = [label + " "] if label else []
+    for piece in lexicon.split(sentence.text):
+        if isinstance(piece, str):
+            lead = " " if piece[:1].isspace() else ""
+            trail = " " if piece[-1:].isspace() else ""
+            parts.append(f"{lead}{normalize(piece, language)}{trail}")
+            continue
+        written, entry = piece
+        if entry.phoneme:
+            el = ET.Element(f"{{{SSML_NS}}}phoneme", {"ph": entry.phoneme})
+            if entry.alphabet:
+                el.set("alphabet", entry.alphabet)
+        else:
+            el = ET.Element(f"{{{SSML_NS}}}sub", {"alias": entry.alias or written})
+        el.text = written
+        parts.append(el)
+    last: ET.Element | None = None
+    for part in parts:
+        if isinstance(part, str):
+            if last is None:
+                s.text = (s.text or "") + part
+            else:
+                last.tail = (last.tail or "") + part
+        else:
+            s.append(part)
+            last = part
