@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ class _LazyProgress:
         if self.bar is None:
             if time.monotonic() - self.started < self.DELAY_S:
                 return
-            self.bar = click.progressbar(length=total, label=self.label, file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.shown)
         self.shown = done
@@ -55,8 +56,7 @@ def speak_command(
     language: str | None, voice: str | None, quiet: bool,
 ) -> None:
     """Read SOURCE aloud into an MP3 (an .html file, an http(s) URL, or - for stdin)."""
-    stderr = click.get_text_stream("stderr")
-    progress = None if quiet or not stderr.isatty() else _LazyProgress("Speaking")
+    progress = None if quiet or not sys.stderr.isatty() else _LazyProgress("Speaking")
     try:
         episode = speak(
             source, output, language=language, voice=voice, engine=engine,

@@ -1,0 +1,296 @@
+"""Shared machinery for the per-language normalisers.
+
+Rules are ``(pattern, replacement)`` pairs applied in order; each language
+module keeps its own tables and builds its pipeline from the helpers here.
+The language-neutral clean-up (characters no voice can say, quotes,
+brackets, dashes, ellipses, whitespace) lives here too, because every
+language, known or not, gets it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+Replacement = str | Callable[[re.Match[str]], str]
+
+#: Lexicon matches are parked as one private-use character each while the
+#: rules run, so no rule can rewrite what a lexicon author asked for.
+PLACEHOLDER_BASE = 0xF0000
+PLACEHOLDER_CLASS = "\U000f0000-\U000ffffd"
+
+#: A capitalised word may also be a parked lexicon match ("Gen. Sheinbaum").
+UPPER_START = f"[A-ZÀ-ÖØ-Þ{PLACEHOLDER_CLASS}]"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rewrite step of a language's pipeline."""
+
+    pattern: re.Pattern[str]
+    replace: Replacement
+    name: str = ""
+
+    def apply(self, text: str) -> str:
+        return self.pattern.sub(self.replace, text)
+
+
+def rule(pattern: str, replace: Replacement, flags: int = 0, name: str = "") -> Rule:
+    return Rule(re.compile(pattern, flags), replace, name)
+
+
+def run(text: str, rules: Iterable[Rule]) -> str:
+    for step in rules:
+        text = step.apply(text)
+    return text
+
+
+@dataclass(frozen=True)
+class Language:
+    """What ``normalize`` needs to know about one language variant."""
+
+    rules: tuple[Rule, ...]
+    comma: str = ","
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation that prefers the longest word."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def at_end(match: re.Match[str]) -> bool:
+    """True when nothing but closing quotes, brackets or spaces follow ``match``."""
+    rest = match.string[match.end() :]
+    return not rest.strip(" \t\n\"'”’»)]")
+
+
+def keep_final_dot(match: re.Match[str], words: str) -> str:
+    """Expand an abbreviation, keeping its dot when it also ends the sentence."""
+    if match.group(0).endswith(".") and at_end(match):
+        return words + "."
+    return words
+
+
+def lookup(table: Mapping[str, str], key: str) -> str | None:
+    """Look ``key`` up as written, then lower-cased."""
+    found = table.get(key)
+    if found is None:
+        found = table.get(key.lower())
+    return found
+
+
+# --- initialisms ----------------------------------------------------------
+
+
+def dotted(letters: str) -> str:
+    """'CIA' -> 'C.I.A.'.
+
+    Spaced capitals ("C I A") look right but espeak-ng reads a lone "A" before
+    a word as the article; the dotted form is spelled letter by letter.
+    """
+    return "".join(f"{ch}." for ch in letters)
+
+
+def split_camel(word: str) -> str:
+    """'StandWithGaza' -> 'Stand With Gaza'; runs of capitals stay together."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", word)
+    spaced = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", spaced)
+    return spaced.replace("_", " ")
+
+
+# --- web addresses ----------------------------------------------------------
+
+_TLDS = (
+    "com net org info biz edu gov mil int io co ai app dev news tv me uk us eu "
+    "de fr es it pt nl be ch at se no dk fi pl ru ua tr gr ie ca au nz za in "
+    "cn jp kr br mx ar cl co pe ve cu lb sy iq ir ps il jo sa ae qa kw bh om ye "
+    "eg ma dz tn ly sd ng ke gh"
+).split()
+_SECOND_LEVEL = frozenset(
+    "co com org net gov ac edu gob nic ne or go".split()
+)
+
+URL_PATTERN = (
+    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"'“”«»]+[^\s<>\"'“”«».,;:!?)\]]"
+    r"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + "|".join(_TLDS) + r")\b"
+    r"(?:/[^\s<>\"'“”«»]*[^\s<>\"'“”«».,;:!?)\]])?(?![\w@-])"
+)
+EMAIL_PATTERN = r"\b[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}\b"
+
+
+def site_name(url: str) -> str:
+    """The registered domain of a URL: 'https://english.almayadeen.net/x' -> 'almayadeen.net'."""
+    host = re.sub(r"^[a-z]+://", "", url, flags=re.I)
+    host = re.split(r"[/?#:]", host, maxsplit=1)[0].lower().strip(".")
+    labels = [label for label in host.split(".") if label]
+    if labels and labels[0] == "www":
+        labels = labels[1:]
+    if len(labels) <= 2:
+        return ".".join(labels)
+    if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def speak_dots(name: str, dot: str) -> str:
+    parts = [p for p in re.split(r"[.]", name) if p]
+    return f" {dot} ".join(split_camel(p).replace("-", " ") for p in parts)
+
+
+def web_rules(dot: str, at: str) -> tuple[Rule, ...]:
+    """E-mail addresses read whole; URLs reduced to their site name."""
+
+    def email(m: re.Match[str]) -> str:
+        user, _, host = m.group(0).partition("@")
+        return f"{speak_dots(user, dot)} {at} {speak_dots(host.lower(), dot)}"
+
+    def url(m: re.Match[str]) -> str:
+        return speak_dots(site_name(m.group(0)), dot)
+
+    return (
+        rule(EMAIL_PATTERN, email, name="email"),
+        rule(URL_PATTERN, url, re.IGNORECASE, name="url"),
+    )
+
+
+# --- language-neutral clean-up ------------------------------------------------
+
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_DIGIT_GROUP_SPACE = re.compile(rf"(?<=\d)[{_SPACES}](?=\d{{3}}(?!\d))")
+_ODD_SPACE = re.compile(rf"[{_SPACES}\t\n\r\f\v\u2028\u2029\x85]")
+_QUOTE_MAP = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‛": "'",
+        "ʼ": "'",
+        "`": "'",
+        "´": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "«": '"',
+        "»": '"',
+        "‹": '"',
+        "›": '"',
+        "〝": '"',
+        "〞": '"',
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "＂": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2212": "-",
+        "\u2012": "–",
+        "\u2015": "—",
+        "\ufe58": "—",
+        "\ufe63": "-",
+        "\uff0d": "-",
+        "\u2024": ".",
+        "\u2044": "/",
+        "\uff05": "%",
+        "\u2116": "#",
+        "\ufe0e": "",
+        "\ufe0f": "",
+        "\u066a": "%",
+        "\ufe6a": "%",
+    }
+)
+_UNSPEAKABLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "So", "Sk"})
+_KEEP_SYMBOLS = frozenset("°\u00b0")
+
+
+def _is_unspeakable(ch: str) -> bool:
+    if ch in _KEEP_SYMBOLS or ch.isspace():
+        return False
+    return unicodedata.category(ch) in _UNSPEAKABLE_CATEGORIES
+
+
+def pre_clean(text: str) -> str:
+    """Make the text regular before any rule sees it.
+
+    NFC, one kind of apostrophe and of double quote, ordinary spaces, SI digit
+    grouping ("4 500") joined, and characters with no spoken form removed
+    (control and format characters, emoji, private-use placeholders).
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_QUOTE_MAP)
+    text = _DIGIT_GROUP_SPACE.sub("", text)
+    text = _ODD_SPACE.sub(" ", text)
+    if not text.isascii():
+        text = "".join(ch for ch in text if not _is_unspeakable(ch))
+    return text
+
+
+def post_clean_rules(comma: str) -> tuple[Rule, ...]:
+    """Brackets, quotes, dashes and ellipses become pauses or nothing."""
+    c = comma
+    return (
+        # "[...]" marks an omission in a quotation: nothing to say.
+        rule(r"[(\[]\s*(?:\.\s*){3}[)\]]|[(\[]\s*…\s*[)\]]", " "),
+        rule(r"(?<=[a-z])\((s|es)\)", r"\1"),
+        rule(r"(?:\.\s*){3,}|…", lambda m: "." if at_end(m) else f"{c} "),
+        rule(r"\s*[(\[{]\s*", f"{c} "),
+        rule(r"\s*[)\]}]", f"{c} "),
+        rule(r'"', " "),
+        # An apostrophe that is not inside a word is a quotation mark.
+        rule(r"(?<![\w\d])'|'(?![\w])", " "),
+        rule(r"\s*(?:—|―|--+)\s*", f"{c} "),
+        rule(r"\s+[-–]\s+|^[-–]\s+|\s+[-–]$", f"{c} "),
+        rule(r"(?<=\w)–(?=\w)", "-"),
+        rule(r"–", f"{c} "),
+        rule(r"[*_|~^\\•·●▪■□◆◇►▶†‡¶¤]+", " "),
+    )
+
+
+_TIDY = (
+    rule(r"\s+", " "),
+    rule(r"\s+([,.;:!?،؛؟])", r"\1"),
+    rule(r"([,،])(?:\s*[,،])+", r"\1"),
+    rule(r"[,،]\s*([.;:!?؛؟])", r"\1"),
+    rule(r"^[\s,،;:.]+", ""),
+    rule(r"[\s,،;:]+$", ""),
+    rule(r"([,،])(?=[^\s\d])", r"\1 "),
+)
+
+
+def tidy(text: str) -> str:
+    return run(text, _TIDY).strip()
+
+
+def neutral_symbols_rules() -> tuple[Rule, ...]:
+    """For unknown languages: nothing is translated, only clean-up is done."""
+    return post_clean_rules(",")
+
+
+# --- numbers as written -------------------------------------------------------
+
+
+def digits_only(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number as written: its integer digits and its fraction digits."""
+
+    whole: str
+    fraction: str = ""
+
+    @property
+    def value(self) -> int:
+        return int(self.whole or "0")
+
+    @property
+    def is_one(self) -> bool:
+        return self.value == 1 and not self.fraction
+
+
+def parse_number(text: str, thousands: str, decimal: str) -> Number:
+    whole, _, fraction = text.partition(decimal)
+    return Number(digits_only(whole.replace(thousands, "")) or "0", digits_only(fraction))

@@ -1,0 +1,155 @@
+"""engines: the protocol, the registry, and both espeak-based engines speaking for real.
+
+pyttsx3 runs in this process (espeak starts once per process, so it stays for
+the whole session); the direct espeak engine runs in a child process of its own.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from listen.engines import Engine, available, get_engine, ready_engine
+from listen.engines.silent import MS_PER_WORD
+from listen.errors import ListenError, SynthesisError, VoiceError
+from listen.models import AudioChunk
+from listen.voices import VoiceProfile, choose_profile
+from tests.conftest import rms
+
+EN = VoiceProfile(id="t-en", name="t", language="en", voice="en-us")
+
+
+def speak(engine: Engine, text: str, voice: VoiceProfile = EN) -> AudioChunk:
+    chunks = list(engine.synthesize(text, voice))
+    assert len(chunks) == 1
+    return chunks[0]
+
+
+def test_builtin_engines_are_registered_and_follow_the_protocol() -> None:
+    assert {"pyttsx3", "espeak", "silent"} <= set(available())
+    for name in ("pyttsx3", "espeak", "silent"):
+        assert isinstance(get_engine(name), Engine)
+
+
+def test_unknown_engine_lists_the_choices() -> None:
+    with pytest.raises(ListenError) as err:
+        get_engine("festival")
+    assert "unknown engine 'festival' (please select one of: espeak, pyttsx3, silent" in err.value.one_line()
+
+
+def test_silent_engine_is_exact() -> None:
+    chunk = speak(get_engine("silent"), "one two three four")
+    assert chunk.duration_ms == 4 * MS_PER_WORD
+    assert rms(chunk.pcm) == 0
+
+
+def test_pyttsx3_speaks_english_arabic_and_spanish() -> None:
+    engine = get_engine("pyttsx3")
+    engine.check()
+    for lang, text in [("en", "The drones were unarmed."), ("ar", "قال المسؤول إن الطائرات كانت غير مسلحة."), ("es", "Los drones no estaban armados.")]:
+        chunk = speak(engine, text, choose_profile(lang))
+        assert chunk.sample_rate == 22050
+        assert 800 < chunk.duration_ms < 6000, lang
+        assert rms(chunk.pcm) > 300, lang
+
+
+def test_pyttsx3_rate_changes_duration() -> None:
+    engine = get_engine("pyttsx3")
+    text = "Several processes each with its own engine produced identical files."
+    normal = speak(engine, text).duration_ms
+    fast = speak(engine, text, VoiceProfile(id="f", name="f", language="en", voice="en-us", rate=2.0)).duration_ms
+    assert fast < normal * 0.7
+
+
+def test_pyttsx3_unknown_voice_is_an_error_not_silence() -> None:
+    bad = VoiceProfile(id="bad", name="b", language="en", voice="no-such-voice")
+    with pytest.raises(VoiceError, match="no voice 'no-such-voice'"):
+        speak(get_engine("pyttsx3"), "hello", bad)
+    assert speak(get_engine("pyttsx3"), "hello again").frames > 0  # the engine still works
+
+
+def test_pyttsx3_driver_errors_are_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = get_engine("pyttsx3")
+    driver = engine._engine.proxy._driver  # type: ignore[attr-defined]
+
+    def broken(text: str, filename: str) -> None:
+        raise RuntimeError("driver exploded")
+
+    monkeypatch.setattr(driver, "save_to_file", broken)
+    with pytest.raises(SynthesisError, match="driver exploded"):
+        speak(engine, "hello")
+
+
+def test_pyttsx3_retries_a_dropped_utterance(monkeypatch: pytest.MonkeyPatch) -> None:
+    import listen.engines.pyttsx3 as module
+
+    real = module._read_wav
+    calls = []
+
+    def drop_first(path):  # type: ignore[no-untyped-def]
+        chunk = real(path)
+        calls.append(chunk.frames)
+        return AudioChunk(b"", chunk.sample_rate) if len(calls) == 1 else chunk
+
+    monkeypatch.setattr(module, "_read_wav", drop_first)
+    chunk = speak(get_engine("pyttsx3"), "Check the frame count, and retry.")
+    assert len(calls) == 2 and chunk.frames == calls[1] > 0
+
+
+def test_second_espeak_engine_in_one_process_is_refused_clearly() -> None:
+    get_engine("pyttsx3").check()
+    with pytest.raises(ListenError, match="already driven by the pyttsx3 engine"):
+        get_engine("espeak").check()
+
+
+def test_ready_engine_uses_the_profile_engine() -> None:
+    assert ready_engine(choose_profile("en")).name == "pyttsx3"
+    assert ready_engine(choose_profile("en"), "silent").name == "silent"
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from listen.engines import get_engine
+    from listen.voices import choose_profile
+    engine = get_engine("espeak")
+    engine.check()
+    direct = [c for c in engine.synthesize("The drones were unarmed.", choose_profile("en"))][0]
+    arabic = [c for c in engine.synthesize("قال المسؤول", choose_profile("ar"))][0]
+    langs = {l for v in engine.voices() for l in v.languages}
+    print(direct.frames, direct.sample_rate, arabic.frames, "en-us" in langs, "ar" in langs)
+    """
+)
+
+
+def test_direct_espeak_engine_speaks_in_its_own_process() -> None:
+    result = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    frames, rate, arabic, has_en, has_ar = result.stdout.split()
+    assert int(frames) > 22050 // 2 and rate == "22050" and int(arabic) > 0
+    assert has_en == has_ar == "True"
+
+
+def test_direct_espeak_matches_the_espeak_ng_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Synchronous mode is byte-identical to `espeak-ng -w` (when the command exists)."""
+    import shutil
+    import wave
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("the espeak-ng command is not installed")
+    wav = tmp_path / "cli.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), "Hello there, listener."], check=True)
+    with wave.open(str(wav)) as w:
+        expected = w.readframes(w.getnframes())
+    code = CHILD.split("direct =")[0] + textwrap.dedent(
+        """
+        chunk = [c for c in engine.synthesize("Hello there, listener.", choose_profile("en"))][0]
+        sys.stdout.buffer.write(chunk.pcm)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected

@@ -1,0 +1,96 @@
+"""script: sentences, spoken forms, labels, pauses, and the text/JSON/SSML forms."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from types import MappingProxyType
+
+from listen.models import Article, Block, Script
+from listen.script import SSML_NS, XML_LANG, build_script, segments, to_json, to_ssml, to_text
+from listen.voices import VoiceProfile
+
+VOICE = VoiceProfile(
+    id="t",
+    name="test",
+    language="en",
+    engine="silent",
+    pauses=MappingProxyType({"title": 900, "paragraph": 500, "caption": 600, "sentence": 100}),
+    labels=MappingProxyType({"caption": "Image caption:", "quote": "Quote:"}),
+)
+ARTICLE = Article(
+    title="Tom & Jerry <return>",
+    language="en",
+    blocks=(
+        Block("title", "Tom & Jerry <return>"),
+        Block("byline", "By Jane Doe. 18 February 2025."),
+        Block("heading", "What happened"),
+        Block("paragraph", "Dr. Smith arrived. He left at noon!"),
+        Block("caption", "A cat on a mat."),
+        Block("quote", "We will be back."),
+        Block("list_item", "First thing"),
+    ),
+    byline="By Jane Doe. 18 February 2025.",
+    published="2025-02-18",
+    site="Example",
+    url="https://example.org/a",
+)
+
+
+def script() -> Script:
+    return build_script(ARTICLE, VOICE)
+
+
+def test_sentences_and_labels() -> None:
+    s = script()
+    paragraph = s.blocks[3]
+    assert [x.text for x in paragraph.sentences] == ["Dr. Smith arrived.", "He left at noon!"]
+    caption = s.blocks[4]
+    assert caption.text == "A cat on a mat."
+    assert caption.spoken.startswith("Image caption: ")
+    assert s.blocks[5].spoken.startswith("Quote: ")
+    assert s.voice == "t"
+
+
+def test_segments_carry_block_pauses_and_sentence_pauses() -> None:
+    segs = list(segments(script(), VOICE))
+    assert segs[0].kind == "title" and segs[0].pause_after_ms == 900
+    para = [x for x in segs if x.kind == "paragraph"]
+    assert [x.pause_after_ms for x in para] == [100, 500]
+    # a kind without its own pause gets the paragraph pause
+    assert [x.pause_after_ms for x in segs if x.kind == "heading"] == [500]
+
+
+def test_json_has_exactly_the_documented_shape() -> None:
+    data = json.loads(to_json(script()))
+    assert list(data) == ["title", "language", "byline", "published", "site", "url", "blocks"]
+    assert data["blocks"][0] == {"kind": "title", "text": "Tom & Jerry <return>", "spoken": "Tom & Jerry <return>"}
+    assert all(set(b) == {"kind", "text", "spoken"} for b in data["blocks"])
+    assert Script.from_dict(data).to_dict() == data
+
+
+def test_text_marks_headings_captions_and_quotes() -> None:
+    text = to_text(script())
+    assert text.startswith("# Tom & Jerry <return>\n")
+    assert "\n## What happened\n" in text
+    assert "\n[Image caption] A cat on a mat.\n" in text
+    assert "\n> We will be back.\n" in text
+    assert "\n- First thing\n" in text
+
+
+def test_ssml_is_well_formed_escaped_and_has_the_pauses() -> None:
+    ssml = to_ssml(script(), VOICE)
+    root = ET.fromstring(ssml.encode("utf-8"))
+    assert root.tag == f"{{{SSML_NS}}}speak"
+    assert root.get("version") == "1.1"
+    assert root.get(XML_LANG) == "en"
+    paragraphs = root.findall(f"{{{SSML_NS}}}p")
+    assert len(paragraphs) == len(script().blocks)
+    sentences = paragraphs[0].findall(f"{{{SSML_NS}}}s")
+    assert sentences[0].text == "Tom & Jerry <return>"
+    assert "&amp;" in ssml and "&lt;return&gt;" in ssml
+    breaks = [b.get("time") for b in root.findall(f"{{{SSML_NS}}}break")]
+    assert breaks[0] == "900ms"
+    assert len(breaks) == len(script().blocks)
+    inner = paragraphs[3].findall(f"{{{SSML_NS}}}break")
+    assert [b.get("time") for b in inner] == ["100ms"]
