@@ -26,7 +26,7 @@ def find_ffmpeg() -> str:
     if path:
         return path
     try:
-        import imageio_ffmpeg  # type: ignore[import-untyped]
+        import imageio_ffmpeg
 
         return str(imageio_ffmpeg.get_ffmpeg_exe())
     except (ImportError, RuntimeError):
@@ -73,8 +73,19 @@ def assemble(
 def decode(path: str, sample_rate: int = SAMPLE_RATE) -> AudioChunk:
     """Any audio file -> mono 16-bit PCM at ``sample_rate``, through ffmpeg."""
     cmd = [
-        find_ffmpeg(), "-v", "error", "-nostdin", "-i", str(path),
-        "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "-",
+        find_ffmpeg(),
+        "-v",
+        "error",
+        "-nostdin",
+        "-i",
+        str(path),
+        "-f",
+        "s16le",
+        "-ac",
+        "1",
+        "-ar",
+        str(sample_rate),
+        "-",
     ]
     result = subprocess.run(cmd, capture_output=True, check=False)
     if result.returncode != 0:

@@ -18,7 +18,7 @@ from typing import IO
 from urllib.parse import quote
 
 from mutagen import MutagenError
-from mutagen.id3 import ID3, TALB, TDRC, TIT2, TLAN, TPE1, TCON, USLT, WOAS, ID3NoHeaderError
+from mutagen.id3 import ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, USLT, WOAS, ID3NoHeaderError
 from pydub import AudioSegment
 
 from listen.audio import find_ffmpeg
@@ -28,9 +28,26 @@ from listen.script import to_text
 
 # ID3 wants ISO 639-2 codes.
 _ISO_639_2 = {
-    "ar": "ara", "de": "deu", "en": "eng", "es": "spa", "fa": "fas", "fr": "fra", "he": "heb",
-    "hi": "hin", "it": "ita", "ja": "jpn", "ko": "kor", "nl": "nld", "pl": "pol", "pt": "por",
-    "ru": "rus", "sv": "swe", "tr": "tur", "uk": "ukr", "ur": "urd", "zh": "zho",
+    "ar": "ara",
+    "de": "deu",
+    "en": "eng",
+    "es": "spa",
+    "fa": "fas",
+    "fr": "fra",
+    "he": "heb",
+    "hi": "hin",
+    "it": "ita",
+    "ja": "jpn",
+    "ko": "kor",
+    "nl": "nld",
+    "pl": "pol",
+    "pt": "por",
+    "ru": "rus",
+    "sv": "swe",
+    "tr": "tur",
+    "uk": "ukr",
+    "ur": "urd",
+    "zh": "zho",
 }
 
 
@@ -75,10 +92,30 @@ def _why(exc: OSError) -> str:
 def encode_mp3(audio: AudioSegment, out: Path, *, bitrate: int = 64) -> None:
     """Mono PCM -> MP3 at ``bitrate`` kbps, with ffmpeg/libmp3lame."""
     cmd = [
-        find_ffmpeg(), "-v", "error", "-nostdin", "-y",
-        "-f", "s16le", "-ar", str(audio.frame_rate), "-ac", "1", "-i", "pipe:0",
-        "-map_metadata", "-1", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1",
-        "-f", "mp3", str(out),
+        find_ffmpeg(),
+        "-v",
+        "error",
+        "-nostdin",
+        "-y",
+        "-f",
+        "s16le",
+        "-ar",
+        str(audio.frame_rate),
+        "-ac",
+        "1",
+        "-i",
+        "pipe:0",
+        "-map_metadata",
+        "-1",
+        "-codec:a",
+        "libmp3lame",
+        "-b:a",
+        f"{bitrate}k",
+        "-ac",
+        "1",
+        "-f",
+        "mp3",
+        str(out),
     ]
     try:
         result = subprocess.run(cmd, input=audio.raw_data, capture_output=True, check=False)

@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass
 
 import trafilatura
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from listen.errors import ExtractionError
 from listen.language import detect_language
@@ -187,9 +188,7 @@ def _is_label(text: str) -> bool:
     return 0 < len(words) <= 4 and not re.search(r"[.!?؟]$", text)
 
 
-def _body_blocks(
-    body: etree._Element, figures: dict[int, _Figure], meta: PageMeta
-) -> list[Block]:
+def _body_blocks(body: etree._Element, figures: dict[int, _Figure], meta: PageMeta) -> list[Block]:
     blocks: list[Block] = []
     pending_label: Block | None = None  # a short line that may title a promo box
 
@@ -257,7 +256,9 @@ def _graphic_caption(el: etree._Element, figures: dict[int, _Figure]) -> str | N
 
 def _is_sentence(alt: str) -> bool:
     """An alt text worth reading: several words of prose, not a file name or a label."""
-    if not alt or re.search(r"\.(jpe?g|png|gif|webp|avif)\b|[_/\\]|^(image|photo|img)\b", alt, re.I):
+    if not alt or re.search(
+        r"\.(jpe?g|png|gif|webp|avif)\b|[_/\\]|^(image|photo|img)\b", alt, re.I
+    ):
         return False
     return len(alt.split()) >= 5
 
@@ -302,9 +303,7 @@ def _head_blocks(
     if meta.heading is not None and first is not None:
         positions = {el: i for i, el in enumerate(tree.iter())}
         start = positions[meta.heading]
-        end = next(
-            (positions[p] for p in tree.iter("p") if _same(_text(p)[:60], first[:60])), -1
-        )
+        end = next((positions[p] for p in tree.iter("p") if _same(_text(p)[:60], first[:60])), -1)
         for figure in figures.values():
             where = positions.get(figure.img, -1)  # -1: removed with the page's chrome
             if start < where < end and figure.caption not in body_captions:

@@ -40,7 +40,9 @@ def read_source(source: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIM
     if scheme in ("http", "https"):
         return fetch_url(source, max_bytes=max_bytes, timeout=timeout)
     if scheme and len(scheme) > 1 and "://" in source:
-        raise SourceError(f"unsupported URL scheme {scheme!r} in {source}: use http(s), a file or -")
+        raise SourceError(
+            f"unsupported URL scheme {scheme!r} in {source}: use http(s), a file or -"
+        )
     return read_file(Path(source), max_bytes=max_bytes)
 
 
@@ -99,7 +101,7 @@ def fetch_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_
         if isinstance(reason, ssl.SSLError):
             raise SourceError(f"TLS failed for {url}: {reason}") from None
         raise SourceError(f"cannot reach {url}: {_reason(reason)}") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise SourceError(f"{url} did not answer within {timeout:g} s") from None
     except (ConnectionError, OSError) as exc:
         if isinstance(exc, SourceError):

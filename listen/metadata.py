@@ -18,8 +18,16 @@ from lxml import etree
 from listen.text import squash
 
 _ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
-    "opinionnewsarticle", "backgroundnewsarticle", "report", "scholarlyarticle", "techarticle",
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "blogposting",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "report",
+    "scholarlyarticle",
+    "techarticle",
 }
 _BYLINE_CLASS = re.compile(r"author|byline", re.I)
 _STANDFIRST_CLASS = re.compile(
@@ -30,10 +38,10 @@ _BY_PREFIX = re.compile(r"^(by|por|de|par|von|بقلم|كتب|كتبت)\s*:?\s+"
 _SOURCE_LINE = re.compile(r"^(source|sources|fuente|fuentes|المصدر|المصادر)\s*[:：]\s*(.+)$", re.I)
 # Words that may stand in a line holding only a date ("Updated 3:04 PM EST, Tue February 18, 2025").
 _DATE_WORDS = set(
-    """updated published actualizado publicado at de del a las am pm a.m p.m gmt utc est edt et cet
-    mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday lunes martes
-    miércoles jueves viernes sábado domingo jan feb mar apr may jun jul aug sep sept oct nov dec ene
-    abr ago dic""".split()
+    """updated published actualizado publicado at de del a las am pm a.m p.m gmt utc est edt et
+    cet mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday lunes
+    martes miércoles jueves viernes sábado domingo jan feb mar apr may jun jul aug sep sept oct nov
+    dec ene abr ago dic""".split()
 )
 _MONTHS = {
     "en": "January February March April May June July August September October November December",
@@ -65,7 +73,7 @@ class PageMeta:
     byline_texts: list[str] = field(default_factory=list)
 
     def byline(self, language: str) -> str | None:
-        """"By X. Source: Y. 18 February 2025." in the article's language."""
+        """ "By X. Source: Y. 18 February 2025." in the article's language."""
         by, source, date_form = _BYLINE_WORDS.get(language, _BYLINE_WORDS["en"])
         parts = []
         if self.author:
@@ -105,8 +113,11 @@ def read_meta(tree: etree._Element, url: str | None) -> PageMeta:
     h1 = tree.xpath("//h1[normalize-space()]")
     meta.heading = h1[0] if h1 else None
     meta.title = (
-        squash(h1[0].text_content()) if h1 else None
-    ) or _str(ld.get("headline")) or tags.get("og:title") or _title_tag(tree)
+        (squash(h1[0].text_content()) if h1 else None)
+        or _str(ld.get("headline"))
+        or tags.get("og:title")
+        or _title_tag(tree)
+    )
 
     meta.author = _names(ld.get("author")) or _byline_author(tree, meta) or tags.get("author")
     meta.source = _source_line(tree)
@@ -201,9 +212,8 @@ def _title_tag(tree: etree._Element) -> str | None:
 def _byline_elements(tree: etree._Element) -> list[etree._Element]:
     found = []
     for el in tree.xpath("//*[@rel='author' or @itemprop='author' or @class]"):
-        if el.get("rel") == "author" or el.get("itemprop") == "author":
-            found.append(el)
-        elif _BYLINE_CLASS.search(el.get("class", "")):
+        marked = el.get("rel") == "author" or el.get("itemprop") == "author"
+        if marked or _BYLINE_CLASS.search(el.get("class", "")):
             found.append(el)
     return found
 
@@ -258,12 +268,14 @@ def _standfirst(tree: etree._Element, description: str | None) -> str | None:
     """The visible standfirst: the description where the page shows it, else a .standfirst box."""
     if description:
         want = _fold(description.rstrip(". …"))
-        for el in tree.xpath("//body//*[self::p or self::h2 or self::h3 or self::div or self::span]"):
+        for el in tree.xpath(
+            "//body//*[self::p or self::h2 or self::h3 or self::div or self::span]"
+        ):
             text = squash(el.text_content())
             folded = _fold(text)
-            if folded and (folded == _fold(description) or (len(want) > 40 and folded.startswith(want))):
-                if len(text) <= len(description) * 2:
-                    return text
+            matches = folded == _fold(description) or (len(want) > 40 and folded.startswith(want))
+            if folded and matches and len(text) <= len(description) * 2:
+                return text
     for el in tree.xpath("//body//*[@class]"):
         if el.tag in ("p", "h2", "h3", "div") and _STANDFIRST_CLASS.search(el.get("class", "")):
             text = squash(el.text_content())

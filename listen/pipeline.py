@@ -43,9 +43,7 @@ def script_from_source(
     return _script(read_source(source), language, voice)
 
 
-def _script(
-    page: Page, language: str | None, voice_id: str | None
-) -> tuple[Script, VoiceProfile]:
+def _script(page: Page, language: str | None, voice_id: str | None) -> tuple[Script, VoiceProfile]:
     article = extract(page, language=require_code(language) if language else None)
     profile = choose_profile(article.language, voice_id)
     return build_script(article, profile), profile

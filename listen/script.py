@@ -138,7 +138,9 @@ def to_ssml(script: Script, voice: VoiceProfile) -> str:
         if pause:
             ET.SubElement(speak, f"{{{SSML_NS}}}break", {"time": f"{pause}ms"})
     ET.indent(speak, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(speak, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(speak, encoding="unicode") + "\n"
+    )
 
 
 def _fill_sentence(

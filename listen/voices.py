@@ -16,10 +16,11 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from listen.errors import VoiceError
 from listen.models import BLOCK_KINDS
@@ -59,7 +60,9 @@ class VoiceProfile:
         known = {f.name for f in fields(cls)} - {"path"}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise VoiceError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+            raise VoiceError(
+                f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})"
+            )
         for key in ("id", "name", "language"):
             if not isinstance(data.get(key), str) or not data[key]:
                 raise VoiceError(f"{where}: {key!r} must be a non-empty string")
@@ -67,7 +70,11 @@ class VoiceProfile:
         for key in ("rate", "pitch", "volume"):
             if key in values:
                 value = values[key]
-                if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 4:
+                if (
+                    not isinstance(value, int | float)
+                    or isinstance(value, bool)
+                    or not 0 < value <= 4
+                ):
                     raise VoiceError(f"{where}: {key} must be a number between 0 and 4")
                 values[key] = float(value)
         pauses = values.get("pauses", {})
@@ -157,7 +164,7 @@ def choose_profile(language: str, voice_id: str | None = None) -> VoiceProfile:
     if voice_id:
         return get_profile(voice_id)
     profiles = all_profiles()
-    by_language = {}
+    by_language: dict[str, VoiceProfile] = {}
     for profile in profiles.values():
         if profile.id != FALLBACK_ID:
             by_language.setdefault(profile.language.lower(), profile)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import array
-import math
+import contextlib
 import http.server
 import json
+import math
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -79,7 +80,7 @@ class LocalServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 server.requests.append(dict(self.headers))
                 route = server.routes.get(self.path, Route(404, b"not found"))
                 if route.delay_s:
@@ -89,10 +90,8 @@ class LocalServer:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -105,8 +104,15 @@ class LocalServer:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def add(self, path: str, body: bytes | str = b"", *, status: int = 200,
-            content_type: str = "text/html; charset=utf-8", **kwargs: object) -> str:
+    def add(
+        self,
+        path: str,
+        body: bytes | str = b"",
+        *,
+        status: int = 200,
+        content_type: str = "text/html; charset=utf-8",
+        **kwargs: object,
+    ) -> str:
         data = body.encode("utf-8") if isinstance(body, str) else body
         headers = {"Content-Type": content_type, **kwargs.pop("headers", {})}  # type: ignore[dict-item]
         self.routes[path] = Route(status, data, headers, **kwargs)  # type: ignore[arg-type]

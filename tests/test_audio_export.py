@@ -20,7 +20,10 @@ from tests.conftest import rms
 SCRIPT = Script(
     title="Test title",
     language="ar",
-    blocks=(Block("title", "Test title", "Test title"), Block("paragraph", "Body text.", "Body text.")),
+    blocks=(
+        Block("title", "Test title", "Test title"),
+        Block("paragraph", "Body text.", "Body text."),
+    ),
     author="Jane Doe",
     published="2025-02-18",
     site="Al Mayadeen",
@@ -65,7 +68,10 @@ def test_mp3_round_trip_with_tags(tmp_path: Path) -> None:
     assert tags["TALB"].text == ["Al Mayadeen"]
     assert str(tags["TDRC"].text[0]) == "2025-02-18"
     assert tags["TLAN"].text == ["ara"]
-    assert tags["WOAS"].url == "https://www.almayadeen.net/news/%D8%AA%D9%88%D9%86%D8%B3-%D8%B2%D9%8A%D8%AA"
+    assert (
+        tags["WOAS"].url
+        == "https://www.almayadeen.net/news/%D8%AA%D9%88%D9%86%D8%B3-%D8%B2%D9%8A%D8%AA"
+    )
     lyrics = tags.getall("USLT")[0]
     assert lyrics.lang == "ara" and "Body text." in lyrics.text
     assert oct(out.stat().st_mode & 0o777) != oct(0o600)
@@ -80,7 +86,9 @@ def test_failed_encode_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     assert list(tmp_path.iterdir()) == []
 
 
-def test_full_disk_is_a_clear_error_and_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_full_disk_is_a_clear_error_and_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "a.mp3"
     out.write_bytes(b"old")
 

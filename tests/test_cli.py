@@ -35,7 +35,9 @@ def assert_one_line_error(result: Result, needle: str) -> None:
 def test_script_text(sample: Callable[[str], Path]) -> None:
     result = run("script", str(sample("almayadeen-en-cia")))
     assert result.exit_code == 0
-    assert result.stdout.startswith("# CIA flying covert drone to spy on drug cartels in Mexico: CNN\n")
+    assert result.stdout.startswith(
+        "# CIA flying covert drone to spy on drug cartels in Mexico: CNN\n"
+    )
     assert "\n[Image caption] An MQ-9 Reaper drone" in result.stdout
 
 
@@ -64,13 +66,21 @@ def test_script_over_http(sample: Callable[[str], Path], server: LocalServer) ->
     assert json.loads(result.stdout)["title"].startswith("CIA flying covert drone")
 
 
-def test_speak_renders_a_tagged_plausible_mp3(sample: Callable[[str], Path], tmp_path: Path) -> None:
+def test_speak_renders_a_tagged_plausible_mp3(
+    sample: Callable[[str], Path], tmp_path: Path
+) -> None:
     out = tmp_path / "cia.mp3"
     result = run("speak", str(sample("almayadeen-en-cia")), "-o", str(out), "-q")
     assert result.exit_code == 0, result.output
     audio = decode_mp3(out)
-    words = len(" ".join(b["spoken"] for b in json.loads(
-        run("script", str(sample("almayadeen-en-cia")), "--format", "json").stdout)["blocks"]).split())
+    words = len(
+        " ".join(
+            b["spoken"]
+            for b in json.loads(
+                run("script", str(sample("almayadeen-en-cia")), "--format", "json").stdout
+            )["blocks"]
+        ).split()
+    )
     wpm = words / (audio.duration_s / 60)
     assert 120 <= wpm <= 220, wpm
     assert rms(audio.pcm) > 500
@@ -82,7 +92,9 @@ def test_speak_renders_a_tagged_plausible_mp3(sample: Callable[[str], Path], tmp
     assert "Ratcliffe" in tags.getall("USLT")[0].text
 
 
-def test_speak_default_name_is_the_slug(sample: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_speak_default_name_is_the_slug(
+    sample: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = run("speak", str(sample("almayadeen-en-cia")), "--bitrate", "32")
     assert result.exit_code == 0, result.output
@@ -142,7 +154,9 @@ def test_bad_input_is_one_line_and_leaves_nothing(
     assert list((tmp_path / "outdir").iterdir()) == []
 
 
-def test_missing_ffmpeg_is_one_line(sample: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_ffmpeg_is_one_line(
+    sample: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def missing() -> str:
         raise AudioError("ffmpeg not found", hint="install it with `apt-get install ffmpeg`")
 
@@ -152,28 +166,45 @@ def test_missing_ffmpeg_is_one_line(sample: Callable[[str], Path], tmp_path: Pat
     assert list(tmp_path.iterdir()) == []
 
 
-def _child(code: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _child(
+    code: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
-        cwd=ROOT, env={**os.environ, **(env or {})},
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
 
 
 BLOCK_PYTTSX3 = "import sys; sys.modules['pyttsx3'] = None; from listen.cli import main; main()"
 
 
-def test_without_pyttsx3_the_espeak_engine_speaks(sample: Callable[[str], Path], tmp_path: Path) -> None:
+def test_without_pyttsx3_the_espeak_engine_speaks(
+    sample: Callable[[str], Path], tmp_path: Path
+) -> None:
     out = tmp_path / "es.mp3"
     result = _child(BLOCK_PYTTSX3, "speak", str(sample("almayadeen-es")), "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert "warning: pyttsx3 is not installed (install it with `pip install pyttsx3`); speaking with the espeak engine instead" in result.stderr
+    assert (
+        "warning: pyttsx3 is not installed (install it with `pip install pyttsx3`); "
+        "speaking with the espeak engine instead" in result.stderr
+    )
     assert "engine espeak" in result.stderr
     assert rms(decode_mp3(out).pcm) > 500
 
 
-def test_without_any_engine_the_error_says_what_to_install(sample: Callable[[str], Path], tmp_path: Path) -> None:
+def test_without_any_engine_the_error_says_what_to_install(
+    sample: Callable[[str], Path], tmp_path: Path
+) -> None:
     result = _child(
-        BLOCK_PYTTSX3, "speak", str(sample("almayadeen-en-cia")), "-o", str(tmp_path / "x.mp3"),
+        BLOCK_PYTTSX3,
+        "speak",
+        str(sample("almayadeen-en-cia")),
+        "-o",
+        str(tmp_path / "x.mp3"),
         env={"ESPEAK_DATA_PATH": str(tmp_path)},
     )
     assert result.returncode == 1
@@ -186,7 +217,15 @@ def test_without_any_engine_the_error_says_what_to_install(sample: Callable[[str
 
 def test_espeak_engine_from_the_command_line(sample: Callable[[str], Path], tmp_path: Path) -> None:
     out = tmp_path / "ar.mp3"
-    result = _child("from listen.cli import main; main()", "speak", str(sample("almayadeen-ar")), "--engine", "espeak", "-o", str(out))
+    result = _child(
+        "from listen.cli import main; main()",
+        "speak",
+        str(sample("almayadeen-ar")),
+        "--engine",
+        "espeak",
+        "-o",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     tags = ID3(out)
     assert tags["TLAN"].text == ["ara"]
@@ -208,7 +247,9 @@ def test_interrupt_leaves_no_file(sample: Callable[[str], Path], tmp_path: Path)
     out.parent.mkdir()
     proc = subprocess.Popen(
         [sys.executable, "-m", "listen", "speak", str(long_page), "-o", str(out), "-q"],
-        cwd=ROOT, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(1.2)
     proc.send_signal(signal.SIGINT)
@@ -216,3 +257,32 @@ def test_interrupt_leaves_no_file(sample: Callable[[str], Path], tmp_path: Path)
     assert proc.returncode != 0
     assert "Traceback" not in err
     assert list(out.parent.iterdir()) == []
+
+
+PIP_ONLY = """
+import ctypes.util, shutil, sys
+real_which = shutil.which
+ctypes.util.find_library = lambda name: None          # no system libespeak-ng
+shutil.which = lambda name, *a: None if name in ("ffmpeg", "espeak-ng") else real_which(name, *a)
+from listen.cli import main
+main()
+"""
+
+
+def test_a_machine_with_only_pip_packages_speaks_and_encodes(
+    sample: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """espeakng-loader's libespeak-ng and imageio-ffmpeg's ffmpeg stand in for the system's."""
+    out = tmp_path / "pip-only.mp3"
+    env = {k: v for k, v in os.environ.items() if k != "ESPEAK_DATA_PATH"}
+    result = subprocess.run(
+        [sys.executable, "-c", PIP_ONLY, "speak", str(sample("almayadeen-es")), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "engine pyttsx3" in result.stderr
+    assert rms(decode_mp3(out).pcm) > 500

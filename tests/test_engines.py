@@ -37,7 +37,10 @@ def test_builtin_engines_are_registered_and_follow_the_protocol() -> None:
 def test_unknown_engine_lists_the_choices() -> None:
     with pytest.raises(ListenError) as err:
         get_engine("festival")
-    assert "unknown engine 'festival' (please select one of: espeak, pyttsx3, silent" in err.value.one_line()
+    assert (
+        "unknown engine 'festival' (please select one of: espeak, pyttsx3, silent"
+        in err.value.one_line()
+    )
 
 
 def test_silent_engine_is_exact() -> None:
@@ -49,7 +52,11 @@ def test_silent_engine_is_exact() -> None:
 def test_pyttsx3_speaks_english_arabic_and_spanish() -> None:
     engine = get_engine("pyttsx3")
     engine.check()
-    for lang, text in [("en", "The drones were unarmed."), ("ar", "قال المسؤول إن الطائرات كانت غير مسلحة."), ("es", "Los drones no estaban armados.")]:
+    for lang, text in [
+        ("en", "The drones were unarmed."),
+        ("ar", "قال المسؤول إن الطائرات كانت غير مسلحة."),
+        ("es", "Los drones no estaban armados."),
+    ]:
         chunk = speak(engine, text, choose_profile(lang))
         assert chunk.sample_rate == 22050
         assert 800 < chunk.duration_ms < 6000, lang
@@ -60,7 +67,9 @@ def test_pyttsx3_rate_changes_duration() -> None:
     engine = get_engine("pyttsx3")
     text = "Several processes each with its own engine produced identical files."
     normal = speak(engine, text).duration_ms
-    fast = speak(engine, text, VoiceProfile(id="f", name="f", language="en", voice="en-us", rate=2.0)).duration_ms
+    fast = speak(
+        engine, text, VoiceProfile(id="f", name="f", language="en", voice="en-us", rate=2.0)
+    ).duration_ms
     assert fast < normal * 0.7
 
 
@@ -126,7 +135,9 @@ CHILD = textwrap.dedent(
 
 
 def test_direct_espeak_engine_speaks_in_its_own_process() -> None:
-    result = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     frames, rate, arabic, has_en, has_ar = result.stdout.split()
     assert int(frames) > 22050 // 2 and rate == "22050" and int(arabic) > 0
@@ -141,7 +152,9 @@ def test_direct_espeak_matches_the_espeak_ng_command(tmp_path) -> None:  # type:
     if shutil.which("espeak-ng") is None:
         pytest.skip("the espeak-ng command is not installed")
     wav = tmp_path / "cli.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), "Hello there, listener."], check=True)
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us", "-w", str(wav), "Hello there, listener."], check=True
+    )
     with wave.open(str(wav)) as w:
         expected = w.readframes(w.getnframes())
     code = CHILD.split("direct =")[0] + textwrap.dedent(

@@ -89,7 +89,9 @@ def test_fetches_html_with_an_honest_user_agent(server: LocalServer) -> None:
 
 
 def test_header_charset_wins(server: LocalServer) -> None:
-    url = server.add("/l", "<p>Niño</p>".encode("latin-1"), content_type="text/html; charset=latin-1")
+    url = server.add(
+        "/l", "<p>Niño</p>".encode("latin-1"), content_type="text/html; charset=latin-1"
+    )
     assert "Niño" in fetch.read_source(url).html
 
 

@@ -64,7 +64,11 @@ def test_segments_carry_block_pauses_and_sentence_pauses() -> None:
 def test_json_has_exactly_the_documented_shape() -> None:
     data = json.loads(to_json(script()))
     assert list(data) == ["title", "language", "byline", "published", "site", "url", "blocks"]
-    assert data["blocks"][0] == {"kind": "title", "text": "Tom & Jerry <return>", "spoken": "Tom & Jerry <return>"}
+    assert data["blocks"][0] == {
+        "kind": "title",
+        "text": "Tom & Jerry <return>",
+        "spoken": "Tom & Jerry <return>",
+    }
     assert all(set(b) == {"kind", "text", "spoken"} for b in data["blocks"])
     assert Script.from_dict(data).to_dict() == data
 

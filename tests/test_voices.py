@@ -74,7 +74,7 @@ def test_malformed_profiles_are_refused(tmp_path: Path, extra: str, message: str
 def test_broken_toml_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("id = \n")
-    with pytest.raises(VoiceError, match="broken.toml: not valid TOML"):
+    with pytest.raises(VoiceError, match=r"broken\.toml: not valid TOML"):
         load_profile(path)
 
 

@@ -16,15 +16,26 @@ from listen.script import to_json, to_ssml, to_text
 @cli.command("script")
 @source_argument
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "ssml"]), default="text",
-    show_default=True, help="Readable text, the JSON script, or SSML 1.1.",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "ssml"]),
+    default="text",
+    show_default=True,
+    help="Readable text, the JSON script, or SSML 1.1.",
 )
 @click.option("--spoken", is_flag=True, help="Show what will be said instead of what is written.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
+)
 @language_option
 @voice_option
 def script_command(
-    source: str, fmt: str, spoken: bool, output: Path | None, language: str | None, voice: str | None
+    source: str,
+    fmt: str,
+    spoken: bool,
+    output: Path | None,
+    language: str | None,
+    voice: str | None,
 ) -> None:
     """Print the narration script of SOURCE (an .html file, an http(s) URL, or - for stdin)."""
     script, profile = script_from_source(source, language=language, voice=voice)

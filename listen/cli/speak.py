@@ -43,28 +43,51 @@ class _LazyProgress:
 @cli.command("speak")
 @source_argument
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
     help="The MP3 to write (default: the article's slug + .mp3).",
 )
-@click.option("--bitrate", type=click.IntRange(8, 320), default=64, show_default=True, help="MP3 bitrate in kbps.")
-@click.option("--engine", type=click.Choice(sorted(available())), help="Override the voice profile's engine.")
+@click.option(
+    "--bitrate",
+    type=click.IntRange(8, 320),
+    default=64,
+    show_default=True,
+    help="MP3 bitrate in kbps.",
+)
+@click.option(
+    "--engine", type=click.Choice(sorted(available())), help="Override the voice profile's engine."
+)
 @language_option
 @voice_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def speak_command(
-    source: str, output: Path | None, bitrate: int, engine: str | None,
-    language: str | None, voice: str | None, quiet: bool,
+    source: str,
+    output: Path | None,
+    bitrate: int,
+    engine: str | None,
+    language: str | None,
+    voice: str | None,
+    quiet: bool,
 ) -> None:
     """Read SOURCE aloud into an MP3 (an .html file, an http(s) URL, or - for stdin)."""
     progress = None if quiet or not sys.stderr.isatty() else _LazyProgress("Speaking")
     try:
         episode = speak(
-            source, output, language=language, voice=voice, engine=engine,
-            bitrate=bitrate, progress=progress,
+            source,
+            output,
+            language=language,
+            voice=voice,
+            engine=engine,
+            bitrate=bitrate,
+            progress=progress,
         )
     finally:
         if progress is not None:
             progress.close()
     if not quiet:
         seconds = episode.duration_ms / 1000
-        click.echo(f"{episode.path} ({seconds:.0f} s, voice {episode.voice}, engine {episode.engine})", err=True)
+        click.echo(
+            f"{episode.path} ({seconds:.0f} s, voice {episode.voice}, engine {episode.engine})",
+            err=True,
+        )

@@ -26,7 +26,11 @@ def status(profile: VoiceProfile) -> str:
         except ListenError as exc:
             reasons.append(exc.one_line())
             continue
-        return f"ready ({name})" if name == profile.engine else f"ready ({name}, instead of {profile.engine})"
+        return (
+            f"ready ({name})"
+            if name == profile.engine
+            else f"ready ({name}, instead of {profile.engine})"
+        )
     return "unavailable: " + "; ".join(reasons)
 
 
@@ -35,6 +39,7 @@ def voices_command() -> None:
     """List the voice profiles and whether each can speak here."""
     for profile in sorted(all_profiles().values(), key=lambda p: (p.id == "fallback", p.id)):
         click.echo(
-            f"{profile.id:10} {profile.language:7} {profile.engine}:{profile.voice or profile.language:12} "
+            f"{profile.id:10} {profile.language:7} "
+            f"{profile.engine}:{profile.voice or profile.language:12} "
             f"{profile.name} - {status(profile)}"
         )

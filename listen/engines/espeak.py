@@ -32,7 +32,9 @@ DEFAULT_WPM = 175
 DEFAULT_PITCH = 50
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9-]+)?$")
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
 
 
 class _Voice(ctypes.Structure):
@@ -106,12 +108,20 @@ class EspeakEngine:
         parent = path.rsplit(b"/", 1)[0] if path else None
         rate = dll.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, parent, INITIALIZE_DONT_EXIT)
         if rate <= 0:
-            raise EngineUnavailable("espeak-ng could not start (its data is missing)", hint=libespeak.INSTALL_HINT)
+            raise EngineUnavailable(
+                "espeak-ng could not start (its data is missing)", hint=libespeak.INSTALL_HINT
+            )
         dll.espeak_SetSynthCallback.argtypes = [_CALLBACK]
         dll.espeak_SetSynthCallback(self._callback)
         dll.espeak_Synth.argtypes = [
-            ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-            ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
         ]
         dll.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         dll.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
@@ -149,7 +159,9 @@ class EspeakEngine:
         self._set_voice(voice)
         data = text.encode("utf-8")
         self._buffer = []
-        err = dll.espeak_Synth(data, len(data) + 1, 0, POS_CHARACTER, 0, CHARS_UTF8 | ENDPAUSE, None, None)
+        err = dll.espeak_Synth(
+            data, len(data) + 1, 0, POS_CHARACTER, 0, CHARS_UTF8 | ENDPAUSE, None, None
+        )
         if err != 0:
             raise SynthesisError(f"espeak-ng failed (error {err}) on: {text[:60]!r}")
         pcm = b"".join(self._buffer)

@@ -60,7 +60,7 @@ def load() -> Library:
             _library = Library(dll, system, data_dir)
             return _library
     try:
-        import espeakng_loader  # type: ignore[import-untyped]
+        import espeakng_loader
 
         path = espeakng_loader.get_library_path()
         data_dir = espeakng_loader.get_data_path()

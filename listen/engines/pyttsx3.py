@@ -86,6 +86,10 @@ class Pyttsx3Engine:
     def _on_error(self, name: str | None = None, exception: BaseException | None = None) -> None:
         self._error = exception or RuntimeError("unknown pyttsx3 error")
 
+    def _raised(self) -> BaseException | None:
+        """The error the driver reported since we last cleared it (set from a callback)."""
+        return self._error
+
     def _on_finished(self, name: str | None = None, completed: bool = True) -> None:
         self._finished.set()
 
@@ -113,7 +117,7 @@ class Pyttsx3Engine:
         engine = self._engine
         self._error = None
         engine.setProperty("voice", wanted[0])
-        if self._error is not None:
+        if self._raised() is not None:
             self._applied = None
             raise VoiceError(f"pyttsx3 has no voice {wanted[0]!r} (voice profile {voice.id!r})")
         engine.setProperty("rate", wanted[1])
@@ -125,12 +129,11 @@ class Pyttsx3Engine:
         engine = self._start()
         with self._lock, contextlib.redirect_stdout(io.StringIO()):
             self._apply(voice)
-            chunk = None
             for _ in range(ATTEMPTS):
                 chunk = self._speak_once(engine, text)
                 if chunk.frames or not text.strip():
                     break
-            if chunk is None or (not chunk.frames and text.strip()):
+            else:
                 raise SynthesisError(f"the engine produced no audio for: {text[:60]!r}")
         yield chunk
 
@@ -144,10 +147,11 @@ class Pyttsx3Engine:
         # runAndWait can return before the driver has written the file.
         deadline = time.monotonic() + 30 + len(text) / 50
         while not self._finished.wait(0.005):
-            if self._error is not None or time.monotonic() > deadline:
+            if self._raised() is not None or time.monotonic() > deadline:
                 break
-        if self._error is not None:
-            raise SynthesisError(f"the engine failed: {self._error}")
+        error = self._raised()
+        if error is not None:
+            raise SynthesisError(f"the engine failed: {error}")
         while not path.exists() and time.monotonic() < deadline:
             time.sleep(0.005)
         try:

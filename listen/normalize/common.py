@@ -27,23 +27,27 @@ UPPER_START = f"[A-ZÀ-ÖØ-Þ{PLACEHOLDER_CLASS}]"
 
 @dataclass(frozen=True)
 class Rule:
-    """One rewrite step of a language's pipeline."""
+    """One rewrite step of a language's pipeline: a regex substitution."""
 
     pattern: re.Pattern[str]
     replace: Replacement
     name: str = ""
 
-    def apply(self, text: str) -> str:
+    def __call__(self, text: str) -> str:
         return self.pattern.sub(self.replace, text)
+
+
+#: A pipeline step: usually a ``Rule``, sometimes a function that needs the whole text.
+Step = Callable[[str], str]
 
 
 def rule(pattern: str, replace: Replacement, flags: int = 0, name: str = "") -> Rule:
     return Rule(re.compile(pattern, flags), replace, name)
 
 
-def run(text: str, rules: Iterable[Rule]) -> str:
-    for step in rules:
-        text = step.apply(text)
+def run(text: str, steps: Iterable[Step]) -> str:
+    for step in steps:
+        text = step(text)
     return text
 
 
@@ -51,7 +55,7 @@ def run(text: str, rules: Iterable[Rule]) -> str:
 class Language:
     """What ``normalize`` needs to know about one language variant."""
 
-    rules: tuple[Rule, ...]
+    steps: tuple[Step, ...]
     comma: str = ","
 
 
@@ -261,11 +265,6 @@ _TIDY = (
 
 def tidy(text: str) -> str:
     return run(text, _TIDY).strip()
-
-
-def neutral_symbols_rules() -> tuple[Rule, ...]:
-    """For unknown languages: nothing is translated, only clean-up is done."""
-    return post_clean_rules(",")
 
 
 # --- numbers as written -------------------------------------------------------
