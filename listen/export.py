@@ -1,4 +1,4 @@
-"""Write the narration as an MP3 with ID3v2.4 tags, atomically.
+"""Write the narration as an MP3 with ID3v2.4 tags and chapters, atomically.
 
 Every output goes to a temporary file beside its destination and is renamed
 into place only when complete, so an interrupted run or a full disk never
@@ -12,18 +12,20 @@ import errno
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 from urllib.parse import quote
 
 from mutagen import MutagenError
-from mutagen.id3 import ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, USLT, WOAS, ID3NoHeaderError
-from pydub import AudioSegment
+from mutagen.id3 import (
+    CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, USLT, WOAS, CTOCFlags, ID3NoHeaderError,
+)
 
-from listen.audio import find_ffmpeg
+from listen.audio import SAMPLE_RATE, find_ffmpeg, pcm_input
 from listen.errors import AudioError, ExportError
-from listen.models import Script
+from listen.models import AudioChunk, Chapter, Script
 from listen.script import to_text
 
 # ID3 wants ISO 639-2 codes.
@@ -89,36 +91,41 @@ def _why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def encode_mp3(audio: AudioSegment, out: Path, *, bitrate: int = 64) -> None:
-    """Mono PCM -> MP3 at ``bitrate`` kbps, with ffmpeg/libmp3lame."""
-    cmd = [
-        find_ffmpeg(),
-        "-v",
-        "error",
-        "-nostdin",
-        "-y",
-        "-f",
-        "s16le",
-        "-ar",
-        str(audio.frame_rate),
-        "-ac",
-        "1",
-        "-i",
-        "pipe:0",
-        "-map_metadata",
-        "-1",
-        "-codec:a",
-        "libmp3lame",
-        "-b:a",
-        f"{bitrate}k",
-        "-ac",
-        "1",
-        "-f",
-        "mp3",
-        str(out),
+# The limiter keeps true peaks under -1 dBTP after MP3 encoding adds its own overshoot.
+LIMIT_DBFS = -2.0
+
+
+def mastering_filter(gain_db: float) -> str:
+    """Gain to the loudness target, then a look-ahead limiter that never shifts the audio."""
+    limit = 10 ** (LIMIT_DBFS / 20)
+    return (
+        f"volume={gain_db:.2f}dB,"
+        f"alimiter=limit={limit:.4f}:attack=1:release=50:level=false:latency=true"
+    )
+
+
+def encode_command(sample_rate: int, bitrate: int, gain_db: float | None, out: str) -> list[str]:
+    cmd = [find_ffmpeg(), "-v", "error", "-nostdin", "-y", *pcm_input(sample_rate), "-i", "pipe:0"]
+    if gain_db is not None:
+        cmd += ["-af", mastering_filter(gain_db)]
+    return cmd + [
+        "-map_metadata", "-1", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1",
+        "-f", "mp3", out,
     ]
+
+
+def encode_mp3(
+    pcm: Path | bytes, out: Path, *, sample_rate: int = SAMPLE_RATE, bitrate: int = 64,
+    gain_db: float | None = None,
+) -> None:
+    """Raw mono PCM (a file or bytes) -> MP3 at ``bitrate`` kbps, with ffmpeg/libmp3lame."""
+    cmd = encode_command(sample_rate, bitrate, gain_db, str(out))
     try:
-        result = subprocess.run(cmd, input=audio.raw_data, capture_output=True, check=False)
+        if isinstance(pcm, bytes):
+            result = subprocess.run(cmd, input=pcm, capture_output=True, check=False)
+        else:
+            with pcm.open("rb") as source:
+                result = subprocess.run(cmd, stdin=source, capture_output=True, check=False)
     except OSError as exc:
         raise AudioError(f"cannot run ffmpeg: {exc.strerror}") from None
     if result.returncode != 0:
@@ -129,8 +136,9 @@ def encode_mp3(audio: AudioSegment, out: Path, *, bitrate: int = 64) -> None:
         raise AudioError(f"MP3 encoding failed: {detail}")
 
 
-def write_tags(path: Path, script: Script) -> None:
-    """ID3v2.4: title, artist, album, date, language, source URL and the script as lyrics."""
+def write_tags(path: Path, script: Script, chapters: Sequence[Chapter] = ()) -> None:
+    """ID3v2.4: title, artist, album, date, language, source URL, the script as lyrics,
+    and the chapters as CHAP frames under one ordered top-level CTOC."""
     try:
         tags = ID3(path)
     except ID3NoHeaderError:
@@ -150,14 +158,123 @@ def write_tags(path: Path, script: Script) -> None:
         # ID3 URL frames are Latin-1: an IRI (an Arabic slug, say) is percent-encoded.
         tags.add(WOAS(url=quote(script.url, safe=":/?#[]@!$&'()*+,;=%~")))
     tags.add(USLT(encoding=3, lang=lang3, desc="", text=to_text(script)))
+    if chapters:
+        ids = [f"chp{i}" for i in range(len(chapters))]
+        tags.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=3, text=script.title)],
+            )
+        )
+        for element_id, chapter in zip(ids, chapters, strict=True):
+            tags.add(
+                CHAP(
+                    element_id=element_id,
+                    start_time=chapter.start_ms,
+                    end_time=chapter.end_ms,
+                    sub_frames=[TIT2(encoding=3, text=chapter.title)],
+                )
+            )
     tags.save(path, v2_version=4)
 
 
-def write_mp3(audio: AudioSegment, path: Path, script: Script, *, bitrate: int = 64) -> Path:
+def write_mp3(
+    pcm: Path | bytes,
+    path: Path,
+    script: Script,
+    *,
+    sample_rate: int = SAMPLE_RATE,
+    bitrate: int = 64,
+    gain_db: float | None = None,
+    chapters: Sequence[Chapter] = (),
+) -> Path:
+    """Encode, tag and move into place: ``path`` is either complete or untouched."""
     with atomic_path(path) as tmp:
-        encode_mp3(audio, tmp, bitrate=bitrate)
+        encode_mp3(pcm, tmp, sample_rate=sample_rate, bitrate=bitrate, gain_db=gain_db)
         try:
-            write_tags(tmp, script)
+            write_tags(tmp, script, chapters)
         except MutagenError as exc:
             raise ExportError(f"cannot write tags to {path}: {exc}") from None
     return path
+
+
+class Mp3Stream:
+    """PCM in as it is spoken, MP3 out on ``sink`` straight away (``listen speak -o -``).
+
+    Loudness is normalised by ffmpeg's one-pass ``loudnorm``: a stream cannot
+    be measured before it is sent.
+    """
+
+    def __init__(
+        self, sink: BinaryIO, *, bitrate: int = 64, loudness: float = -19.0,
+        sample_rate: int = SAMPLE_RATE,
+    ) -> None:
+        self.sink = sink
+        self.sample_rate = sample_rate
+        self.cmd = [
+            find_ffmpeg(), "-v", "error", "-nostdin", *pcm_input(sample_rate), "-i", "pipe:0",
+            "-af", f"loudnorm=I={loudness}:TP={LIMIT_DBFS}:LRA=11", "-ar", str(sample_rate),
+            "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1",
+            "-f", "mp3", "-flush_packets", "1", "pipe:1",
+        ]
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._pump: threading.Thread | None = None
+
+    def __enter__(self) -> Mp3Stream:
+        try:
+            fileno = self.sink.fileno()
+        except (AttributeError, OSError, ValueError):
+            fileno = None  # an in-memory sink: copy ffmpeg's output in a thread
+        self.sink.flush()
+        try:
+            self._proc = subprocess.Popen(
+                self.cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                stdout=fileno if fileno is not None else subprocess.PIPE,
+            )
+        except OSError as exc:
+            raise AudioError(f"cannot run ffmpeg: {exc.strerror}") from None
+        if fileno is None:
+            self._pump = threading.Thread(target=self._copy, daemon=True)
+            self._pump.start()
+        return self
+
+    def _copy(self) -> None:
+        assert self._proc is not None and self._proc.stdout is not None  # set in __enter__
+        for block in iter(lambda: self._proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
+            self.sink.write(block)
+        self.sink.flush()
+
+    def _write(self, raw: bytes) -> int:
+        if self._proc is None or self._proc.stdin is None:
+            raise AudioError("the MP3 stream is not open")
+        self._proc.stdin.write(raw)
+        self._proc.stdin.flush()
+        return len(raw) // 2
+
+    def add(self, chunk: AudioChunk) -> int:
+        from listen.audio import to_segment
+
+        return self._write(to_segment(chunk, self.sample_rate).raw_data)
+
+    def pause(self, ms: int) -> int:
+        return self._write(bytes(2 * (ms * self.sample_rate // 1000))) if ms > 0 else 0
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        proc = self._proc
+        if proc is None:
+            return
+        if kind is not None:
+            proc.kill()
+            proc.wait()
+            return
+        assert proc.stdin is not None and proc.stderr is not None  # opened with PIPE
+        proc.stdin.close()
+        errors = proc.stderr.read()
+        code = proc.wait()
+        if self._pump is not None:
+            self._pump.join()
+        if code != 0:
+            lines = errors.decode("utf-8", "replace").strip().splitlines()
+            raise AudioError(f"MP3 streaming failed: {lines[-1] if lines else f'exit status {code}'}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import trafilatura
@@ -38,6 +39,9 @@ _CHROME = re.compile(
     re.I,
 )
 _CAPTION_CLASS = re.compile(r"caption", re.I)
+_CAPTION_ACTION = re.compile(r"licens|rights|purchase|buy |download|enlarge|expand|share", re.I)
+# Text only screen readers get (", opens new tab"): it annotates links, it is not the article.
+_HIDDEN_CLASS = re.compile(r"(^|\s)(visually-hidden|sr-only|screen-reader-text|visuallyhidden)(\s|$)")
 _CAPTION_ALT = "\ue000"  # private-use marker: "this alt came from a figcaption"
 _FIGURE_SRC = "https://listen.invalid/figure-{}.jpg"
 _FIGURE_SRC_RE = re.compile(r"^https://listen\.invalid/figure-(\d+)\.jpg$")
@@ -49,6 +53,7 @@ _NOISE = re.compile(
     r"استمع|مشاركة|\d+\s*(دقائق|دقيقة)\s*(للقراءة|قراءة)?)$",
     re.I,
 )
+_TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bmin(ute)?s?\s+read\b", re.I)
 _PROMO_LABEL_MAX_WORDS = 5
 
 
@@ -65,9 +70,13 @@ def extract(page: Page, *, language: str | None = None) -> Article:
         tree = lxml_html.document_fromstring(page.html)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"{page.source}: cannot parse HTML ({exc})") from None
+    for hidden in tree.xpath("//*[@class]"):
+        if _HIDDEN_CLASS.search(hidden.get("class", "")) and hidden.getparent() is not None:
+            hidden.drop_tree()
     meta = read_meta(tree, page.url)
     figures = _tie_captions(tree)
     _strip_chrome(tree)
+    _drop_promos(tree)
 
     body = _trafilatura_body(copy.deepcopy(tree), meta.url or page.url)
     if body is None:
@@ -118,6 +127,10 @@ def _tie_captions(tree: etree._Element) -> dict[int, _Figure]:
             if imgs:
                 img = imgs[0]
                 break
+        for action in caption_el.xpath(".//a|.//button"):
+            # "Purchase Licensing Rights", "Enlarge": controls inside a caption, not words of it
+            if _CAPTION_ACTION.search(action.text_content()):
+                action.drop_tree()
         caption = squash(caption_el.text_content())
         if img is None or not caption:
             continue
@@ -147,6 +160,46 @@ def _strip_chrome(tree: etree._Element) -> None:
         # holds a large share of the page's words.
         if words < 200 and words < total * 0.25:
             el.drop_tree()
+
+
+_PROMO_TAGS = {"p", "li", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong", "section", "aside"}
+_LABEL_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b", "header"}
+
+
+def _drop_promos(tree: etree._Element) -> None:
+    """Remove "label + link" paragraphs and the label that heads a box of them.
+
+    Done on the page itself: trafilatura drops a paragraph that is only a link
+    but keeps the "Related News" line above it, which would then be read alone.
+    """
+    for el in list(tree.iter(*_PROMO_TAGS)):
+        if el.getparent() is None or el.xpath("ancestor::figure|ancestor::figcaption|.//p|.//li"):
+            continue
+        if _is_promo_html(el):
+            _drop_with_label(el)
+
+
+def _drop_with_label(el: etree._Element) -> None:
+    """Drop ``el``; then a container it leaves empty, and a short label just before either."""
+    while el is not None:
+        parent = el.getparent()
+        if parent is None:  # already cut out with an ancestor
+            return
+        label = el.getprevious()
+        el.drop_tree()
+        if label is not None and label.tag in _LABEL_TAGS and _is_label(squash(label.text_content())):
+            if not label.xpath(".//a[@href]") or _is_promo_html(label):
+                label.drop_tree()
+        if parent is None or parent.tag in ("body", "article", "main") or squash(parent.text_content()):
+            return
+        el = parent
+
+
+def _is_promo_html(el: etree._Element) -> bool:
+    """A label plus a link, and nothing else: "Read next: <a>...</a>"."""
+    links = el.xpath(".//a[@href]")
+    linked = sum(len(squash(a.text_content()).split()) for a in links)
+    return bool(linked) and len(squash(el.text_content()).split()) - linked <= _PROMO_LABEL_MAX_WORDS
 
 
 def _trafilatura_body(tree: etree._Element, url: str | None) -> etree._Element | None:
@@ -286,29 +339,43 @@ def _head_blocks(
     if body and body[0].kind == "heading" and _same(body[0].text, title):
         del body[0]
     head = [Block("title", title)]
-    summary = meta.standfirst
+    positions = {el: i for i, el in enumerate(tree.iter())}
+    start = positions.get(meta.heading, -1)
+    first = next((b.text for b in body if b.kind == "paragraph"), "")
+    end = next(
+        (positions[p] for p in tree.iter("p", "div") if first and _text(p).startswith(first[:60])),
+        -1,  # the body's start is unknown: claim nothing for the header
+    )
+    summary = _summary(meta, body, lambda el: start < positions.get(el, -1) < end)
     if summary:
-        for i, block in enumerate(body[:3]):
-            if _same(block.text, summary) or (
-                summary.endswith(("...", "…")) and block.text.startswith(summary[:-3].rstrip(". …"))
-            ):
-                summary = block.text
-                del body[i]
-                break
         head.append(Block("summary", summary))
     # A lead image between the headline and the first paragraph is often outside
     # what trafilatura calls the main text; its caption belongs right here.
     body_captions = {b.text for b in body if b.kind == "caption"}
-    first = next((b.text for b in body if b.kind == "paragraph"), None)
-    if meta.heading is not None and first is not None:
-        positions = {el: i for i, el in enumerate(tree.iter())}
-        start = positions[meta.heading]
-        end = next((positions[p] for p in tree.iter("p") if _same(_text(p)[:60], first[:60])), -1)
-        for figure in figures.values():
-            where = positions.get(figure.img, -1)  # -1: removed with the page's chrome
-            if start < where < end and figure.caption not in body_captions:
-                head.append(Block("caption", figure.caption))
+    for figure in figures.values():
+        where = positions.get(figure.img, -1)  # -1: removed with the page's chrome
+        if start < where < end and figure.caption not in body_captions:
+            head.append(Block("caption", figure.caption))
     return head
+
+
+def _summary(
+    meta: PageMeta, body: list[Block], in_header: Callable[[etree._Element], bool]
+) -> str | None:
+    """The standfirst: a lead paragraph the description repeats, or a box in the header."""
+    if meta.description:
+        short = meta.description.rstrip(". …")
+        for i, block in enumerate(body[:3]):
+            if block.kind == "paragraph" and (
+                _same(block.text, meta.description) or (len(short) > 40 and block.text.startswith(short))
+            ):
+                del body[i]
+                return block.text
+    for el, text in meta.standfirsts:
+        furniture = _NOISE.match(text) or meta.is_byline_line(text) or _TIMESTAMP.search(text)
+        if in_header(el) and not furniture and len(text.split()) >= 6:
+            return text
+    return None
 
 
 def _same(a: str, b: str) -> bool:

@@ -65,7 +65,7 @@ class PageMeta:
     site: str | None = None
     url: str | None = None
     description: str | None = None
-    standfirst: str | None = None
+    standfirsts: list[tuple[etree._Element, str]] = field(default_factory=list)
     html_lang: str | None = None
     og_locale: str | None = None
     jsonld_lang: str | None = None
@@ -140,7 +140,7 @@ def read_meta(tree: etree._Element, url: str | None) -> PageMeta:
     meta.description = (
         _str(ld.get("description")) or tags.get("og:description") or tags.get("description")
     )
-    meta.standfirst = _standfirst(tree, meta.description)
+    meta.standfirsts = _standfirst_candidates(tree, meta.description)
     lang = tree.xpath("/html/@lang | /html/@xml:lang")
     meta.html_lang = lang[0].strip() if lang else None
     meta.og_locale = tags.get("og:locale")
@@ -264,21 +264,25 @@ def _fold(text: str) -> str:
     return re.sub(r"\W+", "", text).casefold()
 
 
-def _standfirst(tree: etree._Element, description: str | None) -> str | None:
-    """The visible standfirst: the description where the page shows it, else a .standfirst box."""
+def _standfirst_candidates(
+    tree: etree._Element, description: str | None
+) -> list[tuple[etree._Element, str]]:
+    """Elements that may be the standfirst: the description where the page shows it,
+    then boxes whose class says so. ``extract`` keeps the first one that stands
+    between the headline and the body."""
+    found: list[tuple[etree._Element, str]] = []
     if description:
         want = _fold(description.rstrip(". …"))
-        for el in tree.xpath(
-            "//body//*[self::p or self::h2 or self::h3 or self::div or self::span]"
-        ):
+        for el in tree.xpath("//body//*[self::p or self::h2 or self::h3 or self::div or self::span]"):
             text = squash(el.text_content())
             folded = _fold(text)
             matches = folded == _fold(description) or (len(want) > 40 and folded.startswith(want))
             if folded and matches and len(text) <= len(description) * 2:
-                return text
+                found.append((el, text))
+                break
     for el in tree.xpath("//body//*[@class]"):
         if el.tag in ("p", "h2", "h3", "div") and _STANDFIRST_CLASS.search(el.get("class", "")):
             text = squash(el.text_content())
-            if 8 <= len(text.split()) <= 80 and not el.xpath(".//img|.//p[2]"):
-                return text
-    return None
+            if 6 <= len(text.split()) <= 80 and not el.xpath(".//img|.//p[2]"):
+                found.append((el, text))
+    return found

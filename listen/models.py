@@ -144,9 +144,44 @@ class EngineVoice:
 class Episode:
     """A finished render: the MP3 on disk and what it was made from."""
 
-    path: Path
+    path: Path | None  # None when the MP3 went to a stream
     script: Script
     duration_ms: int
     voice: str
     engine: str
-    extra: dict[str, Path] = field(default_factory=dict)
+    timings: tuple[Timing, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    sidecars: dict[str, Path] = field(default_factory=dict)
+    synthesized: int = 0  # segments the engine spoke; the rest came from the cache
+    cached: int = 0
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where one sentence sits in the finished audio, to the sample."""
+
+    block: int  # index of the block in the script
+    sentence: int  # index of the sentence in its block
+    kind: BlockKind
+    text: str  # the written form, which transcripts show
+    start_frame: int
+    end_frame: int
+    sample_rate: int
+
+    @property
+    def start_ms(self) -> int:
+        return self.start_frame * 1000 // self.sample_rate
+
+    @property
+    def end_ms(self) -> int:
+        return self.end_frame * 1000 // self.sample_rate
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A stretch of the audio a listener can jump to: the title and lead, then each heading."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+    block: int  # the block it starts at

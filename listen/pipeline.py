@@ -3,26 +3,27 @@
     fetch -> extract -> script -> voice -> synthesize -> assemble -> export
 
 Each stage is a plain function in its own module; this one only wires them
-together, so the Python API and the CLI share exactly one path.
+together, so the Python API, the CLI and the batch renderer share one path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import contextlib
 from pathlib import Path
+from typing import BinaryIO
 
-from listen.audio import assemble
-from listen.engines import Engine, ready_engine
+from listen.audio import SAMPLE_RATE, Spool, measure_loudness
+from listen.cache import SegmentCache
+from listen.engines import get_engine
 from listen.export import write_mp3
 from listen.extract import extract
 from listen.fetch import read_source
 from listen.language import require_code
-from listen.models import AudioChunk, Episode, Page, Script
-from listen.script import Segment, build_script, segments
+from listen.models import Article, Episode, Page, Script, Timing
+from listen.script import build_script
+from listen.synthesize import Counts, Progress, Speaker, speak_script
+from listen.transcript import chapters, sidecar_paths, write_sidecars
 from listen.voices import VoiceProfile, choose_profile
-
-Progress = Callable[[int, int], None]
-
 
 def script_from_html(
     html: str,
@@ -49,16 +50,22 @@ def _script(page: Page, language: str | None, voice_id: str | None) -> tuple[Scr
     return build_script(article, profile), profile
 
 
-def synthesize(
-    script: Script, voice: VoiceProfile, engine: Engine, progress: Progress | None = None
-) -> Iterator[tuple[Segment, list[AudioChunk]]]:
-    """Speak the script one sentence at a time."""
-    todo = list(segments(script, voice))
-    for i, segment in enumerate(todo):
-        chunks = list(engine.synthesize(segment.spoken, voice))
-        if progress:
-            progress(i + 1, len(todo))
-        yield segment, chunks
+def _for_engine(script: Script, voice: VoiceProfile, engine_name: str) -> Script:
+    """Engines that read phonemes get the lexicon's phonemes in place of its aliases."""
+    markup = getattr(get_engine(engine_name), "phoneme_markup", None)
+    if not voice.lexicons or markup is None:
+        return script
+    article = Article(
+        title=script.title, language=script.language, blocks=script.blocks, byline=script.byline,
+        author=script.author, published=script.published, site=script.site, url=script.url,
+    )
+    return build_script(article, voice, phonemes=markup)
+
+
+def _cache(cache: SegmentCache | bool | None) -> SegmentCache | None:
+    if cache is True:
+        return SegmentCache()
+    return cache or None
 
 
 def render(
@@ -68,39 +75,84 @@ def render(
     voice: VoiceProfile,
     engine: str | None = None,
     bitrate: int = 64,
+    loudness: float | None = None,
+    sidecars: bool = True,
+    cache: SegmentCache | bool | None = True,
     progress: Progress | None = None,
 ) -> Episode:
-    """Script -> tagged MP3 at ``out`` (written atomically)."""
-    speaker = ready_engine(voice, engine)
-    if getattr(speaker, "phoneme_markup", None) and voice.lexicons:
-        # Engines that read phonemes get them in place of the lexicon's aliases.
-        phonemes = speaker.phoneme_markup  # type: ignore[attr-defined]
-        script = _respoken(script, voice, phonemes)
-    pieces = (
-        (chunks, segment.pause_after_ms)
-        for segment, chunks in synthesize(script, voice, speaker, progress)
-    )
-    audio = assemble(pieces)
-    write_mp3(audio, out, script, bitrate=bitrate)
+    """Script -> tagged MP3 with chapters at ``out``, plus its sidecars (all written atomically)."""
+    speaker = Speaker(voice, engine)
+    spoken = _for_engine(script, voice, speaker.name)
+    store = _cache(cache)
+    counts = Counts()
+    timings: list[Timing] = []
+    with Spool() as spool:
+        for segment, chunk in speak_script(spoken, voice, speaker, cache=store, progress=progress, counts=counts):
+            start, end = spool.add(chunk)
+            timings.append(
+                Timing(segment.block, segment.sentence, segment.kind, segment.text, start, end, SAMPLE_RATE)
+            )
+            spool.pause(segment.pause_after_ms)
+        spool.flush()
+        duration_ms = spool.duration_ms
+        target = loudness if loudness is not None else voice.loudness
+        gain = target - measure_loudness(spool.path) if spool.frames else None
+        chapter_list = chapters(script, timings, duration_ms)
+        write_mp3(
+            spool.path, out, script, bitrate=bitrate, gain_db=_safe_gain(gain), chapters=chapter_list
+        )
+    written = write_sidecars(out, script, timings, chapter_list, duration_ms) if sidecars else {}
+    if not sidecars:
+        for stale in sidecar_paths(out).values():
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()  # a sidecar from an older render would not match this audio
+    if store is not None and counts.synthesized:
+        store.prune()
     return Episode(
-        path=out, script=script, duration_ms=len(audio), voice=voice.id, engine=speaker.name
+        path=out, script=script, duration_ms=duration_ms, voice=voice.id, engine=speaker.name,
+        timings=tuple(timings), chapters=tuple(chapter_list), sidecars=written,
+        synthesized=counts.synthesized, cached=counts.cached,
     )
 
 
-def _respoken(script: Script, voice: VoiceProfile, phonemes: Callable[..., str | None]) -> Script:
-    from listen.models import Article
+def _safe_gain(gain: float | None) -> float | None:
+    """Silence measures -70 LUFS; it must not be amplified by 50 dB."""
+    if gain is None:
+        return None
+    return max(-30.0, min(gain, 30.0))
 
-    article = Article(
-        title=script.title,
-        language=script.language,
-        blocks=script.blocks,
-        byline=script.byline,
-        author=script.author,
-        published=script.published,
-        site=script.site,
-        url=script.url,
+
+def stream(
+    script: Script,
+    sink: BinaryIO,
+    *,
+    voice: VoiceProfile,
+    engine: str | None = None,
+    bitrate: int = 64,
+    loudness: float | None = None,
+    cache: SegmentCache | bool | None = True,
+    progress: Progress | None = None,
+) -> Episode:
+    """Script -> MP3 bytes on ``sink`` as each sentence is spoken, so a player can start at once.
+
+    The whole narration is not known in advance, so loudness is normalised by
+    ffmpeg's one-pass ``loudnorm`` instead of a measured gain.
+    """
+    from listen.export import Mp3Stream
+
+    speaker = Speaker(voice, engine)
+    spoken = _for_engine(script, voice, speaker.name)
+    target = loudness if loudness is not None else voice.loudness
+    counts = Counts()
+    frames = 0
+    with Mp3Stream(sink, bitrate=bitrate, loudness=target) as encoder:
+        for segment, chunk in speak_script(spoken, voice, speaker, cache=_cache(cache), progress=progress, counts=counts):
+            frames += encoder.add(chunk)
+            frames += encoder.pause(segment.pause_after_ms)
+    return Episode(
+        path=None, script=script, duration_ms=frames * 1000 // SAMPLE_RATE, voice=voice.id,
+        engine=speaker.name, synthesized=counts.synthesized, cached=counts.cached,
     )
-    return build_script(article, voice, phonemes=phonemes)
 
 
 def speak(
@@ -111,9 +163,15 @@ def speak(
     voice: str | None = None,
     engine: str | None = None,
     bitrate: int = 64,
+    loudness: float | None = None,
+    sidecars: bool = True,
+    cache: SegmentCache | bool | None = True,
     progress: Progress | None = None,
 ) -> Episode:
     """Article (file, URL or ``-``) -> MP3. The default name comes from the title's slug."""
     script, profile = script_from_source(source, language=language, voice=voice)
     target = out or Path(f"{script.slug}.mp3")
-    return render(script, target, voice=profile, engine=engine, bitrate=bitrate, progress=progress)
+    return render(
+        script, target, voice=profile, engine=engine, bitrate=bitrate, loudness=loudness,
+        sidecars=sidecars, cache=cache, progress=progress,
+    )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from listen.models import Article, Block, Script, Sentence
+from listen.models import Article, Block, BlockKind, Script, Sentence
 from listen.normalize import normalize
 from listen.text import split_sentences
 
@@ -32,7 +32,7 @@ class Segment:
 
     block: int
     sentence: int
-    kind: str
+    kind: BlockKind
     text: str
     spoken: str
     pause_after_ms: int

@@ -42,6 +42,7 @@ class VoiceProfile:
     rate: float = 1.0  # 1.0 is the engine's natural speed (175 words a minute on espeak)
     pitch: float = 1.0
     volume: float = 1.0
+    loudness: float = -19.0  # LUFS; ITU-R BS.1770 integrated, the target for mono speech
     pauses: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     lexicons: tuple[Path, ...] = ()
@@ -67,6 +68,10 @@ class VoiceProfile:
             if not isinstance(data.get(key), str) or not data[key]:
                 raise VoiceError(f"{where}: {key!r} must be a non-empty string")
         values = dict(data)
+        loudness = values.get("loudness", -19.0)
+        if not isinstance(loudness, int | float) or isinstance(loudness, bool) or not -40 <= loudness <= 0:
+            raise VoiceError(f"{where}: loudness must be a number of LUFS between -40 and 0")
+        values["loudness"] = float(loudness)
         for key in ("rate", "pitch", "volume"):
             if key in values:
                 value = values[key]
@@ -109,6 +114,7 @@ class VoiceProfile:
             "rate": self.rate,
             "pitch": self.pitch,
             "volume": self.volume,
+            "loudness": self.loudness,
             "pauses": dict(self.pauses),
             "labels": dict(self.labels),
             "lexicons": [str(p) for p in self.lexicons],

@@ -128,6 +128,9 @@ class EspeakEngine:
         self._dll, self._rate = dll, rate
         return dll
 
+    def fingerprint(self) -> str:
+        return libespeak.fingerprint()
+
     def voices(self) -> Sequence[EngineVoice]:
         if self._voices is None:
             self._voices = list_voices(self._start())

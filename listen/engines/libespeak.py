@@ -72,6 +72,22 @@ def load() -> Library:
     return _library
 
 
+def fingerprint() -> str:
+    """Which libespeak-ng would speak, without loading it: part of every cache key,
+    because another espeak-ng release may sound different."""
+    if _library is not None:
+        return _library.path
+    system = ctypes.util.find_library("espeak-ng")
+    if system:
+        return system
+    try:
+        from importlib.metadata import version
+
+        return f"espeakng-loader {version('espeakng-loader')}"
+    except Exception:  # PackageNotFoundError: nothing to speak with; check() will say so
+        return "none"
+
+
 def _check_data(data_dir: str | None) -> None:
     if data_dir is not None and not (Path(data_dir) / "phontab").is_file():
         raise EngineUnavailable(

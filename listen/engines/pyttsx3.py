@@ -93,6 +93,9 @@ class Pyttsx3Engine:
     def _on_finished(self, name: str | None = None, completed: bool = True) -> None:
         self._finished.set()
 
+    def fingerprint(self) -> str:
+        return libespeak.fingerprint()
+
     def voices(self) -> Sequence[EngineVoice]:
         engine = self._start()
         return [

@@ -21,8 +21,9 @@ Replacement = str | Callable[[re.Match[str]], str]
 PLACEHOLDER_BASE = 0xF0000
 PLACEHOLDER_CLASS = "\U000f0000-\U000ffffd"
 
-#: A capitalised word may also be a parked lexicon match ("Gen. Sheinbaum").
-UPPER_START = f"[A-ZÀ-ÖØ-Þ{PLACEHOLDER_CLASS}]"
+#: Lookahead for a capitalised name next, which may be a parked lexicon match
+#: ("Gen. Sheinbaum"); one capital alone ("Gen Z") is not a name.
+NAME_AHEAD = rf"(?=\s+(?:[A-ZÀ-ÖØ-Þ][\w'-]|[{PLACEHOLDER_CLASS}]))"
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ def post_clean_rules(comma: str) -> tuple[Rule, ...]:
         rule(r"\s*[)\]}]", f"{c} "),
         rule(r'"', " "),
         # An apostrophe that is not inside a word is a quotation mark.
-        rule(r"(?<![\w\d])'|'(?![\w])", " "),
+        rule(r"(?<![\w.])'|'(?![\w])", " "),
         rule(r"\s*(?:—|―|--+)\s*", f"{c} "),
         rule(r"\s+[-–]\s+|^[-–]\s+|\s+[-–]$", f"{c} "),
         rule(r"(?<=\w)–(?=\w)", "-"),

@@ -1,0 +1,127 @@
+"""A content-addressed cache of synthesised sentences, so a re-render costs only what changed.
+
+The key is a hash of everything that changes the sound: the engine and what
+it runs on, the engine's voice, rate, pitch and volume, and the spoken text.
+Each entry is one file written atomically (temporary file, then rename), so
+several processes can fill the same cache at once; the cache is pruned to a
+size bound, least recently used first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+from listen.models import AudioChunk
+from listen.voices import VoiceProfile
+
+FORMAT = 1  # bump when the entry layout or the key changes
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+_HEADER = struct.Struct("<4sIHH")  # magic, sample rate, sample width, channels
+_MAGIC = b"LSN1"
+
+
+def default_dir() -> Path:
+    return Path(os.environ.get("LISTEN_CACHE_DIR") or user_cache_dir("listen")) / "segments"
+
+
+def segment_key(engine: str, fingerprint: str, voice: VoiceProfile, text: str) -> str:
+    material = json.dumps(
+        [FORMAT, engine, fingerprint, voice.voice or voice.language, voice.language,
+         voice.rate, voice.pitch, voice.volume, text],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    path: Path
+    entries: int
+    bytes: int
+    max_bytes: int
+
+
+class SegmentCache:
+    def __init__(self, directory: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.dir = directory or default_dir()
+        self.max_bytes = max_bytes
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.pcm"
+
+    def get(self, key: str) -> AudioChunk | None:
+        path = self._path(key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if len(data) < _HEADER.size:
+            return None
+        magic, rate, width, channels = _HEADER.unpack_from(data)
+        if magic != _MAGIC or not rate or not width or not channels:
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: pruned last
+        return AudioChunk(data[_HEADER.size :], rate, width, channels)
+
+    def put(self, key: str, chunk: AudioChunk) -> None:
+        """Store ``chunk``; a cache that cannot be written is skipped, never fatal."""
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(_HEADER.pack(_MAGIC, chunk.sample_rate, chunk.sample_width, chunk.channels))
+                    fh.write(chunk.pcm)
+                os.replace(tmp, path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+        except OSError:
+            return
+
+    def _entries(self) -> list[tuple[float, int, Path]]:
+        found = []
+        if not self.dir.is_dir():
+            return found
+        for path in self.dir.glob("??/*.pcm"):
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                found.append((stat.st_mtime, stat.st_size, path))
+        return found
+
+    def info(self) -> CacheInfo:
+        entries = self._entries()
+        return CacheInfo(self.dir, len(entries), sum(e[1] for e in entries), self.max_bytes)
+
+    def prune(self) -> int:
+        """Remove the least recently used entries until the cache fits; return how many."""
+        entries = sorted(self._entries())
+        total = sum(e[1] for e in entries)
+        removed = 0
+        for _, size, path in entries:
+            if total <= self.max_bytes:
+                break
+            with contextlib.suppress(OSError):
+                path.unlink()
+                total -= size
+                removed += 1
+        return removed
+
+    def clear(self) -> int:
+        removed = 0
+        for _, _, path in self._entries():
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+        return removed

@@ -1,0 +1,252 @@
+"""Arabic: written news text to the words a newsreader says.
+
+Choices a listener will notice:
+
+* Western and Arabic-Indic digits (٠١٢٣٤٥٦٧٨٩, with ٫ and ٬) are both read
+  as Arabic number words; no diacritics are added.
+* After a preposition or a word such as "عام" the number takes its
+  genitive form, as a reader says it: "عام 2025" -> "عام ألفين وخمسة
+  وعشرين", "بنسبة 23%" -> "بنسبة ثلاثة وعشرين بالمئة".
+* Percent is "بالمئة"; decimals use "فاصلة": "1.5" -> "واحد فاصلة خمسة".
+* Money is said after the amount, and a scale word stays with it: "$220
+  مليون" and "220 مليون $" -> "مئتان وعشرون مليون دولار".
+* Dates are read with an ordinal day: "18 فبراير 2025" -> "الثامن عشر من
+  فبراير ألفين وخمسة وعشرين"; numeric dates are day first.
+* Times: "15:00" -> "الثالثة بعد الظهر", "09:30" -> "التاسعة والنصف صباحاً".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from . import numbers as num
+from .common import Language, Step, alternation, parse_number, post_clean_rules, rule, split_camel, web_rules
+
+#: Regions that name months كانون الثاني، شباط ... rather than يناير، فبراير ...
+LEVANT_REGIONS = frozenset({"LB", "SY", "JO", "IQ", "PS"})
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789.,")
+
+MONTHS = (
+    "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر".split()
+)
+LEVANT_MONTHS = [
+    "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران",
+    "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
+]  # fmt: skip
+MONTH_NAMES = MONTHS + LEVANT_MONTHS + ["إبريل", "ابريل", "اغسطس", "أغسطس", "يونية", "يوليه", "مايو"]
+
+DAY_ORDINALS = (
+    "الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر".split()
+)
+_ONES_IN_COMPOUNDS = ["الحادي", *DAY_ORDINALS[1:9]]
+DAY_ORDINALS += [f"{o} عشر" for o in _ONES_IN_COMPOUNDS]
+DAY_ORDINALS += ["العشرون"] + [f"{o} والعشرون" for o in _ONES_IN_COMPOUNDS]
+DAY_ORDINALS += ["الثلاثون", "الحادي والثلاثون"]
+
+HOURS = [
+    *"الواحدة الثانية الثالثة الرابعة الخامسة السادسة السابعة الثامنة التاسعة العاشرة".split(),
+    "الحادية عشرة",
+    "الثانية عشرة",
+]
+MINUTES = {0: "", 15: " والربع", 20: " والثلث", 30: " والنصف"}
+FEMININE_SMALL = {3: "ثلاث", 4: "أربع", 5: "خمس", 6: "ست", 7: "سبع", 8: "ثماني", 9: "تسع", 10: "عشر"}
+
+# (singular, dual, plural for 3-10, accusative for 11-99)
+CURRENCIES = {
+    "US$": ("دولار أمريكي", "دولاران أمريكيان", "دولارات أمريكية", "دولاراً أمريكياً"),
+    "$": ("دولار", "دولاران", "دولارات", "دولاراً"),
+    "USD": ("دولار", "دولاران", "دولارات", "دولاراً"),
+    "€": ("يورو", "يورو", "يورو", "يورو"),
+    "EUR": ("يورو", "يورو", "يورو", "يورو"),
+    "£": ("جنيه إسترليني", "جنيهان إسترلينيان", "جنيهات إسترلينية", "جنيهاً إسترلينياً"),
+    "₪": ("شيكل", "شيكلان", "شواكل", "شيكلاً"),
+    "¥": ("ين", "ينان", "ينات", "يناً"),
+    "ل.ل": ("ليرة لبنانية", "ليرتان لبنانيتان", "ليرات لبنانية", "ليرة لبنانية"),
+}
+SCALE_WORDS = "مليار مليارات مليون ملايين ألف آلاف تريليون ترليون".split()
+
+#: After these words a number is read in the genitive.
+GENITIVE_BEFORE = frozenset(
+    "في من إلى الى على عن حتى منذ نحو حوالي بنحو بحوالي بنسبة نسبة عام العام لعام بعام "
+    "سنة السنة لسنة بين بعد قبل خلال مع مدى أكثر أقل قرابة زهاء".split()
+)
+
+ABBREVIATIONS = {
+    "إلخ": "إلى آخره",
+    "أ.ف.ب": "وكالة الصحافة الفرنسية",
+    "ق.م": "قبل الميلاد",
+    "ص.ب": "صندوق بريد",
+}
+_KM = ("كيلومتر", "كيلومترات", "كيلومتراً")
+_KG = ("كيلوغرام", "كيلوغرامات", "كيلوغراماً")
+_MM = ("مليمتر", "مليمترات", "مليمتراً")
+# (singular, plural for 3-10, accusative for 11-99)
+UNITS = {
+    "كم/س": ("كيلومتر في الساعة", "كيلومترات في الساعة", "كيلومتراً في الساعة"),
+    "كلم": _KM, "كم": _KM, "km": _KM, "كغ": _KG, "كجم": _KG, "كلغ": _KG, "kg": _KG,
+    "سم": ("سنتيمتر", "سنتيمترات", "سنتيمتراً"), "ملم": _MM, "مم": _MM,
+    "م": ("متر", "أمتار", "متراً"),
+}  # fmt: skip
+SYMBOL_WORDS = {"&": "و", "+": "زائد", "=": "يساوي", "@": "آت"}
+
+
+class Arabic:
+    def __init__(self, months: list[str]) -> None:
+        self.months = months
+
+    def number(self, text: str, genitive: bool = False) -> str:
+        n = parse_number(text, ",", ".")
+        if len(n.whole) > 1 and n.whole.startswith("0"):
+            words = num.digit_names(n.whole, "ar")
+        else:
+            words = num.ar_cardinal(n.value)
+        if n.fraction:
+            frac = n.fraction
+            spoken = num.digit_names(frac, "ar") if frac.startswith("0") or len(frac) > 3 else num.ar_cardinal(int(frac))
+            words += " فاصلة " + spoken
+        return num.ar_genitive(words) if genitive else words
+
+    def genitive_here(self, m: re.Match[str]) -> bool:
+        before = m.string[max(0, m.start() - 12) : m.start()].split()
+        return bool(before) and before[-1] in GENITIVE_BEFORE
+
+    def cardinal(self, m: re.Match[str]) -> str:
+        return self.number(m.group("n"), self.genitive_here(m))
+
+    def percent(self, m: re.Match[str]) -> str:
+        return self.number(m.group("n") or m.group("n2"), self.genitive_here(m)) + " بالمئة"
+
+    def money(self, m: re.Match[str]) -> str:
+        g = m.groupdict()
+        symbol = g.get("cur") or g.get("code") or g.get("cur2") or "$"
+        one, two, few, many = CURRENCIES[symbol]
+        amount, scale = g["a"], g.get("s")
+        genitive = self.genitive_here(m)
+        if scale:
+            return f"{self.number(amount, genitive)} {scale} {one}"
+        n = parse_number(amount, ",", ".")
+        if n.fraction:
+            return f"{self.number(amount, genitive)} {one}"
+        value = n.value
+        if value == 1:
+            return f"{one} واحد"
+        if value == 2:
+            return num.ar_genitive(two) if genitive else two
+        if 3 <= value % 100 <= 10:
+            return f"{self.number(amount, genitive)} {few}"
+        if 11 <= value % 100 <= 99:
+            return f"{self.number(amount, genitive)} {many}"
+        return f"{self.number(amount, genitive)} {one}"
+
+    def unit(self, m: re.Match[str]) -> str:
+        one, few, many = UNITS[m.group("u")]
+        n = parse_number(m.group("n"), ",", ".")
+        word = one
+        if not n.fraction and 3 <= n.value % 100 <= 10:
+            word = few
+        elif not n.fraction and 11 <= n.value % 100 <= 99:
+            word = many
+        return f"{self.number(m.group('n'), self.genitive_here(m))} {word}"
+
+    def day(self, d: int) -> str:
+        return DAY_ORDINALS[d - 1]
+
+    def date(self, m: re.Match[str]) -> str:
+        words = f"{self.day(int(m.group('d')))} من {m.group('m')}"
+        if m.group("y"):
+            words += " " + num.ar_genitive(num.ar_cardinal(int(m.group("y"))))
+        return words
+
+    def numeric_date(self, m: re.Match[str]) -> str:
+        if m.group("iy"):
+            y, mo, d = int(m.group("iy")), int(m.group("im")), int(m.group("id"))
+        else:
+            d, mo, y = int(m.group("d")), int(m.group("mo")), int(m.group("y"))
+        if not (1 <= mo <= 12 and 1 <= d <= 31):
+            return m.group(0)
+        return f"{self.day(d)} من {self.months[mo - 1]} {num.ar_genitive(num.ar_cardinal(y))}"
+
+    def clock(self, m: re.Match[str]) -> str:
+        h, mins = int(m.group("h")), int(m.group("min"))
+        if h in (0, 24) and mins == 0:
+            return "منتصف الليل"
+        if mins in (40, 45):
+            h += 1
+        hour = HOURS[(h - 1) % 12]
+        if mins in MINUTES:
+            minutes = MINUTES[mins]
+        elif mins == 45:
+            minutes = " إلا ربعاً"
+        elif mins == 40:
+            minutes = " إلا ثلثاً"
+        elif mins == 1:
+            minutes = " ودقيقة"
+        elif mins == 2:
+            minutes = " ودقيقتان"
+        elif mins in FEMININE_SMALL:
+            minutes = f" و{FEMININE_SMALL[mins]} دقائق"
+        else:
+            minutes = f" و{num.ar_cardinal(mins)} دقيقة"
+        hour24 = h % 24
+        if hour24 < 5:
+            part = "فجراً"
+        elif hour24 < 12:
+            part = "صباحاً"
+        elif hour24 < 13:
+            part = "ظهراً"
+        elif hour24 < 18:
+            part = "بعد الظهر"
+        else:
+            part = "مساءً"
+        return f"{hour}{minutes} {part}"
+
+    def steps(self) -> tuple[Step, ...]:
+        NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+        nb = r"(?<![\w.,])"
+        cur = alternation(c for c in CURRENCIES if not c[0].isalpha() or c == "ل.ل")
+        code = alternation(c for c in CURRENCIES if c.isalpha() and c.isascii())
+        scale = alternation(SCALE_WORDS)
+        month = alternation(MONTH_NAMES)
+        units = alternation(UNITS)
+        return (
+            lambda text: text.translate(_DIGITS).replace("ـ", ""),
+            *web_rules("نقطة", "آت"),
+            rule(r"#(?=[^\W\d]\w*)(\w+)", lambda m: f"وسم {split_camel(m.group(1))}"),
+            rule(rf"(?<![\w.])(?:{alternation(ABBREVIATIONS)})(?![\w])", lambda m: ABBREVIATIONS[m.group(0)]),
+            rule(r"#\s?(?=\d)", "رقم "),
+            rule(
+                rf"(?:(?P<cur>{cur})|(?P<code>{code})\s)\s?(?P<a>{NUM})(?:\s(?P<s>{scale})\b)?(?!\s*(?:{cur}))",
+                self.money,
+            ),
+            rule(rf"{nb}(?P<a>{NUM})(?:\s(?P<s>{scale}))?\s?(?P<cur2>{cur}|{code}\b)", self.money),
+            rule(
+                rf"(?<!\d)(?P<d>[12]\d|3[01]|0?[1-9])\s(?P<m>{month})(?:\s(?P<y>\d{{4}}))?(?!\d)",
+                self.date,
+            ),
+            rule(
+                r"(?<!\d)(?:(?P<iy>1\d{3}|20\d{2})-(?P<im>\d{2})-(?P<id>\d{2})"
+                r"|(?P<d>\d{1,2})/(?P<mo>\d{1,2})/(?P<y>\d{4}))(?![/-]?\d)",
+                self.numeric_date,
+            ),
+            rule(r"(?<!\d)(?P<h>[01]?\d|2[0-4]):(?P<min>[0-5]\d)(?![\d:])", self.clock),
+            rule(r"(?<=\d)\s?[–—-]\s?(?=\d)", " إلى "),
+            rule(rf"%\s?(?P<n2>{NUM})|{nb}(?P<n>{NUM})\s?%", self.percent),
+            rule(rf"{nb}(?P<n>-?{NUM})\s?°\s?[CcMمس]?", lambda m: self.number(m.group("n").lstrip("-")) + " درجة"),
+            rule(rf"{nb}(?P<n>{NUM})\s?(?P<u>{units})(?![\w/])", self.unit),
+            rule(rf"(?<![\w.])-(?=\d)", "سالب "),
+            rule(rf"{nb}(?P<n>{NUM})(?![\d]|[.,]\d)", self.cardinal),
+            rule(r"\s*&\s*", " و"),
+            rule(r"\s\+\s|(?<=\w)\+(?=\s|$)", " زائد "),
+            rule(r"\s=\s", " يساوي "),
+            rule(r"\s?%", " بالمئة"),
+            rule(r"[$€£¥₪#@<>=°/\\{}]", " "),
+            *post_clean_rules("،"),
+        )
+
+
+@cache
+def language(region: str | None) -> Language:
+    months = LEVANT_MONTHS if region in LEVANT_REGIONS else MONTHS
+    return Language(Arabic(list(months)).steps(), "،")

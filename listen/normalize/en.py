@@ -1,0 +1,673 @@
+"""English: written news text to the words a newsreader says.
+
+Choices a listener will notice (US broadcast style unless the region is
+British-style, where numbers keep their "and"):
+
+* Numbers: "2,500" -> "two thousand five hundred"; "3.14" -> "three point
+  one four"; "21st" -> "twenty-first"; "007" is read digit by digit.
+* Years: four-digit numbers from 1100 to 2099 are years ("nineteen
+  ninety-nine", "two thousand five", "twenty twenty-five") unless a quantity
+  word comes before ("about 1500") or they carry commas; "the 1990s" ->
+  "the nineteen nineties"; "2020-21" -> "twenty twenty to twenty-one".
+* Dates are read in the order written: "18 Feb 2025" -> "the eighteenth of
+  February twenty twenty-five"; "Feb. 18, 2025" -> "February eighteenth,
+  twenty twenty-five"; ISO "2025-02-18" like the latter. A time right after
+  a date is set off with a comma.
+* Times: "09:30" -> "nine thirty", "15:00" -> "fifteen hundred", "09:00" ->
+  "nine o'clock", "5 p.m." -> "five p.m." (espeak-ng spells the dotted form;
+  "a m" would be read with the article "a").
+* Money: the currency is said after the amount: "$220m" -> "two hundred
+  twenty million dollars", "US$5 million" -> "five million U.S. dollars",
+  "$5.50" -> "five dollars and fifty cents".
+* Initialisms are written dotted ("CIA" -> "C.I.A.") because espeak-ng reads
+  "C I A said" as "see eye uh said"; acronyms said as words ("NATO") are
+  written in title case ("Nato") so no engine spells them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from . import numbers as num
+from .common import (
+    NAME_AHEAD,
+    Language,
+    Rule,
+    Step,
+    alternation,
+    dotted,
+    keep_final_dot,
+    parse_number,
+    post_clean_rules,
+    rule,
+    split_camel,
+    web_rules,
+)
+
+BRITISH_REGIONS = frozenset({"GB", "UK", "IE", "AU", "NZ", "ZA", "IN", "PK", "NG", "KE", "SG", "HK"})
+
+MONTHS = {
+    m[:3]: m
+    for m in (
+        "January February March April May June July "
+        "August September October November December"
+    ).split()
+}
+MONTHS["Sept"] = "September"
+MONTH_NUMBERS = {i + 1: m for i, m in enumerate(dict.fromkeys(MONTHS.values()))}
+
+ABBREVIATIONS = {
+    "e.g.": "for example",
+    "i.e.": "that is",
+    "etc.": "etcetera",
+    "vs.": "versus",
+    "vs": "versus",
+    "approx.": "approximately",
+    "a.k.a.": "also known as",
+    "cf.": "compare",
+    "viz.": "namely",
+    "et al.": "and others",
+    "Inc.": "Incorporated",
+    "Ltd.": "Limited",
+    "Corp.": "Corporation",
+    "Bros.": "Brothers",
+    "Dept.": "Department",
+    "Govt.": "Government",
+    "Gov't": "Government",
+    "Int'l": "International",
+    "Ave.": "Avenue",
+    "Blvd.": "Boulevard",
+    "Jr.": "Junior",
+    "Sr.": "Senior",
+    "Esq.": "Esquire",
+    "Ph.D.": "P.H.D.",
+    "PhD": "P.H.D.",
+    "w/o": "without",
+    "w/": "with",
+}
+
+#: Said in full only before a capitalised name ("Gen. Smith", "Dr Jones").
+TITLES = {
+    "Mr": "Mister",
+    "Mrs": "Missus",
+    "Ms": "Miz",
+    "Dr": "Doctor",
+    "Prof": "Professor",
+    "Gen": "General",
+    "Lt": "Lieutenant",
+    "Col": "Colonel",
+    "Maj": "Major",
+    "Capt": "Captain",
+    "Sgt": "Sergeant",
+    "Cpl": "Corporal",
+    "Pvt": "Private",
+    "Adm": "Admiral",
+    "Cmdr": "Commander",
+    "Brig": "Brigadier",
+    "Gov": "Governor",
+    "Sen": "Senator",
+    "Rep": "Representative",
+    "Rev": "Reverend",
+    "Fr": "Father",
+    "Pres": "President",
+    "Amb": "Ambassador",
+    "Sec": "Secretary",
+    "Supt": "Superintendent",
+    "Det": "Detective",
+    "Insp": "Inspector",
+    "Hon": "Honourable",
+    "St": "Saint",
+    "Mt": "Mount",
+    "Ft": "Fort",
+}
+
+#: Said in full only before a number ("No. 10", "pp. 4-6").
+BEFORE_NUMBER = {
+    "No.": "number",
+    "No": "number",
+    "no.": "number",
+    "Nos.": "numbers",
+    "#": "number",
+    "p.": "page",
+    "pp.": "pages",
+    "Vol.": "volume",
+    "vol.": "volume",
+    "Art.": "Article",
+    "Ch.": "chapter",
+    "Fig.": "figure",
+    "Sec.": "section",
+    "Para.": "paragraph",
+    "c.": "circa",
+    "ca.": "circa",
+    "~": "about",
+    "≈": "about",
+}
+
+#: Acronyms a newsreader says as a word. Anything else in capitals is spelled.
+AS_WORDS = {
+    w: w.capitalize()
+    for w in (
+        "NATO UNESCO UNICEF OPEC NASA AIDS HAMAS ISIS ISIL FIFA UEFA ASEAN NAFTA "
+        "BRICS SWIFT COVID ECOWAS INTERPOL EUROPOL FRONTEX UNRWA UNIFIL MERCOSUR "
+        "CARICOM NORAD DARPA FEMA OSHA SARS MERS LASER RADAR SCUBA GIF PIN ICE "
+        "CENTCOM AFRICOM AIPAC CAIR OCHA MENA NASDAQ NASCAR COP SIPRI OTAN ONU "
+        "UNAMA MINUSMA MONUSCO UNMISS SEATO PEPFAR OFAC CERN ESA UNIDO UNIFEM IRENA "
+        "NEOM ANSA EFE TASS WAFA SANA IRNA FARC ETA PEMEX CONAGUA"
+    ).split()
+}
+#: In a shouted headline only these short words are still spelled.
+KNOWN_INITIALISMS = frozenset(
+    "US UK UN EU CIA FBI IDF IMF BBC CNN AFP AP GMT UAE USA USSR DC NGO CEO PM MP TV EV AI".split()
+)
+AS_WORDS.update({"JPEG": "jay peg", "OPEC": "Opec", "DOGE": "Doge", "SWAT": "Swat"})
+
+CURRENCY_SYMBOLS = {
+    "US$": ("U.S. dollar", "U.S. dollars", "cent", "cents"),
+    "C$": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+    "CA$": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+    "A$": ("Australian dollar", "Australian dollars", "cent", "cents"),
+    "AU$": ("Australian dollar", "Australian dollars", "cent", "cents"),
+    "NZ$": ("New Zealand dollar", "New Zealand dollars", "cent", "cents"),
+    "HK$": ("Hong Kong dollar", "Hong Kong dollars", "cent", "cents"),
+    "S$": ("Singapore dollar", "Singapore dollars", "cent", "cents"),
+    "R$": ("real", "reais", "centavo", "centavos"),
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "€": ("euro", "euros", "cent", "cents"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "¥": ("yen", "yen", "", ""),
+    "₹": ("rupee", "rupees", "", ""),
+    "₽": ("ruble", "rubles", "", ""),
+    "₪": ("shekel", "shekels", "agora", "agorot"),
+    "₩": ("won", "won", "", ""),
+    "₺": ("lira", "liras", "", ""),
+    "₦": ("naira", "naira", "", ""),
+    "₱": ("peso", "pesos", "centavo", "centavos"),
+    "₴": ("hryvnia", "hryvnias", "", ""),
+    "₿": ("bitcoin", "bitcoins", "", ""),
+}
+CURRENCY_CODES = {
+    "USD": ("U.S. dollar", "U.S. dollars", "cent", "cents"),
+    "EUR": ("euro", "euros", "cent", "cents"),
+    "GBP": ("pound", "pounds", "penny", "pence"),
+    "JPY": ("yen", "yen", "", ""),
+    "CNY": ("yuan", "yuan", "", ""),
+    "RMB": ("yuan", "yuan", "", ""),
+    "CHF": ("Swiss franc", "Swiss francs", "", ""),
+    "INR": ("rupee", "rupees", "", ""),
+    "RUB": ("ruble", "rubles", "", ""),
+    "ILS": ("shekel", "shekels", "", ""),
+    "NIS": ("shekel", "shekels", "", ""),
+    "TRY": ("lira", "liras", "", ""),
+    "SAR": ("Saudi riyal", "Saudi riyals", "", ""),
+    "AED": ("dirham", "dirhams", "", ""),
+    "QAR": ("Qatari riyal", "Qatari riyals", "", ""),
+    "IRR": ("Iranian rial", "Iranian rials", "", ""),
+    "LBP": ("Lebanese pound", "Lebanese pounds", "", ""),
+    "EGP": ("Egyptian pound", "Egyptian pounds", "", ""),
+    "SYP": ("Syrian pound", "Syrian pounds", "", ""),
+    "IQD": ("Iraqi dinar", "Iraqi dinars", "", ""),
+    "JOD": ("Jordanian dinar", "Jordanian dinars", "", ""),
+    "CAD": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
+    "AUD": ("Australian dollar", "Australian dollars", "cent", "cents"),
+    "MXN": ("Mexican peso", "Mexican pesos", "", ""),
+}
+SCALES = {
+    "k": "thousand", "K": "thousand", "thousand": "thousand",
+    "m": "million", "M": "million", "mn": "million", "mln": "million", "million": "million",
+    "b": "billion", "B": "billion", "bn": "billion", "billion": "billion",
+    "tn": "trillion", "trn": "trillion", "trillion": "trillion",
+}  # fmt: skip
+
+UNITS = {
+    "km/h": ("kilometer per hour", "kilometers per hour"),
+    "kph": ("kilometer per hour", "kilometers per hour"),
+    "mph": ("mile per hour", "miles per hour"),
+    "m/s": ("meter per second", "meters per second"),
+    "km²": ("square kilometer", "square kilometers"),
+    "sq km": ("square kilometer", "square kilometers"),
+    "km2": ("square kilometer", "square kilometers"),
+    "m²": ("square meter", "square meters"),
+    "sq m": ("square meter", "square meters"),
+    "sq ft": ("square foot", "square feet"),
+    "km": ("kilometer", "kilometers"),
+    "cm": ("centimeter", "centimeters"),
+    "mm": ("millimeter", "millimeters"),
+    "mi": ("mile", "miles"),
+    "ft": ("foot", "feet"),
+    "yd": ("yard", "yards"),
+    "kg": ("kilogram", "kilograms"),
+    "g": ("gram", "grams"),
+    "mg": ("milligram", "milligrams"),
+    "lb": ("pound", "pounds"),
+    "lbs": ("pound", "pounds"),
+    "oz": ("ounce", "ounces"),
+    "ml": ("milliliter", "milliliters"),
+    "mL": ("milliliter", "milliliters"),
+    "ha": ("hectare", "hectares"),
+    "GB": ("gigabyte", "gigabytes"),
+    "MB": ("megabyte", "megabytes"),
+    "TB": ("terabyte", "terabytes"),
+    "KB": ("kilobyte", "kilobytes"),
+    "Gbps": ("gigabit per second", "gigabits per second"),
+    "Mbps": ("megabit per second", "megabits per second"),
+    "GHz": ("gigahertz", "gigahertz"),
+    "MHz": ("megahertz", "megahertz"),
+    "kHz": ("kilohertz", "kilohertz"),
+    "Hz": ("hertz", "hertz"),
+    "kW": ("kilowatt", "kilowatts"),
+    "MW": ("megawatt", "megawatts"),
+    "GW": ("gigawatt", "gigawatts"),
+    "kWh": ("kilowatt hour", "kilowatt hours"),
+    "MWh": ("megawatt hour", "megawatt hours"),
+    "GWh": ("gigawatt hour", "gigawatt hours"),
+    "TWh": ("terawatt hour", "terawatt hours"),
+    "dB": ("decibel", "decibels"),
+    "bpd": ("barrel per day", "barrels per day"),
+    "min": ("minute", "minutes"),
+    "mins": ("minute", "minutes"),
+    "hr": ("hour", "hours"),
+    "hrs": ("hour", "hours"),
+    "h": ("hour", "hours"),
+    "sec": ("second", "seconds"),
+    "secs": ("second", "seconds"),
+    "ms": ("millisecond", "milliseconds"),
+    "yr": ("year", "years"),
+    "yrs": ("year", "years"),
+    "kcal": ("kilocalorie", "kilocalories"),
+    "ppm": ("part per million", "parts per million"),
+    "x": ("times", "times"),
+}
+#: "5m" is metres only before these words; otherwise news means millions.
+METRE_CONTEXT = r"high|long|wide|deep|tall|away|above|below|under|from|of|in (?:height|length|depth|width|diameter)"
+
+TEMPERATURE_UNITS = {"C": "Celsius", "F": "Fahrenheit", "K": "Kelvin"}
+COMPASS = {"N": "north", "S": "south", "E": "east", "W": "west"}
+FRACTIONS = {"½": (1, 2), "¼": (1, 4), "¾": (3, 4), "⅓": (1, 3), "⅔": (2, 3), "⅛": (1, 8), "⅕": (1, 5)}
+FRACTION_NAMES = {2: ("half", "halves"), 4: ("quarter", "quarters")}
+SPECIAL_SLASHES = {"24/7": "twenty-four seven", "9/11": "nine eleven", "50/50": "fifty-fifty"}
+QUANTITY_WORDS = r"about|around|over|nearly|almost|some|approximately|than|least|roughly|exactly|only|just|minus"
+
+#: Before these words a Roman numeral is a cardinal ("World War Two").
+ROMAN_CARDINAL_CONTEXT = (
+    "War Phase Part Chapter Title Article Type Class Stage Level Bowl Vatican Act Book "
+    "Volume Section Round Grade Category Apollo Episode Schedule Division Tier Rocky Gen"
+).split()
+#: A lone I, V or X is a numeral only after a monarch's or pope's name.
+REGNAL_NAMES = (
+    "Elizabeth Charles James George Henry Edward William Mary Richard John Louis Philip "
+    "Felipe Peter Catherine Napoleon Alexander Nicholas Paul Benedict Francis Pius Leo "
+    "Gregory Innocent Frederick Wilhelm Ferdinand Alfonso Juan Carlos Abdullah Hussein "
+    "Faisal Fahd Salman Mohammed Hassan Rama Harald Olav Gustaf Willem Albert Baudouin "
+    "Constantine Victor Umberto Ivan Selim Suleiman Mehmed Murad Ahmed Urban Clement"
+).split()
+ROMAN_STOP = frozenset({"XL", "XXL", "XXX", "XXXL", "LL", "LI", "IL", "VL"})
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+INT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+NUM = rf"{INT}(?:\.\d+)?"
+NB = r"(?<![\w.,])"  # a number starts here, not inside a word or another number
+NE = r"(?![\w]|[.,]\d)"  # ... and ends here
+
+
+def roman_value(text: str) -> int:
+    total = 0
+    for ch, nxt in zip(text, text[1:] + " ", strict=True):
+        value = _ROMAN_VALUES[ch]
+        total += -value if nxt != " " and _ROMAN_VALUES[nxt] > value else value
+    return total
+
+
+class English:
+    """The English pipeline for one style (US or British)."""
+
+    def __init__(self, british: bool, month_first: bool) -> None:
+        self.british = british
+        self.month_first = month_first
+
+    # --- words for numbers ---
+
+    def cardinal(self, value: int) -> str:
+        return num.en_cardinal(value, self.british)
+
+    def ordinal(self, value: int) -> str:
+        return num.en_ordinal(value, self.british)
+
+    def year(self, value: int) -> str:
+        return num.en_year(value, self.british)
+
+    def number(self, text: str) -> str:
+        n = parse_number(text, ",", ".")
+        if len(n.whole) > 1 and n.whole.startswith("0"):
+            words = num.digit_names(n.whole, "en")
+        else:
+            words = self.cardinal(n.value)
+        if n.fraction:
+            words += " point " + num.digit_names(n.fraction, "en")
+        return words
+
+    def unit_word(self, word: str) -> str:
+        if self.british:
+            word = word.replace("meter", "metre").replace("liter", "litre")
+        return word
+
+    # --- rule handlers ---
+
+    def money(self, m: re.Match[str]) -> str:
+        g = m.groupdict()
+        cur = g.get("cur") or g.get("cur2") or g.get("code") or g.get("code2") or "$"
+        one, many, minor_one, minor_many = CURRENCY_SYMBOLS.get(cur) or CURRENCY_CODES[cur]
+        scale_a, scale_b = (m.group("sa") or "").strip(" -"), (m.group("sb") or "").strip(" -")
+        a, b = m.group("a"), m.group("b")
+        if b:
+            left = self.number(a) + (f" {SCALES[scale_a]}" if scale_a else "")
+            right = self.number(b) + (f" {SCALES[scale_b]}" if scale_b else "")
+            return f"{left} to {right} {many}"
+        if scale_a:
+            return f"{self.number(a)} {SCALES[scale_a]} {many}"
+        n = parse_number(a, ",", ".")
+        if len(n.fraction) == 2 and minor_many:
+            cents = int(n.fraction)
+            major = f"{self.cardinal(n.value)} {one if n.value == 1 else many}"
+            minor = f"{self.cardinal(cents)} {minor_one if cents == 1 else minor_many}"
+            if cents == 0:
+                return major
+            return minor if n.value == 0 else f"{major} and {minor}"
+        return f"{self.number(a)} {one if n.is_one else many}"
+
+    def date_dm(self, m: re.Match[str]) -> str:
+        return self.date(m, day_first=True)
+
+    def date(self, m: re.Match[str], day_first: bool = False) -> str:
+        month = MONTHS.get(m.group("m")[:3].title(), m.group("m"))
+        if m.group("m")[:4] == "Sept":
+            month = "September"
+        d1 = self.ordinal(int(re.sub(r"\D", "", m.group("d1"))))
+        d2 = m.group("d2") and self.ordinal(int(re.sub(r"\D", "", m.group("d2"))))
+        year = m.group("y") and self.year(int(m.group("y")))
+        time = m.group("t") or ""
+        if time:
+            time = "," + time
+        if day_first:
+            before = m.string[max(0, m.start() - 4) : m.start()].lower()
+            the = "" if before.endswith("the ") else "the "
+            days = f"{the}{d1} to the {d2}" if d2 else f"{the}{d1}"
+            return f"{days} of {month}" + (f" {year}" if year else "") + time
+        days = f"{d1} to {d2}" if d2 else d1
+        comma = "," if m.group("c") else ""
+        return f"{month} {days}" + (f"{comma} {year}" if year else "") + time
+
+    def numeric_date(self, m: re.Match[str]) -> str:
+        if m.group("iso"):
+            y, mo, d = int(m.group("iy")), int(m.group("im")), int(m.group("id"))
+        else:
+            a, b = int(m.group("a")), int(m.group("b"))
+            y = int(m.group("y"))
+            if y < 100:
+                y += 2000 if y <= 50 else 1900
+            month_first = (self.month_first and a <= 12) or b > 12
+            mo, d = (a, b) if month_first else (b, a)
+            if not (1 <= mo <= 12 and 1 <= d <= 31):
+                return m.group(0)
+            if not month_first:
+                return f"the {self.ordinal(d)} of {MONTH_NUMBERS[mo]} {self.year(y)}"
+        if not (1 <= mo <= 12 and 1 <= d <= 31):
+            return m.group(0)
+        return f"{MONTH_NUMBERS[mo]} {self.ordinal(d)}, {self.year(y)}"
+
+    def clock(self, m: re.Match[str]) -> str:
+        g = m.groupdict()
+        h, mins = int(g["h"]), int(g["min"] or 0)
+        ap = g.get("ap")
+        minutes = "" if mins == 0 else (f"oh {self.cardinal(mins)}" if mins < 10 else self.cardinal(mins))
+        if ap:
+            suffix = "a.m." if ap[0] in "aA" else "p.m."
+            return " ".join(w for w in (self.cardinal(h), minutes, suffix) if w)
+        secs = g.get("s")
+        tail = f" and {self.cardinal(int(secs))} seconds" if secs and int(secs) else ""
+        if mins == 0:
+            if h == 0 or h == 24:
+                return "midnight" + tail
+            return (f"{self.cardinal(h)} hundred" if h > 12 else f"{self.cardinal(h)} o'clock") + tail
+        if h == 0:
+            return f"twelve {minutes} a.m." + tail
+        return f"{self.cardinal(h)} {minutes}" + tail
+
+    def year_or_number(self, m: re.Match[str]) -> str:
+        before = m.string[max(0, m.start() - 16) : m.start()]
+        if re.search(rf"\b(?:{QUANTITY_WORDS})\s+$", before, re.IGNORECASE):
+            return self.cardinal(int(m.group(0)))
+        return self.year(int(m.group(0)))
+
+    def year_range(self, m: re.Match[str]) -> str:
+        a, b = m.group("a"), m.group("b")
+        if len(b) == 2:
+            right = ("oh " + self.cardinal(int(b))) if b.startswith("0") else self.cardinal(int(b))
+        else:
+            right = self.year(int(b))
+        return f"{self.year(int(a))} to {right}"
+
+    def measure(self, m: re.Match[str], one: str, many: str, hyphen: bool) -> str:
+        """'10 km' -> 'ten kilometers'; 'a 10km run', '10-km' -> 'ten-kilometer'."""
+        n = m.group("n")
+        adjective = hyphen or _ARTICLE_BEFORE.search(m.string, max(0, m.start() - 4), m.start())
+        if adjective and one != many and not parse_number(n, ",", ".").is_one:
+            return f"{self.number(n)}-{self.unit_word(one)}"
+        word = one if parse_number(n, ",", ".").is_one else many
+        return f"{self.number(n)} {self.unit_word(word)}"
+
+    def unit(self, m: re.Match[str]) -> str:
+        one, many = UNITS[m.group("u")]
+        return self.measure(m, one, many, m.group("sep") == "-")
+
+    def scaled(self, m: re.Match[str]) -> str:
+        scale = m.group("s")
+        metre = m.group("metre") is not None or _ARTICLE_BEFORE.search(
+            m.string, max(0, m.start() - 4), m.start()
+        )
+        if scale == "m" and metre:
+            return self.measure(m, "meter", "meters", hyphen=False)
+        return f"{self.number(m.group('n'))} {SCALES[scale]}"
+
+    def temperature(self, m: re.Match[str]) -> str:
+        n = m.group("n")
+        minus = "minus " if n.startswith("-") else ""
+        words = self.number(n.lstrip("-"))
+        degrees = "degree" if parse_number(n, ",", ".").is_one else "degrees"
+        unit = m.group("u")
+        tail = f" {TEMPERATURE_UNITS[unit]}" if unit in TEMPERATURE_UNITS else ""
+        tail = f" {COMPASS[unit]}" if unit in COMPASS else tail
+        return f"{minus}{words} {degrees}{tail}"
+
+    def decade(self, m: re.Match[str]) -> str:
+        if m.group("c"):
+            return num.en_plural(self.year(int(m.group("c") + m.group("d"))))
+        return num.en_plural(self.cardinal(int(m.group("short"))))
+
+    def fraction(self, m: re.Match[str]) -> str:
+        text = m.group(0)
+        if text in SPECIAL_SLASHES:
+            return SPECIAL_SLASHES[text]
+        a, b = int(m.group("a")), int(m.group("b"))
+        if 0 < a < b <= 10:
+            one, many = FRACTION_NAMES.get(b, (self.ordinal(b), self.ordinal(b) + "s"))
+            return f"{self.cardinal(a)} {one if a == 1 else many}"
+        return f"{self.cardinal(a)} {'out of' if a <= b else 'over'} {self.cardinal(b)}"
+
+    def vulgar(self, m: re.Match[str]) -> str:
+        a, b = FRACTIONS[m.group("f")]
+        one, many = FRACTION_NAMES.get(b, (self.ordinal(b), self.ordinal(b) + "s"))
+        if m.group("n"):
+            part = "a half" if b == 2 else f"{'a' if a == 1 else self.cardinal(a)} {one if a == 1 else many}"
+            return f"{self.number(m.group('n'))} and {part}"
+        return f"{self.cardinal(a)} {one if a == 1 else many}"
+
+    def roman(self, m: re.Match[str]) -> str:
+        name, numeral = m.group("name"), m.group("r")
+        if numeral in ROMAN_STOP or (len(numeral) == 1 and name not in REGNAL_NAMES + ["War"]):
+            return m.group(0)
+        value = roman_value(numeral)
+        if name in ROMAN_CARDINAL_CONTEXT:
+            return f"{name} {self.cardinal(value).title() if name == 'War' else self.cardinal(value)}"
+        return f"{name} the {self.ordinal(value).title()}"
+
+    def century(self, m: re.Match[str]) -> str:
+        return f"{self.ordinal(roman_value(m.group('r')))} {m.group('c')}"
+
+    def steps(self) -> tuple[Step, ...]:
+        month = alternation(list(MONTHS) + list(MONTHS.values()))
+        day = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+        year = r"(?:1\d{3}|20\d{2})"
+        time = r"(?P<t>\s+\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?)?"
+        cur = alternation(CURRENCY_SYMBOLS)
+        code = alternation(CURRENCY_CODES)
+        scale = r"(?:\s?(?:bn|mn|mln|tn|trn)|k|K|m|M|b|B|[\s-](?:thousand|million|billion|trillion))(?![\w])"
+        amount = (
+            rf"(?P<a>{NUM})(?P<sa>{scale})?(?:\s?(?:–|-|to)\s?(?:{cur})?(?P<b>{NUM})(?P<sb>{scale})?)?"
+        )
+
+        titles = alternation(TITLES)
+        abbrevs = alternation(ABBREVIATIONS)
+        before_number = alternation(BEFORE_NUMBER)
+        units = alternation(UNITS)
+        return (
+            *web_rules("dot", "at"),
+            rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
+            rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"at {split_camel(m.group(1))}"),
+            rule(
+                rf"(?<![\w.])({before_number})\s?(?=\d)",
+                lambda m: BEFORE_NUMBER[m.group(1)] + " ",
+            ),
+            # Titles: "St. Louis" is a saint, "Main St." a street.
+            rule(
+                rf"\b(?P<t>{titles})\b\.?{NAME_AHEAD}",
+                lambda m: TITLES[m.group("t")],
+            ),
+            rule(r"(?<=\w )St\b\.?", lambda m: keep_final_dot(m, "Street")),
+            rule(r"(?<=[a-z] )Dr\b\.?", lambda m: keep_final_dot(m, "Drive")),
+            rule(r"(?<=\w )Rd\.", lambda m: keep_final_dot(m, "Road")),
+            rule(
+                rf"(?<![\w.])(?:{abbrevs})(?![\w])",
+                lambda m: keep_final_dot(m, ABBREVIATIONS[re.sub(r"\s+", " ", m.group(0))]),
+            ),
+            rule(r"(?<=[a-z])\s+v\.\s+(?=[A-Z])", " versus "),
+            # Money before ranges and initialisms, which would split "US$5m-10m".
+            rule(rf"(?<![\w])(?:(?P<cur>{cur})|(?P<code>{code})\s)\s?{amount}", self.money),
+            rule(
+                rf"(?<![\w.,]){amount}\s?(?:(?P<cur2>€|£|\$)|(?P<code2>{code})\b)",
+                self.money,
+            ),
+            rule(
+                rf"\b(?P<d1>{day})(?:\s?[–-]\s?(?P<d2>{day}))?\s(?:of\s)?(?P<m>{month})\.?(?![\w])"
+                rf"(?:,?\s(?P<y>{year})(?!\d))?{time}(?P<c>)",
+                self.date_dm,
+            ),
+            rule(
+                rf"\b(?P<m>{month})\.?\s(?P<d1>{day})(?:\s?[–-]\s?(?P<d2>{day}))?(?![\w]|[:.,]\d)"
+                rf"(?:(?P<c>,)?\s(?P<y>{year})(?![\w]))?{time}",
+                self.date,
+            ),
+            rule(
+                rf"\b(?P<m>{month})\.?,?\s(?P<y>{year})\b",
+                lambda m: f"{MONTHS.get(m.group('m')[:3], m.group('m'))} {self.year(int(m.group('y')))}",
+            ),
+            rule(
+                r"\b(?:(?P<iso>(?P<iy>1\d{3}|20\d{2})-(?P<im>\d{2})-(?P<id>\d{2}))"
+                r"|(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4}|\d{2}))\b(?![/-]\d)",
+                self.numeric_date,
+            ),
+            rule(
+                r"\b(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\s?(?P<ap>[ap]\.m\.?|[ap]m\b|[AP]M\b|[AP]\.M\.)",
+                self.clock,
+            ),
+            rule(r"\b(?P<h>[01]?\d|2[0-4]):(?P<min>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d:])", self.clock),
+            rule(
+                r"\b(?P<a>1[1-9]\d\d|20\d\d)-(?P<b>1[1-9]\d\d|20\d\d|\d\d)\b(?![-/]\d)", self.year_range
+            ),
+            rule(r"(?<=\d)\s?[–—]\s?(?=-?\d)", " to "),
+            rule(r"(?<=\d)\s+-\s+(?=\d)", " to "),
+            rule(
+                rf"{NB}(?P<n>-?{NUM})\s?[°º]\s?(?P<u>[CFKNSEW])?\b(?!')",
+                self.temperature,
+            ),
+            rule(rf"{NB}(?P<n>-?{NUM})\s?%", lambda m: self._signed(m.group("n")) + " percent"),
+            rule(
+                rf"{NB}(?P<n>{NUM})(?P<sep>\s?|-)(?P<u>{units})(?![\w/²³])",
+                self.unit,
+            ),
+            rule(
+                rf"{NB}(?P<n>{NUM})(?P<s>bn|mn|tn|trn|k|m)\b(?P<metre>(?=-(?:long|high|tall|wide|deep)|\s+(?:{METRE_CONTEXT})\b|\s*[.,;:!?)]|\s*$))?",
+                self.scaled,
+            ),
+            rule(rf"{NB}(?P<n>{NUM})\s(?=m\s+(?:{METRE_CONTEXT})\b)m", lambda m: f"{self.number(m.group('n'))} meters"),
+            rule(
+                r"(?<![\w'])(?:(?P<c>1[0-9]|20)(?P<d>[0-9]0)|'?(?P<short>[1-9]0))s\b",
+                self.decade,
+            ),
+            rule(rf"\b(?P<n>{INT})(?:st|nd|rd|th|ST|ND|RD|TH)\b", lambda m: self.ordinal(int(m.group("n").replace(",", "")))),
+            rule(r"(?P<n>\d+)?\s?(?P<f>[½¼¾⅓⅔⅛⅕])", self.vulgar),
+            rule(r"(?<![\w/])(?P<a>\d{1,2})/(?P<b>\d{1,3})(?![\w/])", self.fraction),
+            rule(r"\b(?P<l>[A-Z]{1,5})-?(?=\d)", lambda m: m.group("l") + " "),
+            rule(r"(?<=\d)(?=[A-Z]\b)", " "),
+            rule(rf"(?<![\w.,$£€¥-])(?:1[1-9]\d\d|20\d\d){NE}(?!%|°)", self.year_or_number),
+            rule(rf"(?<![\w.])-(?=\d)", "minus "),
+            rule(rf"(?<![\w.]){NUM}(?![\w]|\.\d)", lambda m: self.number(m.group(0))),
+            rule(
+                r"\b(?P<name>[A-Z][a-z]+)\s+(?P<r>(?=[IVXL]+\b)(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b(?!\.\w|-)",
+                self.roman,
+            ),
+            rule(r"\b(?P<r>[XVI]{1,6})(?:th)?\s+(?P<c>[Cc]entur(?:y|ies))\b", self.century),
+            initialisms,
+            rule(r"\s*&\s*", " and "),
+            rule(r"(?<=\w)\s*\+(?=\s|$|[.,;:!?])", " plus"),
+            rule(r"\s\+\s", " plus "),
+            rule(r"\s=\s", " equals "),
+            rule(r"\s*±\s*", " plus or minus "),
+            rule(r"(?<=\w)\s?[x×]\s?(?=[a-z]*\s*\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)", " by "),
+            rule(r"\band/or\b", "and or"),
+            rule(r"\b([a-z]+)/([a-z]+)\b", r"\1 or \2"),
+            rule(r"(?<=\w)/(?=\w)", "-"),
+            rule(r"\s?%", " percent"),
+            rule(r"(?<=\w)\s?°", " degrees"),
+            rule(r"[$€£¥₹₽₪₩₺₦₱₴₿#@<>=°/\\{}]", " "),
+            *post_clean_rules(","),
+        )
+
+    def _signed(self, n: str) -> str:
+        return ("minus " + self.number(n[1:])) if n.startswith("-") else self.number(n)
+
+
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|A|An)\s$")
+_SHOUT_WORD = re.compile(r"\b[A-Z]{2,}\b")
+_ANY_WORD = re.compile(r"\b[^\W\d_]{2,}\b")
+_INITIALISM = re.compile(r"(?<![\w.&])(?P<w>[A-Z]{2,})(?P<s>'s|s|’s)?(?![\w&]|\.[A-Za-z])")
+_AMPERSAND_LETTERS = re.compile(r"\b([A-Z]{1,3})&([A-Z]{1,3})\b")
+
+
+def _letters(group: str) -> str:
+    return group if len(group) == 1 else dotted(group)
+
+
+def initialisms(text: str) -> str:
+    """'CIA' -> 'C.I.A.', 'NATO' -> 'Nato'; a shouted headline is only lowered."""
+    text = _AMPERSAND_LETTERS.sub(lambda m: f"{_letters(m.group(1))} and {_letters(m.group(2))}", text)
+    caps = len(_SHOUT_WORD.findall(text))
+    shouting = caps >= 3 and caps * 2 > len(_ANY_WORD.findall(text))
+
+    def one(m: re.Match[str]) -> str:
+        word, suffix = m.group("w"), m.group("s") or ""
+        if word in AS_WORDS:
+            return AS_WORDS[word] + suffix
+        if shouting and word not in KNOWN_INITIALISMS or (len(word) > 5 and re.search("[AEIOUY]", word)):
+            return word.capitalize() + suffix
+        if suffix == "s":
+            suffix = "'s"
+        return dotted(word) + suffix
+
+    return _INITIALISM.sub(one, text)
+
+
+@cache
+def language(region: str | None) -> Language:
+    british = region in BRITISH_REGIONS
+    return Language(English(british, month_first=not british).steps(), ",")

@@ -1,0 +1,96 @@
+"""Script -> audio, one sentence at a time, through the cache.
+
+The engine is started only when the cache cannot answer, so re-rendering an
+unchanged article starts no engine at all, and an edited article speaks only
+its changed sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from listen.cache import SegmentCache, segment_key
+from listen.engines import Engine, get_engine, ready_engine
+from listen.errors import SynthesisError
+from listen.models import AudioChunk, Script
+from listen.script import Segment, segments
+from listen.voices import VoiceProfile
+
+Progress = Callable[[int, int], None]
+
+
+class Speaker:
+    """The engine for a voice, started on first use (with the profile's fallbacks)."""
+
+    def __init__(self, voice: VoiceProfile, override: str | None = None) -> None:
+        self.voice = voice
+        self.override = override
+        self.name = override or voice.engine
+        self._engine: Engine | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        fingerprint = getattr(get_engine(self.name), "fingerprint", None)
+        return str(fingerprint()) if callable(fingerprint) else ""
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = ready_engine(self.voice, self.override)
+            self.name = self._engine.name
+        return self._engine
+
+    def speak(self, text: str) -> AudioChunk:
+        chunks = list(self.engine().synthesize(text, self.voice))
+        if not chunks:
+            raise SynthesisError(f"the {self.name} engine returned no audio for: {text[:60]!r}")
+        if len(chunks) == 1:
+            return chunks[0]
+        first = chunks[0]
+        if any((c.sample_rate, c.sample_width, c.channels) != (first.sample_rate, first.sample_width, first.channels) for c in chunks):
+            from listen.audio import to_segment
+
+            pcm = b"".join(to_segment(c, first.sample_rate).raw_data for c in chunks)
+            return AudioChunk(pcm, first.sample_rate)
+        return AudioChunk(b"".join(c.pcm for c in chunks), first.sample_rate, first.sample_width, first.channels)
+
+
+@dataclass
+class Counts:
+    synthesized: int = 0
+    cached: int = 0
+
+
+def speak_script(
+    script: Script,
+    voice: VoiceProfile,
+    speaker: Speaker,
+    *,
+    cache: SegmentCache | None = None,
+    progress: Progress | None = None,
+    counts: Counts | None = None,
+) -> Iterator[tuple[Segment, AudioChunk]]:
+    """Every sentence of ``script`` with its audio, in reading order."""
+    todo = list(segments(script, voice))
+    fingerprint = speaker.fingerprint if cache is not None else ""
+    for i, segment in enumerate(todo):
+        chunk = None
+        key = ""
+        if cache is not None:
+            key = segment_key(speaker.name, fingerprint, voice, segment.spoken)
+            chunk = cache.get(key)
+        if chunk is None:
+            name = speaker.name
+            chunk = speaker.speak(segment.spoken)
+            if cache is not None:
+                if speaker.name != name:  # fell back to another engine: key it as that one
+                    fingerprint = speaker.fingerprint
+                    key = segment_key(speaker.name, fingerprint, voice, segment.spoken)
+                cache.put(key, chunk)
+            if counts is not None:
+                counts.synthesized += 1
+        elif counts is not None:
+            counts.cached += 1
+        if progress:
+            progress(i + 1, len(todo))
+        yield segment, chunk
