@@ -20,7 +20,8 @@ from urllib.parse import quote
 
 from mutagen import MutagenError
 from mutagen.id3 import (
-    CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, USLT, WOAS, CTOCFlags, ID3NoHeaderError,
+    CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TXXX, USLT, WOAS, CTOCFlags,
+    ID3NoHeaderError,
 )
 
 from listen.audio import SAMPLE_RATE, find_ffmpeg, pcm_input
@@ -91,6 +92,18 @@ def _why(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+RENDER_KEY_TAG = "listen:render"
+
+
+def read_render_key(path: Path) -> str | None:
+    """The key of the render that made ``path``, or None."""
+    try:
+        frames = ID3(path).getall(f"TXXX:{RENDER_KEY_TAG}")
+    except (MutagenError, OSError):
+        return None
+    return str(frames[0].text[0]) if frames and frames[0].text else None
+
+
 # The limiter keeps true peaks under -1 dBTP after MP3 encoding adds its own overshoot.
 LIMIT_DBFS = -2.0
 
@@ -136,7 +149,9 @@ def encode_mp3(
         raise AudioError(f"MP3 encoding failed: {detail}")
 
 
-def write_tags(path: Path, script: Script, chapters: Sequence[Chapter] = ()) -> None:
+def write_tags(
+    path: Path, script: Script, chapters: Sequence[Chapter] = (), render_key: str | None = None
+) -> None:
     """ID3v2.4: title, artist, album, date, language, source URL, the script as lyrics,
     and the chapters as CHAP frames under one ordered top-level CTOC."""
     try:
@@ -158,6 +173,8 @@ def write_tags(path: Path, script: Script, chapters: Sequence[Chapter] = ()) -> 
         # ID3 URL frames are Latin-1: an IRI (an Arabic slug, say) is percent-encoded.
         tags.add(WOAS(url=quote(script.url, safe=":/?#[]@!$&'()*+,;=%~")))
     tags.add(USLT(encoding=3, lang=lang3, desc="", text=to_text(script)))
+    if render_key:
+        tags.add(TXXX(encoding=3, desc=RENDER_KEY_TAG, text=render_key))
     if chapters:
         ids = [f"chp{i}" for i in range(len(chapters))]
         tags.add(
@@ -189,12 +206,13 @@ def write_mp3(
     bitrate: int = 64,
     gain_db: float | None = None,
     chapters: Sequence[Chapter] = (),
+    render_key: str | None = None,
 ) -> Path:
     """Encode, tag and move into place: ``path`` is either complete or untouched."""
     with atomic_path(path) as tmp:
         encode_mp3(pcm, tmp, sample_rate=sample_rate, bitrate=bitrate, gain_db=gain_db)
         try:
-            write_tags(tmp, script, chapters)
+            write_tags(tmp, script, chapters, render_key)
         except MutagenError as exc:
             raise ExportError(f"cannot write tags to {path}: {exc}") from None
     return path

@@ -16,6 +16,7 @@ where it falls short on news pages:
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ from listen.language import detect_language
 from listen.metadata import PageMeta, read_meta
 from listen.models import Article, Block, BlockKind, Page
 from listen.text import squash
+
+# trafilatura logs what it discards; for us that is expected, not worth a line on stderr.
+logging.getLogger("trafilatura").addHandler(logging.NullHandler())
+logging.getLogger("trafilatura").propagate = False
 
 # Boxes that hold chrome, never article text. Matched against class/id tokens;
 # an element is only removed when it holds little text (see _strip_chrome).

@@ -220,7 +220,9 @@ def _load_toml(path: Path, data: bytes) -> Lexicon:
         case_sensitive = raw.get("case_sensitive", True)
         if not isinstance(case_sensitive, bool):
             raise _fail(path, f"{where}: 'case_sensitive' must be true or false")
-        alphabet = _optional_str(path, raw, "alphabet", where) or (default_alphabet if phoneme else None)
+        alphabet = _optional_str(path, raw, "alphabet", where) or (
+            default_alphabet if phoneme else None
+        )
         entries.append(LexiconEntry(written, alias, phoneme, alphabet, case_sensitive))
     return Lexicon(tuple(entries), language)
 

@@ -9,10 +9,12 @@ together, so the Python API, the CLI and the batch renderer share one path.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from pathlib import Path
 from typing import BinaryIO
 
-from listen.audio import SAMPLE_RATE, Spool, measure_loudness
+from listen.audio import SAMPLE_RATE, SILENT_LUFS, Spool, measure_loudness
 from listen.cache import SegmentCache
 from listen.engines import get_engine
 from listen.export import write_mp3
@@ -22,8 +24,11 @@ from listen.language import require_code
 from listen.models import Article, Episode, Page, Script, Timing
 from listen.script import build_script
 from listen.synthesize import Counts, Progress, Speaker, speak_script
-from listen.transcript import chapters, sidecar_paths, write_sidecars
+from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
 from listen.voices import VoiceProfile, choose_profile
+
+RENDER_FORMAT = 1  # bump when a render's output changes for the same inputs
+
 
 def script_from_html(
     html: str,
@@ -83,6 +88,12 @@ def render(
     """Script -> tagged MP3 with chapters at ``out``, plus its sidecars (all written atomically)."""
     speaker = Speaker(voice, engine)
     spoken = _for_engine(script, voice, speaker.name)
+    target = loudness if loudness is not None else voice.loudness
+    key = render_key(spoken, voice, speaker, bitrate, target)
+    if cache and sidecars:
+        done = read_episode(out, key, script, voice.id, speaker.name)
+        if done is not None:
+            return done  # the same article, voice and settings: nothing to do
     store = _cache(cache)
     counts = Counts()
     timings: list[Timing] = []
@@ -95,11 +106,12 @@ def render(
             spool.pause(segment.pause_after_ms)
         spool.flush()
         duration_ms = spool.duration_ms
-        target = loudness if loudness is not None else voice.loudness
-        gain = target - measure_loudness(spool.path) if spool.frames else None
+        measured = measure_loudness(spool.path) if spool.frames else SILENT_LUFS
+        gain = None if measured <= SILENT_LUFS else target - measured
         chapter_list = chapters(script, timings, duration_ms)
         write_mp3(
-            spool.path, out, script, bitrate=bitrate, gain_db=_safe_gain(gain), chapters=chapter_list
+            spool.path, out, script, bitrate=bitrate, gain_db=gain,
+            chapters=chapter_list, render_key=key,
         )
     written = write_sidecars(out, script, timings, chapter_list, duration_ms) if sidecars else {}
     if not sidecars:
@@ -115,11 +127,16 @@ def render(
     )
 
 
-def _safe_gain(gain: float | None) -> float | None:
-    """Silence measures -70 LUFS; it must not be amplified by 50 dB."""
-    if gain is None:
-        return None
-    return max(-30.0, min(gain, 30.0))
+def render_key(
+    script: Script, voice: VoiceProfile, speaker: Speaker, bitrate: int, loudness: float
+) -> str:
+    """Everything a render depends on, hashed; stored in the MP3 to skip identical re-renders."""
+    material = json.dumps(
+        [RENDER_FORMAT, script.to_dict(), voice.to_dict(), speaker.name, speaker.fingerprint,
+         bitrate, loudness],
+        ensure_ascii=False, sort_keys=True,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 def stream(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from listen.cache import SegmentCache, segment_key
-from listen.engines import Engine, get_engine, ready_engine
+from listen.engines import Engine, for_engine, get_engine, ready_engine
 from listen.errors import SynthesisError
 from listen.models import AudioChunk, Script
 from listen.script import Segment, segments
@@ -31,8 +31,14 @@ class Speaker:
 
     @property
     def fingerprint(self) -> str:
+        """What the engine runs on (library, model), for cache keys."""
         fingerprint = getattr(get_engine(self.name), "fingerprint", None)
-        return str(fingerprint()) if callable(fingerprint) else ""
+        return str(fingerprint(self.profile)) if callable(fingerprint) else ""
+
+    @property
+    def profile(self) -> VoiceProfile:
+        """The voice as the engine in use reads it (a fallback engine gets its own voice id)."""
+        return for_engine(self.voice, self.name)
 
     def engine(self) -> Engine:
         if self._engine is None:
@@ -41,7 +47,8 @@ class Speaker:
         return self._engine
 
     def speak(self, text: str) -> AudioChunk:
-        chunks = list(self.engine().synthesize(text, self.voice))
+        engine = self.engine()
+        chunks = list(engine.synthesize(text, self.profile))
         if not chunks:
             raise SynthesisError(f"the {self.name} engine returned no audio for: {text[:60]!r}")
         if len(chunks) == 1:
@@ -77,7 +84,7 @@ def speak_script(
         chunk = None
         key = ""
         if cache is not None:
-            key = segment_key(speaker.name, fingerprint, voice, segment.spoken)
+            key = segment_key(speaker.name, fingerprint, speaker.profile, segment.spoken)
             chunk = cache.get(key)
         if chunk is None:
             name = speaker.name
@@ -85,7 +92,7 @@ def speak_script(
             if cache is not None:
                 if speaker.name != name:  # fell back to another engine: key it as that one
                     fingerprint = speaker.fingerprint
-                    key = segment_key(speaker.name, fingerprint, voice, segment.spoken)
+                    key = segment_key(speaker.name, fingerprint, speaker.profile, segment.spoken)
                 cache.put(key, chunk)
             if counts is not None:
                 counts.synthesized += 1

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from listen.export import atomic_text
-from listen.models import Chapter, Script, Timing
+from listen.models import Chapter, Episode, Script, Timing
 
 TIMINGS_VERSION = 1
 
@@ -142,3 +142,31 @@ def write_sidecars(
     with atomic_text(paths["chapters"]) as fh:
         fh.write(to_chapters_json(script, chapter_list))
     return paths
+
+
+def read_episode(mp3: Path, key: str, script: Script, voice: str, engine: str) -> Episode | None:
+    """The ``Episode`` of a finished render, from its MP3 and sidecars, if ``key`` made it."""
+    from listen.export import read_render_key
+
+    paths = sidecar_paths(mp3)
+    if read_render_key(mp3) != key or not all(p.exists() for p in paths.values()):
+        return None
+    try:
+        document = json.loads(paths["timings"].read_text(encoding="utf-8"))
+        chapter_doc = json.loads(paths["chapters"].read_text(encoding="utf-8"))
+        timings = tuple(
+            Timing(b["index"], s["index"], b["kind"], s["text"], s["start_ms"], s["end_ms"], 1000)
+            for b in document["blocks"]
+            for s in b["sentences"]
+        )
+        chapter_list = tuple(
+            Chapter(c["title"], round(c["startTime"] * 1000), round(c["endTime"] * 1000), -1)
+            for c in chapter_doc["chapters"]
+        )
+        duration_ms = int(document["duration_ms"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # damaged sidecars: render again
+    return Episode(
+        path=mp3, script=script, duration_ms=duration_ms, voice=voice, engine=engine,
+        timings=timings, chapters=chapter_list, sidecars=paths, cached=len(timings),
+    )

@@ -47,6 +47,7 @@ class VoiceProfile:
     labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     lexicons: tuple[Path, ...] = ()
     fallback_engines: tuple[str, ...] = ("espeak",)
+    fallback_voice: str = ""  # the voice for a fallback engine (default: the language)
     path: Path | None = None
 
     def pause_after(self, kind: str) -> int:
@@ -99,7 +100,7 @@ class VoiceProfile:
         base = path.parent if path else Path.cwd()
         values["lexicons"] = tuple(base / p for p in values.get("lexicons", ()))
         values["fallback_engines"] = tuple(values.get("fallback_engines", ("espeak",)))
-        for key in ("engine", "voice"):
+        for key in ("engine", "voice", "fallback_voice"):
             if key in values and not isinstance(values[key], str):
                 raise VoiceError(f"{where}: {key!r} must be a string")
         return cls(path=path, **values)
@@ -176,6 +177,10 @@ def choose_profile(language: str, voice_id: str | None = None) -> VoiceProfile:
             by_language.setdefault(profile.language.lower(), profile)
     wanted = language.lower().replace("_", "-")
     for key in (wanted, wanted.split("-")[0]):
+        # The profile named after the language is its default ("en", not "en-piper").
+        named = profiles.get(key)
+        if named is not None and named.language.lower() == key:
+            return named
         if key in by_language:
             return by_language[key]
     if FALLBACK_ID not in profiles:

@@ -57,7 +57,7 @@ def test_assemble_resamples_other_rates() -> None:
 
 def test_mp3_round_trip_with_tags(tmp_path: Path) -> None:
     out = tmp_path / "a.mp3"
-    write_mp3(assemble([([tone(2000)], 500)]), out, SCRIPT, bitrate=48)
+    write_mp3(assemble([([tone(2000)], 500)]).raw_data, out, SCRIPT, bitrate=48)
     decoded = decode(str(out))
     assert abs(decoded.duration_ms - 2500) < 120  # encoder padding only
     assert rms(decoded.pcm) > 1000
@@ -82,7 +82,7 @@ def test_failed_encode_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(listen.export, "find_ffmpeg", lambda: "/bin/false")
     out = tmp_path / "a.mp3"
     with pytest.raises(AudioError, match="MP3 encoding failed"):
-        write_mp3(assemble([([tone(100)], 0)]), out, SCRIPT)
+        write_mp3(assemble([([tone(100)], 0)]).raw_data, out, SCRIPT)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -97,7 +97,7 @@ def test_full_disk_is_a_clear_error_and_keeps_the_old_file(
 
     monkeypatch.setattr(listen.export.os, "replace", full)
     with pytest.raises(ExportError, match="the disk is full"):
-        write_mp3(assemble([([tone(100)], 0)]), out, SCRIPT)
+        write_mp3(assemble([([tone(100)], 0)]).raw_data, out, SCRIPT)
     assert out.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [out]
 

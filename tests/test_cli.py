@@ -106,9 +106,12 @@ def test_speak_default_name_is_the_slug(
 def test_voices_lists_every_profile_with_its_status() -> None:
     result = run("voices")
     assert result.exit_code == 0
-    lines = result.stdout.splitlines()
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    assert lines[0] == "Voice profiles:" and "Engines:" in lines
     for vid in ("en", "ar", "es", "fallback"):
         assert any(line.startswith(vid + " ") and "ready (pyttsx3)" in line for line in lines), vid
+    assert any(line.startswith("pyttsx3 ") and "ready" in line for line in lines)
+    assert any(line.startswith("silent ") for line in lines)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from types import MappingProxyType
 
-from listen.models import Article, Block, Script
+from listen.models import Article, Block, Script, Sentence
 from listen.script import SSML_NS, XML_LANG, build_script, segments, to_json, to_ssml, to_text
 from listen.voices import VoiceProfile
 
@@ -67,7 +67,7 @@ def test_json_has_exactly_the_documented_shape() -> None:
     assert data["blocks"][0] == {
         "kind": "title",
         "text": "Tom & Jerry <return>",
-        "spoken": "Tom & Jerry <return>",
+        "spoken": "Tom and Jerry return",
     }
     assert all(set(b) == {"kind", "text", "spoken"} for b in data["blocks"])
     assert Script.from_dict(data).to_dict() == data
@@ -91,10 +91,21 @@ def test_ssml_is_well_formed_escaped_and_has_the_pauses() -> None:
     paragraphs = root.findall(f"{{{SSML_NS}}}p")
     assert len(paragraphs) == len(script().blocks)
     sentences = paragraphs[0].findall(f"{{{SSML_NS}}}s")
-    assert sentences[0].text == "Tom & Jerry <return>"
-    assert "&amp;" in ssml and "&lt;return&gt;" in ssml
+    assert sentences[0].text == "Tom and Jerry return"
     breaks = [b.get("time") for b in root.findall(f"{{{SSML_NS}}}break")]
     assert breaks[0] == "900ms"
     assert len(breaks) == len(script().blocks)
     inner = paragraphs[3].findall(f"{{{SSML_NS}}}break")
     assert [b.get("time") for b in inner] == ["100ms"]
+
+
+def test_ssml_escapes_whatever_the_spoken_form_holds() -> None:
+    tricky = Script(
+        title="t",
+        language="en",
+        blocks=(Block("paragraph", "x", "a < b & c > d", (Sentence("x", 'a < b & c > d "q"'),)),),
+    )
+    ssml = to_ssml(tricky, VOICE)
+    assert "a &lt; b &amp; c &gt; d" in ssml
+    s = ET.fromstring(ssml.encode("utf-8")).find(f".//{{{SSML_NS}}}s")
+    assert s is not None and s.text == 'a < b & c > d "q"'

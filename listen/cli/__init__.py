@@ -63,6 +63,7 @@ def main() -> None:
 
 
 # The command modules register themselves on ``cli``.
+from listen.cli import cache as _cache  # noqa: E402,F401
 from listen.cli import script as _script  # noqa: E402,F401
 from listen.cli import speak as _speak  # noqa: E402,F401
 from listen.cli import voices as _voices  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""``listen speak SOURCE``: render an article to a tagged MP3."""
+"""``listen speak SOURCE...``: render articles to tagged MP3s with chapters and sidecars."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from typing import Any
 
 import click
 
+from listen.batch import Options, Outcome, expand, render_many
 from listen.cli import cli
-from listen.cli.options import language_option, source_argument, voice_option
+from listen.cli.options import language_option, voice_option
 from listen.engines import available
-from listen.pipeline import speak
+from listen.errors import ListenError
+from listen.pipeline import render, script_from_source, stream
 
 
 class _LazyProgress:
@@ -41,53 +43,76 @@ class _LazyProgress:
 
 
 @cli.command("speak")
-@source_argument
+@click.argument("sources", metavar="SOURCE...", nargs=-1, required=True)
 @click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The MP3 to write (default: the article's slug + .mp3).",
+    "-o", "--output", metavar="PATH",
+    help="The MP3 to write, - for stdout, or a folder when there are several sources "
+    "(default: the article's slug + .mp3 in the current folder).",
 )
-@click.option(
-    "--bitrate",
-    type=click.IntRange(8, 320),
-    default=64,
-    show_default=True,
-    help="MP3 bitrate in kbps.",
-)
-@click.option(
-    "--engine", type=click.Choice(sorted(available())), help="Override the voice profile's engine."
-)
+@click.option("--bitrate", type=click.IntRange(8, 320), default=64, show_default=True, help="MP3 bitrate in kbps.")
+@click.option("--loudness", type=click.FloatRange(-40, 0), metavar="LUFS", help="Target loudness (default: the voice profile's, -19).")
+@click.option("--engine", type=click.Choice(sorted(available())), help="Override the voice profile's engine.")
 @language_option
 @voice_option
+@click.option("--no-sidecars", is_flag=True, help="Write only the MP3 (no .timings.json, .vtt, .chapters.json).")
+@click.option("--no-cache", is_flag=True, help="Synthesise every sentence again.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Articles rendered at once (default: one per core).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def speak_command(
-    source: str,
-    output: Path | None,
-    bitrate: int,
-    engine: str | None,
-    language: str | None,
-    voice: str | None,
-    quiet: bool,
+    sources: tuple[str, ...], output: str | None, bitrate: int, loudness: float | None,
+    engine: str | None, language: str | None, voice: str | None, no_sidecars: bool,
+    no_cache: bool, jobs: int | None, quiet: bool,
 ) -> None:
-    """Read SOURCE aloud into an MP3 (an .html file, an http(s) URL, or - for stdin)."""
+    """Read SOURCE aloud into an MP3: an .html file, an http(s) URL, - for stdin, or a glob.
+
+    Beside X.mp3 it writes X.timings.json, X.vtt and X.chapters.json. Several
+    sources are rendered in parallel; a failed one never stops the others.
+    """
+    paths = expand(sources)
+    if len(paths) > 1:
+        if output == "-":
+            raise click.UsageError("-o - streams one article; give a folder for several")
+        _speak_many(paths, Path(output or "."), bitrate, loudness, engine, language, voice,
+                    not no_sidecars, not no_cache, jobs, quiet)
+        return
+    script, profile = script_from_source(paths[0], language=language, voice=voice)
+    if output == "-":
+        stream(script, sys.stdout.buffer, voice=profile, engine=engine, bitrate=bitrate,
+               loudness=loudness, cache=not no_cache)
+        return
     progress = None if quiet or not sys.stderr.isatty() else _LazyProgress("Speaking")
+    target = Path(output) if output else Path(f"{script.slug}.mp3")
+    if target.is_dir():
+        target = target / f"{script.slug}.mp3"
     try:
-        episode = speak(
-            source,
-            output,
-            language=language,
-            voice=voice,
-            engine=engine,
-            bitrate=bitrate,
-            progress=progress,
-        )
+        episode = render(script, target, voice=profile, engine=engine, bitrate=bitrate,
+                         loudness=loudness, sidecars=not no_sidecars, cache=not no_cache,
+                         progress=progress)
     finally:
         if progress is not None:
             progress.close()
     if not quiet:
         seconds = episode.duration_ms / 1000
-        click.echo(
-            f"{episode.path} ({seconds:.0f} s, voice {episode.voice}, engine {episode.engine})",
-            err=True,
-        )
+        click.echo(f"{episode.path} ({seconds:.0f} s, voice {episode.voice}, engine {episode.engine})", err=True)
+
+
+def _speak_many(
+    paths: list[str], out_dir: Path, bitrate: int, loudness: float | None, engine: str | None,
+    language: str | None, voice: str | None, sidecars: bool, cache: bool, jobs: int | None,
+    quiet: bool,
+) -> None:
+    options = Options(out_dir=out_dir, language=language, voice=voice, engine=engine,
+                      bitrate=bitrate, loudness=loudness, sidecars=sidecars, cache=cache)
+
+    def report(outcome: Outcome, done: int, total: int) -> None:
+        if quiet:
+            return
+        what = f"{outcome.path} ({outcome.duration_ms / 1000:.0f} s)" if outcome.path else f"failed: {outcome.error}"
+        click.echo(f"[{done}/{total}] {outcome.source}: {what}", err=True)
+
+    outcomes = render_many(paths, options, jobs=jobs, done=report)
+    failed = [o for o in outcomes if o.error]
+    summary = f"rendered {len(outcomes) - len(failed)} of {len(outcomes)} articles"
+    if failed:
+        raise ListenError(summary + "; failed: " + "; ".join(f"{o.source} ({o.error})" for o in failed))
+    click.echo(summary, err=True)

@@ -1,45 +1,68 @@
-"""``listen voices``: every voice profile, and whether it can speak on this machine."""
+"""``listen voices``: the engines on this machine, and every voice profile with whether it can speak."""
 
 from __future__ import annotations
 
 import click
 
 from listen.cli import cli
-from listen.engines import get_engine
+from listen.engines import available, for_engine, get_engine
+from listen.engines import libespeak
 from listen.errors import ListenError
 from listen.voices import VoiceProfile, all_profiles
 
 
-def status(profile: VoiceProfile) -> str:
+def engine_status(name: str) -> str:
+    try:
+        engine = get_engine(name)
+        engine.check()
+        count = len(engine.voices())
+    except ListenError as exc:
+        owner = libespeak.owner()
+        if owner and owner != name and name in ("espeak", "pyttsx3") and "already driven" in str(exc):
+            return f"ready (libespeak-ng is loaded; this process speaks through {owner})"
+        return f"unavailable: {exc.one_line()}"
+    return f"ready, {count} voices"
+
+
+def profile_status(profile: VoiceProfile) -> str:
     """'ready (engine)' or why not."""
     reasons = []
     for name in dict.fromkeys([profile.engine, *profile.fallback_engines]):
+        voice = for_engine(profile, name)
         try:
             engine = get_engine(name)
             engine.check()
-            wanted = profile.voice or profile.language
-            if "{" not in wanted and not any(
-                wanted in (v.id, v.id.rsplit("/", 1)[-1]) or wanted in v.languages
-                for v in engine.voices()
-            ):
-                raise ListenError(f"{name} has no voice {wanted!r}")
+            resolve = getattr(engine, "files", None)
+            if callable(resolve):
+                resolve(voice)  # raises, saying why, when the voice's files are missing
+            elif "{" not in voice.voice:
+                wanted = voice.voice or voice.language
+                if not any(
+                    wanted in (v.id, v.id.rsplit("/", 1)[-1]) or wanted in v.languages
+                    for v in engine.voices()
+                ):
+                    raise ListenError(f"{name} has no voice {wanted!r}")
         except ListenError as exc:
             reasons.append(exc.one_line())
             continue
-        return (
-            f"ready ({name})"
-            if name == profile.engine
-            else f"ready ({name}, instead of {profile.engine})"
-        )
+        if name == profile.engine:
+            return f"ready ({name})"
+        return f"ready ({name}, instead of {profile.engine})"
     return "unavailable: " + "; ".join(reasons)
 
 
 @cli.command("voices")
 def voices_command() -> None:
-    """List the voice profiles and whether each can speak here."""
-    for profile in sorted(all_profiles().values(), key=lambda p: (p.id == "fallback", p.id)):
+    """List the engines and voice profiles, and whether each can speak here."""
+    profiles = sorted(all_profiles().values(), key=lambda p: (p.id == "fallback", p.id))
+    statuses = {p.id: profile_status(p) for p in profiles}  # before engines: pyttsx3 first
+    click.echo("Voice profiles:")
+    for profile in profiles:
         click.echo(
-            f"{profile.id:10} {profile.language:7} "
-            f"{profile.engine}:{profile.voice or profile.language:12} "
-            f"{profile.name} - {status(profile)}"
+            f"  {profile.id:10} {profile.language:4} "
+            f"{profile.engine}:{profile.voice or profile.language:18} "
+            f"{profile.name} - {statuses[profile.id]}"
         )
+    click.echo("Engines:")
+    for name in sorted(available()):
+        click.echo(f"  {name:8} {engine_status(name)}")

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import importlib
 import logging
+from dataclasses import replace
 from collections.abc import Iterator, Sequence
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from listen.errors import EngineUnavailable, ListenError
 
+from listen.voices import VoiceProfile
+
 if TYPE_CHECKING:
     from listen.lexicon import LexiconEntry
     from listen.models import AudioChunk, EngineVoice
-    from listen.voices import VoiceProfile
 
 log = logging.getLogger("listen")
 
@@ -30,6 +32,7 @@ _BUILTIN = {
     "pyttsx3": "listen.engines.pyttsx3:Pyttsx3Engine",
     "espeak": "listen.engines.espeak:EspeakEngine",
     "silent": "listen.engines.silent:SilentEngine",
+    "piper": "listen.engines.piper:PiperEngine",
 }
 
 
@@ -81,6 +84,13 @@ def get_engine(name: str) -> Engine:
     engine: Engine = cls()
     _instances[name] = engine
     return engine
+
+
+def for_engine(voice: VoiceProfile, engine: str) -> VoiceProfile:
+    """The profile as a fallback engine must use it: its voice ids mean nothing there."""
+    if engine == voice.engine:
+        return voice
+    return replace(voice, engine=engine, voice=voice.fallback_voice or voice.language)
 
 
 def ready_engine(voice: VoiceProfile, override: str | None = None) -> Engine:

@@ -128,7 +128,7 @@ class EspeakEngine:
         self._dll, self._rate = dll, rate
         return dll
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, voice: VoiceProfile | None = None) -> str:
         return libespeak.fingerprint()
 
     def voices(self) -> Sequence[EngineVoice]:

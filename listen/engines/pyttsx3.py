@@ -48,6 +48,8 @@ class Pyttsx3Engine:
         self._engine: Any = None
         self._lock = threading.Lock()
         self._finished = threading.Event()
+        self._callback_done = threading.Event()  # espeak's last callback has returned
+        self._hooked = False
         self._error: BaseException | None = None
         self._applied: tuple[str, int, int, float] | None = None
         self._tmp: Path | None = None
@@ -79,6 +81,7 @@ class Pyttsx3Engine:
             ) from None
         engine.connect("error", self._on_error)
         engine.connect("finished-utterance", self._on_finished)
+        self._hooked = _hook_espeak_callback(engine, self._callback_done)
         self._engine = engine
         self._tmp = Path(tempfile.mkdtemp(prefix="listen-pyttsx3-"))
         return engine
@@ -93,7 +96,7 @@ class Pyttsx3Engine:
     def _on_finished(self, name: str | None = None, completed: bool = True) -> None:
         self._finished.set()
 
-    def fingerprint(self) -> str:
+    def fingerprint(self, voice: VoiceProfile | None = None) -> str:
         return libespeak.fingerprint()
 
     def voices(self) -> Sequence[EngineVoice]:
@@ -117,15 +120,22 @@ class Pyttsx3Engine:
         )
         if wanted == self._applied:
             return
-        engine = self._engine
-        self._error = None
-        engine.setProperty("voice", wanted[0])
-        if self._raised() is not None:
-            self._applied = None
-            raise VoiceError(f"pyttsx3 has no voice {wanted[0]!r} (voice profile {voice.id!r})")
-        engine.setProperty("rate", wanted[1])
-        engine.setProperty("pitch", wanted[2])
-        engine.setProperty("volume", wanted[3])
+        # The engine's setProperty only queues the change while the driver looks
+        # busy, and the next runAndWait() empties that queue: a rate change could
+        # vanish. The driver's own setProperty applies it now, and raises.
+        driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)
+        set_property = getattr(driver, "setProperty", None) or self._engine.setProperty
+        self._applied = None
+        try:
+            set_property("voice", wanted[0])
+        except (ValueError, KeyError, OSError) as exc:
+            raise VoiceError(
+                f"pyttsx3 has no voice {wanted[0]!r} (voice profile {voice.id!r})"
+            ) from exc
+        for name, value in zip(("rate", "pitch", "volume"), wanted[1:], strict=True):
+            set_property(name, value)
+        if self._hooked:  # the espeak driver
+            _synchronize()
         self._applied = wanted
 
     def synthesize(self, text: str, voice: VoiceProfile) -> Iterator[AudioChunk]:
@@ -144,12 +154,14 @@ class Pyttsx3Engine:
         self._count += 1
         path = Path(self._tmp or tempfile.gettempdir()) / f"segment-{self._count}.wav"
         self._finished.clear()
+        self._callback_done.clear()
         self._error = None
         engine.save_to_file(text, str(path))
         engine.runAndWait()
         # runAndWait can return before the driver has written the file.
         deadline = time.monotonic() + 30 + len(text) / 50
-        while not self._finished.wait(0.005):
+        done = self._callback_done if self._hooked else self._finished
+        while not done.wait(0.005):
             if self._raised() is not None or time.monotonic() > deadline:
                 break
         error = self._raised()
@@ -158,15 +170,72 @@ class Pyttsx3Engine:
         while not path.exists() and time.monotonic() < deadline:
             time.sleep(0.005)
         try:
-            return _read_wav(path)
+            chunk = _read_wav(path)
         except (OSError, EOFError, wave.Error) as exc:
             raise SynthesisError(f"the engine wrote no usable audio: {exc}") from None
         finally:
             path.unlink(missing_ok=True)
+        return _with_lost_tail(engine, chunk)
 
     def __del__(self) -> None:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _synchronize() -> None:
+    """Wait until espeak has applied queued parameter changes.
+
+    In its asynchronous mode espeak queues a rate or voice change behind
+    whatever it is still finishing, and a change queued at the wrong moment
+    was seen to be lost (a rate change took no effect).
+    """
+    from pyttsx3.drivers import _espeak
+
+    _espeak.Synchronize()
+
+
+def _hook_espeak_callback(engine: Any, done: threading.Event) -> bool:
+    """Wrap the espeak driver's audio callback so we know when its last call has returned.
+
+    The "finished-utterance" event fires inside that call, before the driver has
+    appended the call's samples (see ``_with_lost_tail``); reading them must wait
+    for the call to end.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    original = getattr(driver, "_onSynth", None)
+    if original is None or not hasattr(driver, "_speaking"):
+        return False  # not the espeak driver (Windows, macOS): nothing to wait for
+    try:
+        from pyttsx3.drivers import _espeak
+    except ImportError:
+        return False
+
+    def on_synth(wav: Any, numsamples: int, events: Any) -> int:
+        try:
+            return int(original(wav, numsamples, events))
+        finally:
+            if not driver._speaking:
+                done.set()
+
+    _espeak.SetSynthCallback(on_synth)
+    return True
+
+
+def _with_lost_tail(engine: Any, chunk: AudioChunk) -> AudioChunk:
+    """Add back the samples pyttsx3's espeak driver drops.
+
+    The driver writes the WAV when espeak reports the end of the message and only
+    then appends the samples that came with that same callback, so they land in
+    its buffer instead of the file. How espeak splits its callbacks depends on
+    timing, so without this the same text gives slightly different lengths
+    under load.
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    tail = getattr(driver, "_data_buffer", b"")
+    if not isinstance(tail, bytes) or not tail:
+        return chunk
+    driver._data_buffer = b""
+    return AudioChunk(chunk.pcm + tail, chunk.sample_rate, chunk.sample_width, chunk.channels)
 
 
 def _read_wav(path: Path) -> AudioChunk:

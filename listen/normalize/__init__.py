@@ -14,7 +14,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import ar, en, es
-from .common import PLACEHOLDER_BASE, PLACEHOLDER_CLASS, Language, post_clean_rules, pre_clean, run, tidy
+from .common import (
+    PLACEHOLDER_BASE,
+    PLACEHOLDER_CLASS,
+    Language,
+    post_clean_rules,
+    pre_clean,
+    run,
+    tidy,
+)
 
 if TYPE_CHECKING:
     from ..lexicon import Lexicon, LexiconEntry
@@ -29,6 +37,7 @@ _LANGUAGES: dict[str, Callable[[str | None], Language]] = {
     "ar": ar.language,
 }
 _NEUTRAL = Language(post_clean_rules(","), ",")
+_LEADING_PAUSE = re.compile(r"\s*([,;،])")
 _PLACEHOLDER = re.compile(f"[{PLACEHOLDER_CLASS}]")
 _MAX_PLACEHOLDERS = 0xFFFFD - PLACEHOLDER_BASE
 
@@ -86,7 +95,12 @@ def _normalize(
     parked: list[str] = []
     if lexicon:
         text = _park(text, lexicon, phonemes, parked)
+    # A piece of a sentence (the SSML writer normalises the text around lexicon
+    # matches) keeps the comma it starts with.
+    lead = _LEADING_PAUSE.match(text)
     text = tidy(run(text, lang.steps))
+    if lead and text and not text.startswith(lead.group(1)):
+        text = f"{lead.group(1)} {text}"
     if parked:
         text = _PLACEHOLDER.sub(lambda m: parked[ord(m.group(0)) - PLACEHOLDER_BASE], text)
         text = " ".join(text.split())

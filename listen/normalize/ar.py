@@ -21,25 +21,32 @@ import re
 from functools import cache
 
 from . import numbers as num
-from .common import Language, Step, alternation, parse_number, post_clean_rules, rule, split_camel, web_rules
+from .common import (
+    Language,
+    Step,
+    alternation,
+    parse_number,
+    post_clean_rules,
+    rule,
+    split_camel,
+    web_rules,
+)
 
 #: Regions that name months كانون الثاني، شباط ... rather than يناير، فبراير ...
 LEVANT_REGIONS = frozenset({"LB", "SY", "JO", "IQ", "PS"})
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789.,")
 
-MONTHS = (
-    "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر".split()
-)
+MONTHS = "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر".split()
 LEVANT_MONTHS = [
     "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران",
     "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
 ]  # fmt: skip
-MONTH_NAMES = MONTHS + LEVANT_MONTHS + ["إبريل", "ابريل", "اغسطس", "أغسطس", "يونية", "يوليه", "مايو"]
-
-DAY_ORDINALS = (
-    "الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر".split()
+MONTH_NAMES = (
+    MONTHS + LEVANT_MONTHS + ["إبريل", "ابريل", "اغسطس", "أغسطس", "يونية", "يوليه", "مايو"]
 )
+
+DAY_ORDINALS = "الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر".split()
 _ONES_IN_COMPOUNDS = ["الحادي", *DAY_ORDINALS[1:9]]
 DAY_ORDINALS += [f"{o} عشر" for o in _ONES_IN_COMPOUNDS]
 DAY_ORDINALS += ["العشرون"] + [f"{o} والعشرون" for o in _ONES_IN_COMPOUNDS]
@@ -51,7 +58,16 @@ HOURS = [
     "الثانية عشرة",
 ]
 MINUTES = {0: "", 15: " والربع", 20: " والثلث", 30: " والنصف"}
-FEMININE_SMALL = {3: "ثلاث", 4: "أربع", 5: "خمس", 6: "ست", 7: "سبع", 8: "ثماني", 9: "تسع", 10: "عشر"}
+FEMININE_SMALL = {
+    3: "ثلاث",
+    4: "أربع",
+    5: "خمس",
+    6: "ست",
+    7: "سبع",
+    8: "ثماني",
+    9: "تسع",
+    10: "عشر",
+}
 
 # (singular, dual, plural for 3-10, accusative for 11-99)
 CURRENCIES = {
@@ -70,11 +86,22 @@ SCALE_WORDS = "مليار مليارات مليون ملايين ألف آلاف
 #: After these words a number is read in the genitive.
 GENITIVE_BEFORE = frozenset(
     "في من إلى الى على عن حتى منذ نحو حوالي بنحو بحوالي بنسبة نسبة عام العام لعام بعام "
-    "سنة السنة لسنة بين بعد قبل خلال مع مدى أكثر أقل قرابة زهاء".split()
+    "سنة السنة لسنة بين بعد قبل خلال مع مدى أكثر أقل قرابة زهاء موسم مطلع بداية نهاية "
+    "أواخر أوائل منتصف ربيع صيف خريف شتاء".split()
+)
+_DUALS = ("مئتان", "ألفان", "مليونان", "ملياران")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+#: Plurals of feminine nouns, which take the feminine number ("ثلاث سنوات").
+FEMININE_PLURALS = frozenset(
+    "سنوات ساعات دقائق سيارات مرات دول مدن طائرات قرى غارات ضربات مروحيات دبابات عمليات "
+    "نساء سيدات فتيات بنات أسر عائلات جولات رصاصات قذائف شاحنات مركبات طائرات مسيرات "
+    "منظمات شركات مؤسسات وزارات جامعات مدارس".split()
 )
 
 ABBREVIATIONS = {
     "إلخ": "إلى آخره",
+    "وكالة أ.ف.ب": "وكالة الصحافة الفرنسية",
     "أ.ف.ب": "وكالة الصحافة الفرنسية",
     "ق.م": "قبل الميلاد",
     "ص.ب": "صندوق بريد",
@@ -93,18 +120,28 @@ SYMBOL_WORDS = {"&": "و", "+": "زائد", "=": "يساوي", "@": "آت"}
 
 
 class Arabic:
+    def _signed(self, n: str, genitive: bool = False, feminine: bool = False) -> str:
+        words = self.number(n.lstrip("-"), genitive, feminine)
+        return f"سالب {words}" if n.startswith("-") else words
+
     def __init__(self, months: list[str]) -> None:
         self.months = months
 
-    def number(self, text: str, genitive: bool = False) -> str:
+    def number(self, text: str, genitive: bool = False, feminine: bool = False) -> str:
         n = parse_number(text, ",", ".")
         if len(n.whole) > 1 and n.whole.startswith("0"):
             words = num.digit_names(n.whole, "ar")
         else:
             words = num.ar_cardinal(n.value)
+            if feminine and not n.fraction:
+                words = num.ar_feminine(words)
         if n.fraction:
             frac = n.fraction
-            spoken = num.digit_names(frac, "ar") if frac.startswith("0") or len(frac) > 3 else num.ar_cardinal(int(frac))
+            spoken = (
+                num.digit_names(frac, "ar")
+                if frac.startswith("0") or len(frac) > 3
+                else num.ar_cardinal(int(frac))
+            )
             words += " فاصلة " + spoken
         return num.ar_genitive(words) if genitive else words
 
@@ -113,7 +150,17 @@ class Arabic:
         return bool(before) and before[-1] in GENITIVE_BEFORE
 
     def cardinal(self, m: re.Match[str]) -> str:
-        return self.number(m.group("n"), self.genitive_here(m))
+        noun = m.group("w") or ""
+        feminine = noun.endswith(("ة", "ةً")) or noun in FEMININE_PLURALS
+        # A year that counts nothing is said in the genitive, as in "عام ألفين".
+        year = noun in ("", "إلى", "الى") and _YEAR.fullmatch(m.group("n")) is not None
+        words = self.number(m.group("n"), year or self.genitive_here(m), feminine)
+        if noun and noun not in GENITIVE_BEFORE and words.endswith(_DUALS):
+            words = words[:-1]  # construct form before the counted noun: "مئتا ألف"
+        return words
+
+    def between(self, m: re.Match[str]) -> str:
+        return f"بين {self.number(m.group('a'), True)} و{self.number(m.group('b'), True)}"
 
     def percent(self, m: re.Match[str]) -> str:
         return self.number(m.group("n") or m.group("n2"), self.genitive_here(m)) + " بالمئة"
@@ -143,6 +190,8 @@ class Arabic:
     def unit(self, m: re.Match[str]) -> str:
         one, few, many = UNITS[m.group("u")]
         n = parse_number(m.group("n"), ",", ".")
+        if n.is_one:
+            return f"{one} واحد"
         word = one
         if not n.fraction and 3 <= n.value % 100 <= 10:
             word = few
@@ -154,7 +203,9 @@ class Arabic:
         return DAY_ORDINALS[d - 1]
 
     def date(self, m: re.Match[str]) -> str:
-        words = f"{self.day(int(m.group('d')))} من {m.group('m')}"
+        month = m.group("m") + (f" {m.group('m2')}" if m.group("m2") else "")
+        day = self.day(int(m.group("d")))
+        words = f"{num.ar_genitive(day) if self.genitive_here(m) else day} من {month}"
         if m.group("y"):
             words += " " + num.ar_genitive(num.ar_cardinal(int(m.group("y"))))
         return words
@@ -166,7 +217,8 @@ class Arabic:
             d, mo, y = int(m.group("d")), int(m.group("mo")), int(m.group("y"))
         if not (1 <= mo <= 12 and 1 <= d <= 31):
             return m.group(0)
-        return f"{self.day(d)} من {self.months[mo - 1]} {num.ar_genitive(num.ar_cardinal(y))}"
+        day = num.ar_genitive(self.day(d)) if self.genitive_here(m) else self.day(d)
+        return f"{day} من {self.months[mo - 1]} {num.ar_genitive(num.ar_cardinal(y))}"
 
     def clock(self, m: re.Match[str]) -> str:
         h, mins = int(m.group("h")), int(m.group("min"))
@@ -204,8 +256,8 @@ class Arabic:
 
     def steps(self) -> tuple[Step, ...]:
         NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-        nb = r"(?<![\w.,])"
-        cur = alternation(c for c in CURRENCIES if not c[0].isalpha() or c == "ل.ل")
+        nb = r"(?<![\d.,])"  # a prefix such as و or ب may be joined to the digits
+        cur = alternation(c for c in CURRENCIES if not c.isalpha())
         code = alternation(c for c in CURRENCIES if c.isalpha() and c.isascii())
         scale = alternation(SCALE_WORDS)
         month = alternation(MONTH_NAMES)
@@ -214,7 +266,10 @@ class Arabic:
             lambda text: text.translate(_DIGITS).replace("ـ", ""),
             *web_rules("نقطة", "آت"),
             rule(r"#(?=[^\W\d]\w*)(\w+)", lambda m: f"وسم {split_camel(m.group(1))}"),
-            rule(rf"(?<![\w.])(?:{alternation(ABBREVIATIONS)})(?![\w])", lambda m: ABBREVIATIONS[m.group(0)]),
+            rule(
+                rf"(?<![\w.])(?:{alternation(ABBREVIATIONS)})(?![\w])",
+                lambda m: ABBREVIATIONS[m.group(0)],
+            ),
             rule(r"#\s?(?=\d)", "رقم "),
             rule(
                 rf"(?:(?P<cur>{cur})|(?P<code>{code})\s)\s?(?P<a>{NUM})(?:\s(?P<s>{scale})\b)?(?!\s*(?:{cur}))",
@@ -222,7 +277,7 @@ class Arabic:
             ),
             rule(rf"{nb}(?P<a>{NUM})(?:\s(?P<s>{scale}))?\s?(?P<cur2>{cur}|{code}\b)", self.money),
             rule(
-                rf"(?<!\d)(?P<d>[12]\d|3[01]|0?[1-9])\s(?P<m>{month})(?:\s(?P<y>\d{{4}}))?(?!\d)",
+                rf"(?<!\d)(?P<d>[12]\d|3[01]|0?[1-9])\s(?P<m>{month})(?:\s?/\s?(?P<m2>{month}))?(?:\s(?P<y>\d{{4}}))?(?!\d)",
                 self.date,
             ),
             rule(
@@ -231,12 +286,16 @@ class Arabic:
                 self.numeric_date,
             ),
             rule(r"(?<!\d)(?P<h>[01]?\d|2[0-4]):(?P<min>[0-5]\d)(?![\d:])", self.clock),
+            rule(rf"بين\s+(?P<a>{NUM})\s+و\s?(?P<b>{NUM})(?![\d.,])", self.between),
             rule(r"(?<=\d)\s?[–—-]\s?(?=\d)", " إلى "),
             rule(rf"%\s?(?P<n2>{NUM})|{nb}(?P<n>{NUM})\s?%", self.percent),
-            rule(rf"{nb}(?P<n>-?{NUM})\s?°\s?[CcMمس]?", lambda m: self.number(m.group("n").lstrip("-")) + " درجة"),
+            rule(
+                rf"{nb}(?P<n>-?{NUM})\s?°\s?[CcMمس]?",
+                lambda m: self._signed(m.group("n"), self.genitive_here(m), True) + " درجة",
+            ),
             rule(rf"{nb}(?P<n>{NUM})\s?(?P<u>{units})(?![\w/])", self.unit),
-            rule(rf"(?<![\w.])-(?=\d)", "سالب "),
-            rule(rf"{nb}(?P<n>{NUM})(?![\d]|[.,]\d)", self.cardinal),
+            rule(r"(?<![\w.])-(?=\d)", "سالب "),
+            rule(rf"{nb}(?P<n>{NUM})(?![\d]|[.,]\d)(?=\s+(?P<w>[^\W\d_]+))?", self.cardinal),
             rule(r"\s*&\s*", " و"),
             rule(r"\s\+\s|(?<=\w)\+(?=\s|$)", " زائد "),
             rule(r"\s=\s", " يساوي "),

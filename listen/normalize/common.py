@@ -113,9 +113,7 @@ _TLDS = (
     "cn jp kr br mx ar cl co pe ve cu lb sy iq ir ps il jo sa ae qa kw bh om ye "
     "eg ma dz tn ly sd ng ke gh"
 ).split()
-_SECOND_LEVEL = frozenset(
-    "co com org net gov ac edu gob nic ne or go".split()
-)
+_SECOND_LEVEL = frozenset("co com org net gov ac edu gob nic ne or go".split())
 
 URL_PATTERN = (
     r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"'“”«»]+[^\s<>\"'“”«».,;:!?)\]]"
@@ -162,7 +160,7 @@ def web_rules(dot: str, at: str) -> tuple[Rule, ...]:
 
 # --- language-neutral clean-up ------------------------------------------------
 
-_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _DIGIT_GROUP_SPACE = re.compile(rf"(?<=\d)[{_SPACES}](?=\d{{3}}(?!\d))")
 _ODD_SPACE = re.compile(rf"[{_SPACES}\t\n\r\f\v\u2028\u2029\x85]")
 _QUOTE_MAP = str.maketrans(
@@ -240,11 +238,14 @@ def post_clean_rules(comma: str) -> tuple[Rule, ...]:
         rule(r"[(\[]\s*(?:\.\s*){3}[)\]]|[(\[]\s*…\s*[)\]]", " "),
         rule(r"(?<=[a-z])\((s|es)\)", r"\1"),
         rule(r"(?:\.\s*){3,}|…", lambda m: "." if at_end(m) else f"{c} "),
-        rule(r"\s*[(\[{]\s*", f"{c} "),
-        rule(r"\s*[)\]}]", f"{c} "),
+        # Square brackets mark an editor's words inside a quotation: no pause.
+        rule(r"[\[\]]", " "),
+        rule(r"\s*[({]\s*", f"{c} "),
+        rule(r"\s*[)}]", f"{c} "),
         rule(r'"', " "),
         # An apostrophe that is not inside a word is a quotation mark.
-        rule(r"(?<![\w.])'|'(?![\w])", " "),
+        # ("'s" opening a piece of a sentence cut around a lexicon match is a possessive.)
+        rule(rf"(?<![\w.{PLACEHOLDER_CLASS}])'(?!s\b)|(?<=\s)'(?=s\b)|'(?![\w])", " "),
         rule(r"\s*(?:—|―|--+)\s*", f"{c} "),
         rule(r"\s+[-–]\s+|^[-–]\s+|\s+[-–]$", f"{c} "),
         rule(r"(?<=\w)–(?=\w)", "-"),
@@ -258,6 +259,8 @@ _TIDY = (
     rule(r"\s+([,.;:!?،؛؟])", r"\1"),
     rule(r"([,،])(?:\s*[,،])+", r"\1"),
     rule(r"[,،]\s*([.;:!?؛؟])", r"\1"),
+    rule(r"(?<=\.)\.+", ""),
+    rule(r"(?<=[^\W\d_A-Z]{2})([.!?؟])\s*[,،]+", r"\1"),
     rule(r"^[\s,،;:.]+", ""),
     rule(r"[\s,،;:]+$", ""),
     rule(r"([,،])(?=[^\s\d])", r"\1 "),
@@ -266,6 +269,23 @@ _TIDY = (
 
 def tidy(text: str) -> str:
     return run(text, _TIDY).strip()
+
+
+# --- Roman numerals ------------------------------------------------------------
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_VALID_ROMAN = re.compile(r"(?=.)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+
+
+def roman_value(text: str) -> int | None:
+    """'XIV' -> 14; None when ``text`` is not a well-formed Roman numeral."""
+    if not _VALID_ROMAN.fullmatch(text):
+        return None
+    total = 0
+    for i, ch in enumerate(text):
+        value = _ROMAN_VALUES[ch]
+        total += -value if i + 1 < len(text) and _ROMAN_VALUES[text[i + 1]] > value else value
+    return total
 
 
 # --- numbers as written -------------------------------------------------------

@@ -33,116 +33,59 @@ from . import numbers as num
 from .common import (
     NAME_AHEAD,
     Language,
-    Rule,
     Step,
     alternation,
     dotted,
     keep_final_dot,
     parse_number,
     post_clean_rules,
+    roman_value,
     rule,
     split_camel,
     web_rules,
 )
 
-BRITISH_REGIONS = frozenset({"GB", "UK", "IE", "AU", "NZ", "ZA", "IN", "PK", "NG", "KE", "SG", "HK"})
+BRITISH_REGIONS = frozenset(
+    {"GB", "UK", "IE", "AU", "NZ", "ZA", "IN", "PK", "NG", "KE", "SG", "HK"}
+)
 
 MONTHS = {
     m[:3]: m
     for m in (
-        "January February March April May June July "
-        "August September October November December"
+        "January February March April May June July August September October November December"
     ).split()
 }
 MONTHS["Sept"] = "September"
 MONTH_NUMBERS = {i + 1: m for i, m in enumerate(dict.fromkeys(MONTHS.values()))}
 
 ABBREVIATIONS = {
-    "e.g.": "for example",
-    "i.e.": "that is",
-    "etc.": "etcetera",
-    "vs.": "versus",
-    "vs": "versus",
-    "approx.": "approximately",
-    "a.k.a.": "also known as",
-    "cf.": "compare",
-    "viz.": "namely",
-    "et al.": "and others",
-    "Inc.": "Incorporated",
-    "Ltd.": "Limited",
-    "Corp.": "Corporation",
-    "Bros.": "Brothers",
-    "Dept.": "Department",
-    "Govt.": "Government",
-    "Gov't": "Government",
-    "Int'l": "International",
-    "Ave.": "Avenue",
-    "Blvd.": "Boulevard",
-    "Jr.": "Junior",
-    "Sr.": "Senior",
-    "Esq.": "Esquire",
-    "Ph.D.": "P.H.D.",
-    "PhD": "P.H.D.",
-    "w/o": "without",
+    "e.g.": "for example", "i.e.": "that is", "etc.": "etcetera", "vs.": "versus", "vs": "versus",
+    "approx.": "approximately", "a.k.a.": "also known as", "cf.": "compare", "viz.": "namely",
+    "et al.": "and others", "Inc.": "Incorporated", "Ltd.": "Limited", "Corp.": "Corporation",
+    "Bros.": "Brothers", "Dept.": "Department", "Govt.": "Government", "Gov't": "Government",
+    "Int'l": "International", "Ave.": "Avenue", "Blvd.": "Boulevard", "Jr.": "Junior",
+    "Sr.": "Senior", "Esq.": "Esquire", "Ph.D.": "P.H.D.", "PhD": "P.H.D.", "w/o": "without",
     "w/": "with",
-}
+}  # fmt: skip
 
 #: Said in full only before a capitalised name ("Gen. Smith", "Dr Jones").
 TITLES = {
-    "Mr": "Mister",
-    "Mrs": "Missus",
-    "Ms": "Miz",
-    "Dr": "Doctor",
-    "Prof": "Professor",
-    "Gen": "General",
-    "Lt": "Lieutenant",
-    "Col": "Colonel",
-    "Maj": "Major",
-    "Capt": "Captain",
-    "Sgt": "Sergeant",
-    "Cpl": "Corporal",
-    "Pvt": "Private",
-    "Adm": "Admiral",
-    "Cmdr": "Commander",
-    "Brig": "Brigadier",
-    "Gov": "Governor",
-    "Sen": "Senator",
-    "Rep": "Representative",
-    "Rev": "Reverend",
-    "Fr": "Father",
-    "Pres": "President",
-    "Amb": "Ambassador",
-    "Sec": "Secretary",
-    "Supt": "Superintendent",
-    "Det": "Detective",
-    "Insp": "Inspector",
-    "Hon": "Honourable",
-    "St": "Saint",
-    "Mt": "Mount",
-    "Ft": "Fort",
-}
+    "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Dr": "Doctor", "Prof": "Professor",
+    "Gen": "General", "Lt": "Lieutenant", "Col": "Colonel", "Maj": "Major", "Capt": "Captain",
+    "Sgt": "Sergeant", "Cpl": "Corporal", "Pvt": "Private", "Adm": "Admiral", "Cmdr": "Commander",
+    "Brig": "Brigadier", "Gov": "Governor", "Sen": "Senator", "Rep": "Representative",
+    "Rev": "Reverend", "Fr": "Father", "Pres": "President", "Amb": "Ambassador",
+    "Sec": "Secretary", "Supt": "Superintendent", "Det": "Detective", "Insp": "Inspector",
+    "Hon": "Honourable", "St": "Saint", "Mt": "Mount", "Ft": "Fort",
+}  # fmt: skip
 
 #: Said in full only before a number ("No. 10", "pp. 4-6").
 BEFORE_NUMBER = {
-    "No.": "number",
-    "No": "number",
-    "no.": "number",
-    "Nos.": "numbers",
-    "#": "number",
-    "p.": "page",
-    "pp.": "pages",
-    "Vol.": "volume",
-    "vol.": "volume",
-    "Art.": "Article",
-    "Ch.": "chapter",
-    "Fig.": "figure",
-    "Sec.": "section",
-    "Para.": "paragraph",
-    "c.": "circa",
-    "ca.": "circa",
-    "~": "about",
-    "≈": "about",
-}
+    "No.": "number", "No": "number", "no.": "number", "Nos.": "numbers", "#": "number",
+    "p.": "page", "pp.": "pages", "Vol.": "volume", "vol.": "volume", "Art.": "Article",
+    "Ch.": "chapter", "Fig.": "figure", "Sec.": "section", "Para.": "paragraph", "c.": "circa",
+    "ca.": "circa", "~": "about", "≈": "about",
+}  # fmt: skip
 
 #: Acronyms a newsreader says as a word. Anything else in capitals is spelled.
 AS_WORDS = {
@@ -171,37 +114,23 @@ CURRENCY_SYMBOLS = {
     "NZ$": ("New Zealand dollar", "New Zealand dollars", "cent", "cents"),
     "HK$": ("Hong Kong dollar", "Hong Kong dollars", "cent", "cents"),
     "S$": ("Singapore dollar", "Singapore dollars", "cent", "cents"),
-    "R$": ("real", "reais", "centavo", "centavos"),
-    "$": ("dollar", "dollars", "cent", "cents"),
-    "€": ("euro", "euros", "cent", "cents"),
-    "£": ("pound", "pounds", "penny", "pence"),
-    "¥": ("yen", "yen", "", ""),
-    "₹": ("rupee", "rupees", "", ""),
-    "₽": ("ruble", "rubles", "", ""),
-    "₪": ("shekel", "shekels", "agora", "agorot"),
-    "₩": ("won", "won", "", ""),
-    "₺": ("lira", "liras", "", ""),
-    "₦": ("naira", "naira", "", ""),
-    "₱": ("peso", "pesos", "centavo", "centavos"),
-    "₴": ("hryvnia", "hryvnias", "", ""),
+    "R$": ("real", "reais", "centavo", "centavos"), "$": ("dollar", "dollars", "cent", "cents"),
+    "€": ("euro", "euros", "cent", "cents"), "£": ("pound", "pounds", "penny", "pence"),
+    "¥": ("yen", "yen", "", ""), "₹": ("rupee", "rupees", "", ""),
+    "₽": ("ruble", "rubles", "", ""), "₪": ("shekel", "shekels", "agora", "agorot"),
+    "₩": ("won", "won", "", ""), "₺": ("lira", "liras", "", ""), "₦": ("naira", "naira", "", ""),
+    "₱": ("peso", "pesos", "centavo", "centavos"), "₴": ("hryvnia", "hryvnias", "", ""),
     "₿": ("bitcoin", "bitcoins", "", ""),
-}
+}  # fmt: skip
 CURRENCY_CODES = {
     "USD": ("U.S. dollar", "U.S. dollars", "cent", "cents"),
-    "EUR": ("euro", "euros", "cent", "cents"),
-    "GBP": ("pound", "pounds", "penny", "pence"),
-    "JPY": ("yen", "yen", "", ""),
-    "CNY": ("yuan", "yuan", "", ""),
-    "RMB": ("yuan", "yuan", "", ""),
-    "CHF": ("Swiss franc", "Swiss francs", "", ""),
-    "INR": ("rupee", "rupees", "", ""),
-    "RUB": ("ruble", "rubles", "", ""),
-    "ILS": ("shekel", "shekels", "", ""),
-    "NIS": ("shekel", "shekels", "", ""),
-    "TRY": ("lira", "liras", "", ""),
-    "SAR": ("Saudi riyal", "Saudi riyals", "", ""),
-    "AED": ("dirham", "dirhams", "", ""),
-    "QAR": ("Qatari riyal", "Qatari riyals", "", ""),
+    "EUR": ("euro", "euros", "cent", "cents"), "GBP": ("pound", "pounds", "penny", "pence"),
+    "JPY": ("yen", "yen", "", ""), "CNY": ("yuan", "yuan", "", ""),
+    "RMB": ("yuan", "yuan", "", ""), "CHF": ("Swiss franc", "Swiss francs", "", ""),
+    "INR": ("rupee", "rupees", "", ""), "RUB": ("ruble", "rubles", "", ""),
+    "ILS": ("shekel", "shekels", "", ""), "NIS": ("shekel", "shekels", "", ""),
+    "TRY": ("lira", "liras", "", ""), "SAR": ("Saudi riyal", "Saudi riyals", "", ""),
+    "AED": ("dirham", "dirhams", "", ""), "QAR": ("Qatari riyal", "Qatari riyals", "", ""),
     "IRR": ("Iranian rial", "Iranian rials", "", ""),
     "LBP": ("Lebanese pound", "Lebanese pounds", "", ""),
     "EGP": ("Egyptian pound", "Egyptian pounds", "", ""),
@@ -211,7 +140,7 @@ CURRENCY_CODES = {
     "CAD": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
     "AUD": ("Australian dollar", "Australian dollars", "cent", "cents"),
     "MXN": ("Mexican peso", "Mexican pesos", "", ""),
-}
+}  # fmt: skip
 SCALES = {
     "k": "thousand", "K": "thousand", "thousand": "thousand",
     "m": "million", "M": "million", "mn": "million", "mln": "million", "million": "million",
@@ -222,71 +151,55 @@ SCALES = {
 UNITS = {
     "km/h": ("kilometer per hour", "kilometers per hour"),
     "kph": ("kilometer per hour", "kilometers per hour"),
-    "mph": ("mile per hour", "miles per hour"),
-    "m/s": ("meter per second", "meters per second"),
+    "mph": ("mile per hour", "miles per hour"), "m/s": ("meter per second", "meters per second"),
     "km²": ("square kilometer", "square kilometers"),
     "sq km": ("square kilometer", "square kilometers"),
-    "km2": ("square kilometer", "square kilometers"),
-    "m²": ("square meter", "square meters"),
-    "sq m": ("square meter", "square meters"),
-    "sq ft": ("square foot", "square feet"),
-    "km": ("kilometer", "kilometers"),
-    "cm": ("centimeter", "centimeters"),
-    "mm": ("millimeter", "millimeters"),
-    "mi": ("mile", "miles"),
-    "ft": ("foot", "feet"),
-    "yd": ("yard", "yards"),
-    "kg": ("kilogram", "kilograms"),
-    "g": ("gram", "grams"),
-    "mg": ("milligram", "milligrams"),
-    "lb": ("pound", "pounds"),
-    "lbs": ("pound", "pounds"),
-    "oz": ("ounce", "ounces"),
-    "ml": ("milliliter", "milliliters"),
-    "mL": ("milliliter", "milliliters"),
-    "ha": ("hectare", "hectares"),
-    "GB": ("gigabyte", "gigabytes"),
-    "MB": ("megabyte", "megabytes"),
-    "TB": ("terabyte", "terabytes"),
-    "KB": ("kilobyte", "kilobytes"),
+    "km2": ("square kilometer", "square kilometers"), "m²": ("square meter", "square meters"),
+    "sq m": ("square meter", "square meters"), "sq ft": ("square foot", "square feet"),
+    "km": ("kilometer", "kilometers"), "cm": ("centimeter", "centimeters"),
+    "mm": ("millimeter", "millimeters"), "mi": ("mile", "miles"), "ft": ("foot", "feet"),
+    "yd": ("yard", "yards"), "kg": ("kilogram", "kilograms"), "g": ("gram", "grams"),
+    "mg": ("milligram", "milligrams"), "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
+    "oz": ("ounce", "ounces"), "ml": ("milliliter", "milliliters"),
+    "mL": ("milliliter", "milliliters"), "ha": ("hectare", "hectares"),
+    "GB": ("gigabyte", "gigabytes"), "MB": ("megabyte", "megabytes"),
+    "TB": ("terabyte", "terabytes"), "KB": ("kilobyte", "kilobytes"),
     "Gbps": ("gigabit per second", "gigabits per second"),
-    "Mbps": ("megabit per second", "megabits per second"),
-    "GHz": ("gigahertz", "gigahertz"),
-    "MHz": ("megahertz", "megahertz"),
-    "kHz": ("kilohertz", "kilohertz"),
-    "Hz": ("hertz", "hertz"),
-    "kW": ("kilowatt", "kilowatts"),
-    "MW": ("megawatt", "megawatts"),
-    "GW": ("gigawatt", "gigawatts"),
-    "kWh": ("kilowatt hour", "kilowatt hours"),
-    "MWh": ("megawatt hour", "megawatt hours"),
-    "GWh": ("gigawatt hour", "gigawatt hours"),
-    "TWh": ("terawatt hour", "terawatt hours"),
-    "dB": ("decibel", "decibels"),
-    "bpd": ("barrel per day", "barrels per day"),
-    "min": ("minute", "minutes"),
-    "mins": ("minute", "minutes"),
-    "hr": ("hour", "hours"),
-    "hrs": ("hour", "hours"),
-    "h": ("hour", "hours"),
-    "sec": ("second", "seconds"),
-    "secs": ("second", "seconds"),
-    "ms": ("millisecond", "milliseconds"),
-    "yr": ("year", "years"),
-    "yrs": ("year", "years"),
-    "kcal": ("kilocalorie", "kilocalories"),
-    "ppm": ("part per million", "parts per million"),
+    "Mbps": ("megabit per second", "megabits per second"), "GHz": ("gigahertz", "gigahertz"),
+    "MHz": ("megahertz", "megahertz"), "kHz": ("kilohertz", "kilohertz"), "Hz": ("hertz", "hertz"),
+    "kW": ("kilowatt", "kilowatts"), "MW": ("megawatt", "megawatts"),
+    "GW": ("gigawatt", "gigawatts"), "kWh": ("kilowatt hour", "kilowatt hours"),
+    "MWh": ("megawatt hour", "megawatt hours"), "GWh": ("gigawatt hour", "gigawatt hours"),
+    "TWh": ("terawatt hour", "terawatt hours"), "dB": ("decibel", "decibels"),
+    "bpd": ("barrel per day", "barrels per day"), "min": ("minute", "minutes"),
+    "mins": ("minute", "minutes"), "hr": ("hour", "hours"), "hrs": ("hour", "hours"),
+    "h": ("hour", "hours"), "sec": ("second", "seconds"), "secs": ("second", "seconds"),
+    "ms": ("millisecond", "milliseconds"), "yr": ("year", "years"), "yrs": ("year", "years"),
+    "kcal": ("kilocalorie", "kilocalories"), "ppm": ("part per million", "parts per million"),
     "x": ("times", "times"),
-}
+}  # fmt: skip
 #: "5m" is metres only before these words; otherwise news means millions.
-METRE_CONTEXT = r"high|long|wide|deep|tall|away|above|below|under|from|of|in (?:height|length|depth|width|diameter)"
+METRE_CONTEXT = (
+    r"high|long|wide|deep|tall|away|above|below|under|from|of"
+    r"|in (?:height|length|depth|width|diameter)"
+)
 
 TEMPERATURE_UNITS = {"C": "Celsius", "F": "Fahrenheit", "K": "Kelvin"}
 COMPASS = {"N": "north", "S": "south", "E": "east", "W": "west"}
-FRACTIONS = {"½": (1, 2), "¼": (1, 4), "¾": (3, 4), "⅓": (1, 3), "⅔": (2, 3), "⅛": (1, 8), "⅕": (1, 5)}
+FRACTIONS = {
+    "½": (1, 2),
+    "¼": (1, 4),
+    "¾": (3, 4),
+    "⅓": (1, 3),
+    "⅔": (2, 3),
+    "⅛": (1, 8),
+    "⅕": (1, 5),
+}
 FRACTION_NAMES = {2: ("half", "halves"), 4: ("quarter", "quarters")}
 SPECIAL_SLASHES = {"24/7": "twenty-four seven", "9/11": "nine eleven", "50/50": "fifty-fifty"}
-QUANTITY_WORDS = r"about|around|over|nearly|almost|some|approximately|than|least|roughly|exactly|only|just|minus"
+QUANTITY_WORDS = (
+    r"about|around|over|nearly|almost|some|approximately|than|least|roughly|exactly|only|just|minus"
+)
 
 #: Before these words a Roman numeral is a cardinal ("World War Two").
 ROMAN_CARDINAL_CONTEXT = (
@@ -302,20 +215,11 @@ REGNAL_NAMES = (
     "Constantine Victor Umberto Ivan Selim Suleiman Mehmed Murad Ahmed Urban Clement"
 ).split()
 ROMAN_STOP = frozenset({"XL", "XXL", "XXX", "XXXL", "LL", "LI", "IL", "VL"})
-_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
 
 INT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
 NUM = rf"{INT}(?:\.\d+)?"
 NB = r"(?<![\w.,])"  # a number starts here, not inside a word or another number
 NE = r"(?![\w]|[.,]\d)"  # ... and ends here
-
-
-def roman_value(text: str) -> int:
-    total = 0
-    for ch, nxt in zip(text, text[1:] + " ", strict=True):
-        value = _ROMAN_VALUES[ch]
-        total += -value if nxt != " " and _ROMAN_VALUES[nxt] > value else value
-    return total
 
 
 class English:
@@ -364,8 +268,13 @@ class English:
             right = self.number(b) + (f" {SCALES[scale_b]}" if scale_b else "")
             return f"{left} to {right} {many}"
         if scale_a:
+            # "a $20bn deal": the amount describes the noun, so the unit stays singular
+            if attributive(m, need_determiner=True):
+                return f"{self.number(a)} {SCALES[scale_a]} {one}"
             return f"{self.number(a)} {SCALES[scale_a]} {many}"
         n = parse_number(a, ",", ".")
+        if attributive(m, need_determiner=True) and not n.fraction:
+            return f"{self.number(a)} {one}"
         if len(n.fraction) == 2 and minor_many:
             cents = int(n.fraction)
             major = f"{self.cardinal(n.value)} {one if n.value == 1 else many}"
@@ -379,7 +288,7 @@ class English:
         return self.date(m, day_first=True)
 
     def date(self, m: re.Match[str], day_first: bool = False) -> str:
-        month = MONTHS.get(m.group("m")[:3].title(), m.group("m"))
+        month = MONTHS.get(m.group("m")[:3].title(), m.group("m").rstrip("."))
         if m.group("m")[:4] == "Sept":
             month = "September"
         d1 = self.ordinal(int(re.sub(r"\D", "", m.group("d1"))))
@@ -392,7 +301,7 @@ class English:
             before = m.string[max(0, m.start() - 4) : m.start()].lower()
             the = "" if before.endswith("the ") else "the "
             days = f"{the}{d1} to the {d2}" if d2 else f"{the}{d1}"
-            return f"{days} of {month}" + (f" {year}" if year else "") + time
+            return keep_final_dot(m, f"{days} of {month}" + (f" {year}" if year else "") + time)
         days = f"{d1} to {d2}" if d2 else d1
         comma = "," if m.group("c") else ""
         return f"{month} {days}" + (f"{comma} {year}" if year else "") + time
@@ -419,7 +328,9 @@ class English:
         g = m.groupdict()
         h, mins = int(g["h"]), int(g["min"] or 0)
         ap = g.get("ap")
-        minutes = "" if mins == 0 else (f"oh {self.cardinal(mins)}" if mins < 10 else self.cardinal(mins))
+        minutes = (
+            "" if mins == 0 else (f"oh {self.cardinal(mins)}" if mins < 10 else self.cardinal(mins))
+        )
         if ap:
             suffix = "a.m." if ap[0] in "aA" else "p.m."
             return " ".join(w for w in (self.cardinal(h), minutes, suffix) if w)
@@ -428,10 +339,20 @@ class English:
         if mins == 0:
             if h == 0 or h == 24:
                 return "midnight" + tail
-            return (f"{self.cardinal(h)} hundred" if h > 12 else f"{self.cardinal(h)} o'clock") + tail
+            return (
+                f"{self.cardinal(h)} hundred" if h > 12 else f"{self.cardinal(h)} o'clock"
+            ) + tail
         if h == 0:
             return f"twelve {minutes} a.m." + tail
         return f"{self.cardinal(h)} {minutes}" + tail
+
+    def military(self, m: re.Match[str]) -> str:
+        """'0630 GMT' -> 'oh six thirty', '1500 GMT' -> 'fifteen hundred'."""
+        h, mins = int(m.group("h")), int(m.group("min"))
+        hour = ("oh " if m.group("h").startswith("0") else "") + self.cardinal(h)
+        if mins == 0:
+            return f"{hour} hundred"
+        return f"{hour} {'oh ' if mins < 10 else ''}{self.cardinal(mins)}"
 
     def year_or_number(self, m: re.Match[str]) -> str:
         before = m.string[max(0, m.start() - 16) : m.start()]
@@ -450,7 +371,7 @@ class English:
     def measure(self, m: re.Match[str], one: str, many: str, hyphen: bool) -> str:
         """'10 km' -> 'ten kilometers'; 'a 10km run', '10-km' -> 'ten-kilometer'."""
         n = m.group("n")
-        adjective = hyphen or _ARTICLE_BEFORE.search(m.string, max(0, m.start() - 4), m.start())
+        adjective = hyphen or attributive(m, need_determiner=False)
         if adjective and one != many and not parse_number(n, ",", ".").is_one:
             return f"{self.number(n)}-{self.unit_word(one)}"
         word = one if parse_number(n, ",", ".").is_one else many
@@ -498,32 +419,45 @@ class English:
         a, b = FRACTIONS[m.group("f")]
         one, many = FRACTION_NAMES.get(b, (self.ordinal(b), self.ordinal(b) + "s"))
         if m.group("n"):
-            part = "a half" if b == 2 else f"{'a' if a == 1 else self.cardinal(a)} {one if a == 1 else many}"
+            part = (
+                "a half"
+                if b == 2
+                else f"{'a' if a == 1 else self.cardinal(a)} {one if a == 1 else many}"
+            )
             return f"{self.number(m.group('n'))} and {part}"
         return f"{self.cardinal(a)} {one if a == 1 else many}"
 
     def roman(self, m: re.Match[str]) -> str:
         name, numeral = m.group("name"), m.group("r")
-        if numeral in ROMAN_STOP or (len(numeral) == 1 and name not in REGNAL_NAMES + ["War"]):
+        if numeral in ROMAN_STOP or (len(numeral) == 1 and name not in [*REGNAL_NAMES, "War"]):
             return m.group(0)
         value = roman_value(numeral)
+        if value is None:
+            return m.group(0)
         if name in ROMAN_CARDINAL_CONTEXT:
-            return f"{name} {self.cardinal(value).title() if name == 'War' else self.cardinal(value)}"
+            return (
+                f"{name} {self.cardinal(value).title() if name == 'War' else self.cardinal(value)}"
+            )
         return f"{name} the {self.ordinal(value).title()}"
 
     def century(self, m: re.Match[str]) -> str:
-        return f"{self.ordinal(roman_value(m.group('r')))} {m.group('c')}"
+        value = roman_value(m.group("r"))
+        return m.group(0) if value is None else f"{self.ordinal(value)} {m.group('c')}"
 
     def steps(self) -> tuple[Step, ...]:
-        month = alternation(list(MONTHS) + list(MONTHS.values()))
+        month = f"{alternation(MONTHS.values())}|(?:{alternation(MONTHS)})\\.?"
         day = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
         year = r"(?:1\d{3}|20\d{2})"
         time = r"(?P<t>\s+\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?)?"
         cur = alternation(CURRENCY_SYMBOLS)
         code = alternation(CURRENCY_CODES)
-        scale = r"(?:\s?(?:bn|mn|mln|tn|trn)|k|K|m|M|b|B|[\s-](?:thousand|million|billion|trillion))(?![\w])"
+        scale = (
+            r"(?:\s?(?:bn|mn|mln|tn|trn)|k|K|m|M|b|B"
+            r"|[\s-](?:thousand|million|billion|trillion))(?![\w])"
+        )
         amount = (
-            rf"(?P<a>{NUM})(?P<sa>{scale})?(?:\s?(?:–|-|to)\s?(?:{cur})?(?P<b>{NUM})(?P<sb>{scale})?)?"
+            rf"(?P<a>{NUM})(?P<sa>{scale})?"
+            rf"(?:\s?(?:–|-|to)\s?(?:{cur})?(?P<b>{NUM})(?P<sb>{scale})?)?"
         )
 
         titles = alternation(TITLES)
@@ -558,18 +492,18 @@ class English:
                 self.money,
             ),
             rule(
-                rf"\b(?P<d1>{day})(?:\s?[–-]\s?(?P<d2>{day}))?\s(?:of\s)?(?P<m>{month})\.?(?![\w])"
+                rf"\b(?P<d1>{day})(?:\s?[–-]\s?(?P<d2>{day}))?\s(?:of\s)?(?P<m>{month})(?![\w])"
                 rf"(?:,?\s(?P<y>{year})(?!\d))?{time}(?P<c>)",
                 self.date_dm,
             ),
             rule(
-                rf"\b(?P<m>{month})\.?\s(?P<d1>{day})(?:\s?[–-]\s?(?P<d2>{day}))?(?![\w]|[:.,]\d)"
+                rf"\b(?P<m>{month})\s(?P<d1>{day})(?:\s?[–-]\s?(?P<d2>{day}))?(?![\w]|[:.,]\d)"
                 rf"(?:(?P<c>,)?\s(?P<y>{year})(?![\w]))?{time}",
                 self.date,
             ),
             rule(
-                rf"\b(?P<m>{month})\.?,?\s(?P<y>{year})\b",
-                lambda m: f"{MONTHS.get(m.group('m')[:3], m.group('m'))} {self.year(int(m.group('y')))}",
+                rf"\b(?P<m>{month}),?\s(?P<y>{year})\b",
+                lambda m: f"{MONTHS[m.group('m')[:3]]} {self.year(int(m.group('y')))}",
             ),
             rule(
                 r"\b(?:(?P<iso>(?P<iy>1\d{3}|20\d{2})-(?P<im>\d{2})-(?P<id>\d{2}))"
@@ -580,11 +514,21 @@ class English:
                 r"\b(?P<h>[01]?\d|2[0-3])(?:[:.](?P<min>[0-5]\d))?\s?(?P<ap>[ap]\.m\.?|[ap]m\b|[AP]M\b|[AP]\.M\.)",
                 self.clock,
             ),
-            rule(r"\b(?P<h>[01]?\d|2[0-4]):(?P<min>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d:])", self.clock),
             rule(
-                r"\b(?P<a>1[1-9]\d\d|20\d\d)-(?P<b>1[1-9]\d\d|20\d\d|\d\d)\b(?![-/]\d)", self.year_range
+                r"\b(?P<h>[01]?\d|2[0-4]):(?P<min>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d:])", self.clock
+            ),
+            rule(
+                r"\b(?P<h>[01]\d|2[0-3])(?P<min>[0-5]\d)"
+                r"(?=\s?(?:GMT|UTC|Z|hours|hrs|local time)\b)",
+                self.military,
+            ),
+            rule(
+                r"\b(?P<a>1[1-9]\d\d|20\d\d)-(?P<b>1[1-9]\d\d|20\d\d|\d\d)\b(?![-/]\d)",
+                self.year_range,
             ),
             rule(r"(?<=\d)\s?[–—]\s?(?=-?\d)", " to "),
+            # Scores and votes: "won 2-1", "passed 218-214".
+            rule(r"(?<![\d.,-])(\d{1,3})-(\d{1,3})(?![\d-]|[.,]\d|\w)", _score),
             rule(r"(?<=\d)\s+-\s+(?=\d)", " to "),
             rule(
                 rf"{NB}(?P<n>-?{NUM})\s?[°º]\s?(?P<u>[CFKNSEW])?\b(?!')",
@@ -599,21 +543,31 @@ class English:
                 rf"{NB}(?P<n>{NUM})(?P<s>bn|mn|tn|trn|k|m)\b(?P<metre>(?=-(?:long|high|tall|wide|deep)|\s+(?:{METRE_CONTEXT})\b|\s*[.,;:!?)]|\s*$))?",
                 self.scaled,
             ),
-            rule(rf"{NB}(?P<n>{NUM})\s(?=m\s+(?:{METRE_CONTEXT})\b)m", lambda m: f"{self.number(m.group('n'))} meters"),
+            rule(
+                rf"{NB}(?P<n>{NUM})\s(?=m\s+(?:{METRE_CONTEXT})\b)m",
+                lambda m: f"{self.number(m.group('n'))} meters",
+            ),
             rule(
                 r"(?<![\w'])(?:(?P<c>1[0-9]|20)(?P<d>[0-9]0)|'?(?P<short>[1-9]0))s\b",
                 self.decade,
             ),
-            rule(rf"\b(?P<n>{INT})(?:st|nd|rd|th|ST|ND|RD|TH)\b", lambda m: self.ordinal(int(m.group("n").replace(",", "")))),
+            rule(
+                rf"\b(?P<n>{INT})(?:st|nd|rd|th|ST|ND|RD|TH)\b",
+                lambda m: self.ordinal(int(m.group("n").replace(",", ""))),
+            ),
             rule(r"(?P<n>\d+)?\s?(?P<f>[½¼¾⅓⅔⅛⅕])", self.vulgar),
             rule(r"(?<![\w/])(?P<a>\d{1,2})/(?P<b>\d{1,3})(?![\w/])", self.fraction),
+            rule(r"(?<=\d)\s?[x×]\s?(?=\d)", " by "),
             rule(r"\b(?P<l>[A-Z]{1,5})-?(?=\d)", lambda m: m.group("l") + " "),
             rule(r"(?<=\d)(?=[A-Z]\b)", " "),
-            rule(rf"(?<![\w.,$£€¥-])(?:1[1-9]\d\d|20\d\d){NE}(?!%|°)", self.year_or_number),
-            rule(rf"(?<![\w.])-(?=\d)", "minus "),
+            rule(
+                rf"(?:(?<=mid-)|(?<![\w.,$£€¥-]))(?:1[1-9]\d\d|20\d\d){NE}(?!%|°)",
+                self.year_or_number,
+            ),
+            rule(r"(?<![\w.])-(?=\d)", "minus "),
             rule(rf"(?<![\w.]){NUM}(?![\w]|\.\d)", lambda m: self.number(m.group(0))),
             rule(
-                r"\b(?P<name>[A-Z][a-z]+)\s+(?P<r>(?=[IVXL]+\b)(?:XL|L?X{0,3})(?:IX|IV|V?I{0,3}))\b(?!\.\w|-)",
+                r"\b(?P<name>[A-Z][a-z]+)\s+(?P<r>[IVXL]+)\b(?!\.\w)",
                 self.roman,
             ),
             rule(r"\b(?P<r>[XVI]{1,6})(?:th)?\s+(?P<c>[Cc]entur(?:y|ies))\b", self.century),
@@ -623,7 +577,6 @@ class English:
             rule(r"\s\+\s", " plus "),
             rule(r"\s=\s", " equals "),
             rule(r"\s*±\s*", " plus or minus "),
-            rule(r"(?<=\w)\s?[x×]\s?(?=[a-z]*\s*\d|(?:one|two|three|four|five|six|seven|eight|nine|ten)\b)", " by "),
             rule(r"\band/or\b", "and or"),
             rule(r"\b([a-z]+)/([a-z]+)\b", r"\1 or \2"),
             rule(r"(?<=\w)/(?=\w)", "-"),
@@ -638,6 +591,41 @@ class English:
 
 
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|A|An)\s$")
+_DETERMINER_BEFORE = re.compile(
+    r"(?:\b(?:[Aa]n?|[Tt]he|[Tt]his|[Tt]hat|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir|[Oo]ur|[Ee]ach|[Ee]very)"
+    r"|\w's)\s+$"
+)
+_NEXT_WORD = re.compile(r"\s+([A-Za-z][a-z]*)\b")
+#: Words after an amount that show it is not describing a noun ("5 km away", "$5m was").
+NOT_NOUNS = frozenset(
+    "a an the and or but nor of in on at to from for by with per each every away above below "
+    "under over long high wide deep tall thick north south east west northeast northwest "
+    "southeast southwest ago later earlier yesterday today tomorrow last this that these those "
+    "which who was is are were be been being has have had will would can could may might should "
+    "must it its than as into across along off more less apart inland offshore farther further "
+    "worth daily annually so then when while if because before after during since until "
+    "between behind beyond toward towards through around about up down out back not only just "
+    "also too instead respectively plus minus times he she they we you i there here".split()
+)
+
+
+def _score(m: re.Match[str]) -> str:
+    """'2-1' -> '2 to 1'; a tie stays joined ('50-50' -> 'fifty-fifty')."""
+    a, b = m.group(1), m.group(2)
+    return f"{a}-{b}" if a == b else f"{a} to {b}"
+
+
+def attributive(m: re.Match[str], need_determiner: bool) -> bool:
+    """Does the amount describe the next word ("a $20bn deal", "155mm shells")?"""
+    following = _NEXT_WORD.match(m.string, m.end())
+    if following is None or following.group(1).lower() in NOT_NOUNS:
+        return False
+    if need_determiner or following.group(1)[0].isupper():
+        before = m.string[max(0, m.start() - 8) : m.start()]
+        return bool(_DETERMINER_BEFORE.search(before))
+    return True
+
+
 _SHOUT_WORD = re.compile(r"\b[A-Z]{2,}\b")
 _ANY_WORD = re.compile(r"\b[^\W\d_]{2,}\b")
 _INITIALISM = re.compile(r"(?<![\w.&])(?P<w>[A-Z]{2,})(?P<s>'s|s|’s)?(?![\w&]|\.[A-Za-z])")
@@ -650,7 +638,9 @@ def _letters(group: str) -> str:
 
 def initialisms(text: str) -> str:
     """'CIA' -> 'C.I.A.', 'NATO' -> 'Nato'; a shouted headline is only lowered."""
-    text = _AMPERSAND_LETTERS.sub(lambda m: f"{_letters(m.group(1))} and {_letters(m.group(2))}", text)
+    text = _AMPERSAND_LETTERS.sub(
+        lambda m: f"{_letters(m.group(1))} and {_letters(m.group(2))}", text
+    )
     caps = len(_SHOUT_WORD.findall(text))
     shouting = caps >= 3 and caps * 2 > len(_ANY_WORD.findall(text))
 
@@ -658,7 +648,9 @@ def initialisms(text: str) -> str:
         word, suffix = m.group("w"), m.group("s") or ""
         if word in AS_WORDS:
             return AS_WORDS[word] + suffix
-        if shouting and word not in KNOWN_INITIALISMS or (len(word) > 5 and re.search("[AEIOUY]", word)):
+        if (shouting and word not in KNOWN_INITIALISMS) or (
+            len(word) > 5 and re.search("[AEIOUY]", word)
+        ):
             return word.capitalize() + suffix
         if suffix == "s":
             suffix = "'s"

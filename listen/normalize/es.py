@@ -37,6 +37,7 @@ from .common import (
     keep_final_dot,
     parse_number,
     post_clean_rules,
+    roman_value,
     rule,
     split_camel,
     web_rules,
@@ -47,7 +48,9 @@ POINT_DECIMAL_REGIONS = frozenset({"MX", "US", "GT", "HN", "SV", "NI", "PA", "DO
 #: Regions where "$" means the local peso.
 PESO_REGIONS = frozenset({"MX", "AR", "CL", "CO", "UY", "DO", "CU"})
 #: Regions that say "primero de mayo" for the first of the month.
-PRIMERO_REGIONS = frozenset({"419", "MX", "AR", "CL", "CO", "PE", "VE", "UY", "US", "CU", "EC", "BO", "PY"})
+PRIMERO_REGIONS = frozenset(
+    {"419", "MX", "AR", "CL", "CO", "PE", "VE", "UY", "US", "CU", "EC", "BO", "PY"}
+)
 
 MONTHS = {
     m[:3]: m
@@ -56,18 +59,23 @@ MONTHS = {
     ).split()
 }
 MONTHS.update({"sept": "septiembre", "set": "septiembre", "setiembre": "septiembre"})
-MONTH_NUMBERS = {i + 1: m for i, m in enumerate(dict.fromkeys(v for k, v in MONTHS.items() if k != "set"))}
+MONTH_NUMBERS = {
+    i + 1: m for i, m in enumerate(dict.fromkeys(v for k, v in MONTHS.items() if k != "set"))
+}
 
 ABBREVIATIONS = {
     "EE.UU.": "Estados Unidos", "EE. UU.": "Estados Unidos", "EEUU": "Estados Unidos",
-    "EE UU": "Estados Unidos", "FF.AA.": "Fuerzas Armadas", "CC.AA.": "comunidades autónomas",
-    "RR.HH.": "recursos humanos", "JJ.OO.": "Juegos Olímpicos", "CC.OO.": "Comisiones Obreras",
-    "p. ej.": "por ejemplo", "p.ej.": "por ejemplo", "etc.": "etcétera", "aprox.": "aproximadamente",
-    "vs.": "contra", "a. C.": "antes de Cristo", "a.C.": "antes de Cristo",
+    "EE UU": "Estados Unidos", "FF.AA.": "Fuerzas Armadas",
+    "CC.AA.": "comunidades autónomas", "RR.HH.": "recursos humanos",
+    "JJ.OO.": "Juegos Olímpicos", "CC.OO.": "Comisiones Obreras",
+    "p. ej.": "por ejemplo", "p.ej.": "por ejemplo", "etc.": "etcétera",
+    "aprox.": "aproximadamente", "vs.": "contra",
+    "a. C.": "antes de Cristo", "a.C.": "antes de Cristo",
     "d. C.": "después de Cristo", "d.C.": "después de Cristo", "S.A.": "sociedad anónima",
-    "S.L.": "sociedad limitada", "Cía.": "compañía", "Hnos.": "hermanos", "admón.": "administración",
-    "dcha.": "derecha", "izq.": "izquierda", "máx.": "máximo", "mín.": "mínimo",
-    "Avda.": "avenida", "Av.": "avenida", "c/": "calle", "tel.": "teléfono", "depto.": "departamento",
+    "S.L.": "sociedad limitada", "Cía.": "compañía", "Hnos.": "hermanos",
+    "admón.": "administración", "dcha.": "derecha", "izq.": "izquierda",
+    "máx.": "máximo", "mín.": "mínimo", "Avda.": "avenida", "Av.": "avenida", "c/": "calle",
+    "tel.": "teléfono", "depto.": "departamento",
     "Ud.": "usted", "Uds.": "ustedes", "Vd.": "usted", "Vds.": "ustedes",
     "mdd": "millones de dólares", "mdp": "millones de pesos",
 }  # fmt: skip
@@ -94,12 +102,12 @@ AS_WORDS = {
     for w in (
         "ONU OTAN UNESCO UNICEF OPEP FIFA UEFA CIA IVA PYME ERE ETA FARC UNAM PSOE NASA "
         "ISIS HAMAS COVID SIDA MERCOSUR CELAC UNASUR ALBA PEMEX INE SEAT OVNI DANA BOE "
-        "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA"
+        "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA EFE PIB"
     ).split()
 }
 AS_WORDS.update({"OEA": "O.E.A.", "INE": "Ine", "PSOE": "Psoe"})
 
-# (singular, plural, feminine?)
+# (singular, plural, feminine?); cents are "centavos" except for the euro
 CURRENCIES = {
     "US$": ("dólar estadounidense", "dólares estadounidenses", False),
     "USD": ("dólar estadounidense", "dólares estadounidenses", False),
@@ -118,7 +126,8 @@ CURRENCIES = {
     "₪": ("séquel", "séqueles", False),
     "₽": ("rublo", "rublos", False),
 }
-MINOR = ("céntimo", "céntimos")
+MINOR = {"€": ("céntimo", "céntimos"), "EUR": ("céntimo", "céntimos")}
+DEFAULT_MINOR = ("centavo", "centavos")
 SCALE_WORDS = r"mil millones|millones|millón|billones|billón|mil"
 
 # (singular, plural, feminine?)
@@ -158,21 +167,13 @@ _FEMININE_ENDING = re.compile(r"(?:as?|ción|ciones|sión|siones|dad|dades|tud|t
 
 REGNAL_NAMES = frozenset(
     "Felipe Juan Carlos Alfonso Fernando Isabel Carlos Enrique Pedro Jaime Luis Pío Benedicto "
-    "Juan Pablo Gregorio León Francisco Clemente Inocencio Urbano Paulo Jorge Eduardo Guillermo".split()
+    "Juan Pablo Gregorio León Francisco Clemente Inocencio Urbano Paulo Jorge Eduardo "
+    "Guillermo".split()
 )
 
 NUMBER_WORDS_FOR_HOURS = {1: "una", 21: "veintiuna"}
 DAYPARTS = ((1, 5, "de la madrugada"), (6, 11, "de la mañana"), (12, 12, "del mediodía"),
             (13, 19, "de la tarde"), (20, 24, "de la noche"))  # fmt: skip
-
-
-def roman_value(text: str) -> int:
-    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-    total = 0
-    for i, ch in enumerate(text):
-        v = values[ch]
-        total += -v if i + 1 < len(text) and values[text[i + 1]] > v else v
-    return total
 
 
 def agreement(word: str | None) -> str:
@@ -203,7 +204,11 @@ class Spanish:
             words = num.es_cardinal(n.value, gender == "f", gender == "m" and not n.fraction)
         if n.fraction:
             frac = n.fraction
-            spoken = num.digit_names(frac, "es") if frac.startswith("0") or len(frac) > 2 else num.es_cardinal(int(frac))
+            spoken = (
+                num.digit_names(frac, "es")
+                if frac.startswith("0") or len(frac) > 2
+                else num.es_cardinal(int(frac))
+            )
             words += " coma " + spoken
         return words
 
@@ -227,8 +232,12 @@ class Spanish:
         gender = "f" if feminine else "m"
         if len(n.fraction) == 2 and int(n.fraction):
             cents = int(n.fraction)
-            major = f"{num.es_cardinal(n.value, feminine, not feminine)} {one if n.value == 1 else many}"
-            minor = f"{num.es_cardinal(cents, False, True)} {MINOR[0] if cents == 1 else MINOR[1]}"
+            unit = one if n.value == 1 else many
+            major = f"{num.es_cardinal(n.value, feminine, not feminine)} {unit}"
+            minor_one, minor_many = MINOR.get(symbol, DEFAULT_MINOR)
+            minor = (
+                f"{num.es_cardinal(cents, False, True)} {minor_one if cents == 1 else minor_many}"
+            )
             return minor if n.value == 0 else f"{major} con {minor}"
         if len(n.fraction) == 2:
             amount = n.whole
@@ -237,7 +246,8 @@ class Spanish:
     def unit(self, m: re.Match[str]) -> str:
         one, many, feminine = UNITS[m.group("u")]
         n = m.group("n")
-        return f"{self.number(n, 'f' if feminine else 'm')} {one if parse_number(n, self.thousands, self.decimal).is_one else many}"
+        word = one if parse_number(n, self.thousands, self.decimal).is_one else many
+        return f"{self.number(n, 'f' if feminine else 'm')} {word}"
 
     def temperature(self, m: re.Match[str]) -> str:
         n = m.group("n")
@@ -251,13 +261,15 @@ class Spanish:
         return "primero" if d == 1 and self.primero else num.es_cardinal(d)
 
     def date(self, m: re.Match[str]) -> str:
-        month = MONTHS[m.group("m")[:3].lower()] if m.group("m")[:4].lower() != "sept" else "septiembre"
+        month = (
+            MONTHS[m.group("m")[:3].lower()] if m.group("m")[:4].lower() != "sept" else "septiembre"
+        )
         if m.group("m").lower().startswith("set"):
             month = "septiembre"
         words = f"{self.day(int(m.group('d')))} de {month}"
         if m.group("y"):
             words += f" de {num.es_cardinal(int(m.group('y')))}"
-        return words
+        return keep_final_dot(m, words)
 
     def numeric_date(self, m: re.Match[str]) -> str:
         if m.group("iy"):
@@ -306,35 +318,47 @@ class Spanish:
         if len(numeral) == 1 and name not in REGNAL_NAMES:
             return m.group(0)
         value = roman_value(numeral)
+        if value is None:
+            return m.group(0)
         return f"{name} {num.es_ordinal(value) if value <= 10 else num.es_cardinal(value)}"
 
     def century(self, m: re.Match[str]) -> str:
         value = roman_value(m.group("r"))
+        if value is None:
+            return m.group(0)
         return f"{m.group('c')} {num.es_ordinal(value) if value <= 10 else num.es_cardinal(value)}"
 
     def ordinal_before_name(self, m: re.Match[str]) -> str:
         feminine = m.group("w").endswith("a")
-        words = num.es_ordinal(roman_value(m.group("r")), feminine, apocope=not feminine)
+        value = roman_value(m.group("r"))
+        if value is None:
+            return m.group(0)
+        words = num.es_ordinal(value, feminine, apocope=not feminine)
         return f"{words[:1].upper()}{words[1:]} {m.group('w')}"
 
     def steps(self) -> tuple[Step, ...]:
         NUM = self.num
         nb = r"(?<![\w.,])"
-        month = alternation(list(MONTHS) + list(MONTHS.values()))
+        month = f"{alternation(MONTHS.values())}|(?:{alternation(MONTHS)})\\.?"
         cur = alternation(c for c in CURRENCIES if not c.isalpha())
         code = alternation(c for c in CURRENCIES if c.isalpha())
         titles = alternation(TITLES)
         abbrevs = alternation(ABBREVIATIONS)
         before_number = alternation(BEFORE_NUMBER)
         units = alternation(UNITS)
-        roman = r"(?=[IVXLC]+\b)C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})"
+        roman = r"[IVXLCDM]+"
         next_words = r"(?=\s+(?P<w>[^\W\d_]+)(?:\s+(?P<w2>[^\W\d_]+))?)?"
         return (
             *web_rules("punto", "arroba"),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"arroba {split_camel(m.group(1))}"),
-            rule(rf"(?<![\w.])(?:{abbrevs})(?![\w])", lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)])),
-            rule(rf"(?<![\w.])({before_number})\s?(?=\d)", lambda m: BEFORE_NUMBER[m.group(1)] + " "),
+            rule(
+                rf"(?<![\w.])(?:{abbrevs})(?![\w])",
+                lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]),
+            ),
+            rule(
+                rf"(?<![\w.])({before_number})\s?(?=\d)", lambda m: BEFORE_NUMBER[m.group(1)] + " "
+            ),
             rule(rf"\b(?P<t>{titles})\.{NAME_AHEAD}", lambda m: TITLES[m.group("t")]),
             rule(rf"\b(?P<t>Sr|Sra|Dr|Dra)\b{NAME_AHEAD}", lambda m: TITLES[m.group("t")]),
             rule(
@@ -346,7 +370,7 @@ class Spanish:
                 self.money,
             ),
             rule(
-                rf"\b(?P<d>[12]\d|3[01]|0?[1-9])\s(?:de\s)?(?P<m>{month})\b\.?(?:\s(?:de\s|del\s)?(?P<y>\d{{4}})\b)?",
+                rf"\b(?P<d>[12]\d|3[01]|0?[1-9])\s(?:de\s)?(?P<m>{month})(?![\w])(?:\s(?:de\s|del\s)?(?P<y>\d{{4}})\b)?",
                 self.date,
                 re.IGNORECASE,
             ),
@@ -365,6 +389,8 @@ class Spanish:
                 self.clock,
             ),
             rule(r"(?<=\d)\s?[–—]\s?(?=-?\d)", " a "),
+            # Resultados y votaciones: "ganó 3-1".
+            rule(r"(?<![\d.,-])(\d{1,3})-(\d{1,3})(?![\d-]|[.,]\d|\w)", r"\1 a \2"),
             rule(rf"{nb}(?P<n>-?{NUM})\s?[°º]\s?(?P<u>[CF])?\b", self.temperature),
             rule(rf"{nb}(?P<n>-?{NUM})\s?%", lambda m: self._signed(m.group("n")) + " por ciento"),
             rule(rf"{nb}(?P<n>{NUM})\s?(?P<u>{units})(?![\w/²])", self.unit),
@@ -373,9 +399,12 @@ class Spanish:
                 self.ordinal,
             ),
             rule(rf"\b(?P<c>[Ss]iglos?)\s+(?P<r>{roman})\b", self.century),
-            rule(rf"\b(?P<r>{roman})\s+(?P<w>Guerra|Congreso|Cumbre|Conferencia|Juegos|Festival|Asamblea|Concilio|Reich|Edición|Premio)\b", self.ordinal_before_name),
-            rule(rf"\b(?P<name>[A-ZÁÉÍÓÚ][a-záéíóúñ]+)\s+(?P<r>(?=[IVXL]+\b)(?:XL|L?X{{0,3}})(?:IX|IV|V?I{{0,3}}))\b(?!\.\w)", self.regnal),
-            rule(rf"(?<![\w.])-(?=\d)", "menos "),
+            rule(
+                rf"\b(?P<r>{roman})\s+(?P<w>Guerra|Congreso|Cumbre|Conferencia|Juegos|Festival|Asamblea|Concilio|Reich|Edición|Premio)\b",
+                self.ordinal_before_name,
+            ),
+            rule(r"\b(?P<name>[A-ZÁÉÍÓÚ][a-záéíóúñ]+)\s+(?P<r>[IVXL]+)\b(?!\.\w)", self.regnal),
+            rule(r"(?<![\w.])-(?=\d)", "menos "),
             rule(rf"{nb}(?P<n>{NUM})(?![\w]|[.,]\d){next_words}", self.cardinal),
             initialisms,
             rule(r"\s*&\s*", " y "),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from num2words import num2words as _num2words  # type: ignore[import-untyped]
+from num2words import num2words as _num2words
 
 #: Above this a number is read digit by digit (it is an identifier, not a quantity).
 MAX_SPELLED = 10**15 - 1
@@ -181,3 +181,25 @@ def ar_genitive(words: str) -> str:
     for pattern, repl in _AR_GENITIVE:
         words = pattern.sub(repl, words)
     return words
+
+
+_AR_FEMININE = (
+    (re.compile(r"\bأحد عشر\b"), "إحدى عشرة"),
+    (re.compile(r"\bاثنا عشر\b"), "اثنتا عشرة"),
+    (re.compile(r"(ثلاث|أربع|خمس|ست|سبع|تسع)ة عشر\b"), r"\1 عشرة"),
+    (re.compile(r"ثمانية عشر\b"), "ثماني عشرة"),
+    (re.compile(r"\b(و?)(ثلاث|أربع|خمس|ست|سبع|تسع|عشر)ة\b"), r"\1\2"),
+    (re.compile(r"\b(و?)ثمانية\b"), r"\1ثماني"),
+    (re.compile(r"\b(و?)واحد\b"), r"\1واحدة"),
+    (re.compile(r"\b(و?)اثنان\b"), r"\1اثنتان"),
+)
+_AR_SCALE_WORD = re.compile(r".*(?:ألف|آلاف|ألفاً|ألفا|ألفان|مليون\S*|ملايين|مليار\S*|تريليون\S*)")
+
+
+def ar_feminine(words: str) -> str:
+    """The forms used with a feminine noun ("خمس دقائق"), in the part after the last scale word."""
+    m = _AR_SCALE_WORD.match(words)
+    head, tail = (words[: m.end()], words[m.end() :]) if m else ("", words)
+    for pattern, repl in _AR_FEMININE:
+        tail = pattern.sub(repl, tail)
+    return head + tail

@@ -1,0 +1,132 @@
+"""The normalisation table: tests/data/normalize/<lang>.tsv, one case a line."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import listen.normalize as normalize_module
+from listen.normalize import normalize
+
+DATA = Path(__file__).parent / "data" / "normalize"
+LANGUAGES = ("en", "es", "ar")
+
+
+def load_cases(language: str) -> list[tuple[str, str, str]]:
+    """(id, written, spoken) for each case line; '#' starts a comment line."""
+    cases = []
+    path = DATA / f"{language}.tsv"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        written, sep, spoken = line.partition("\t")
+        assert sep, f"{path.name}:{number}: no tab between input and expected"
+        cases.append((f"{language}:{number}", written, spoken))
+    return cases
+
+
+CASES = [case for language in LANGUAGES for case in load_cases(language)]
+
+
+@pytest.fixture(autouse=True)
+def strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule that raises must fail the test, not fall back silently."""
+    monkeypatch.setattr(normalize_module, "STRICT", True)
+
+
+@pytest.mark.parametrize(("case_id", "written", "spoken"), CASES, ids=[c[0] for c in CASES])
+def test_table(case_id: str, written: str, spoken: str) -> None:
+    language = case_id.split(":")[0]
+    assert normalize(written, language) == spoken
+
+
+@pytest.mark.parametrize(("case_id", "written", "spoken"), CASES, ids=[c[0] for c in CASES])
+def test_spoken_form_is_stable(case_id: str, written: str, spoken: str) -> None:
+    """What a voice is given is already speech: normalising it again changes nothing."""
+    language = case_id.split(":")[0]
+    assert normalize(spoken, language) == spoken
+
+
+def test_table_size() -> None:
+    counts = {language: len(load_cases(language)) for language in LANGUAGES}
+    assert counts["en"] >= 120 and counts["es"] >= 100 and counts["ar"] >= 80
+    assert sum(counts.values()) >= 300
+
+
+@pytest.mark.parametrize(
+    "language", ["en-US", "en-GB", "es-419", "es_MX", "ar-LB", "EN", "ar-Arab-EG"]
+)
+def test_regions_use_the_language(language: str) -> None:
+    assert "%" not in normalize("It rose 5% in 2024.", language)
+
+
+def test_british_english_keeps_and() -> None:
+    assert normalize("220 people", "en-GB") == "two hundred and twenty people"
+    assert normalize("220 people", "en-US") == "two hundred twenty people"
+
+
+def test_slash_dates_follow_the_region() -> None:
+    assert normalize("3/4/2025", "en-US") == "March fourth, twenty twenty-five"
+    assert normalize("3/4/2025", "en-GB") == "the third of April twenty twenty-five"
+
+
+def test_spanish_point_decimal_regions() -> None:
+    assert normalize("1.5 millones", "es-MX") == "uno coma cinco millones"
+    assert normalize("4,500 personas", "es-MX") == "cuatro mil quinientas personas"
+    assert normalize("$500", "es-MX") == "quinientos pesos"
+
+
+def test_levantine_month_names() -> None:
+    assert normalize("18/2/2025", "ar-LB") == "الثامن عشر من شباط ألفين وخمسة وعشرين"
+
+
+@pytest.mark.parametrize("language", ["fr", "xx", "", "zh-Hant"])
+def test_unknown_language_gets_only_clean_up(language: str) -> None:
+    assert normalize("  Le “chat” (noir)   a 3 ans…  ", language) == "Le chat, noir, a 3 ans."
+    assert normalize("Prix: 5 € & 10 %", language) == "Prix: 5 € & 10 %"
+
+
+def test_empty_and_blank() -> None:
+    assert normalize("", "en") == ""
+    assert normalize(" \n\t ", "es") == ""
+
+
+def test_text_is_not_changed_in_place() -> None:
+    text = "The CIA paid $5m."
+    normalize(text, "en")
+    assert text == "The CIA paid $5m."
+
+
+def test_never_raises_even_when_a_rule_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(normalize_module, "STRICT", False)
+
+    def broken(text: str) -> str:
+        raise RuntimeError("bug")
+
+    language = normalize_module._language("en")
+    monkeypatch.setattr(normalize_module, "_language", lambda code: type(language)((broken,), ","))
+    assert normalize("  some   text ", "en") == "some text"
+
+
+def test_fast_enough_for_an_article() -> None:
+    sentence = (
+        "On 18 Feb 2025 at 15:00, the CIA said NATO had paid $220m, about 3.5% of "
+        "the 2,500-page budget, to Dr. Smith of St. Louis, e.g. for World War II archives. "
+    )
+    article = sentence * 25  # about 750 words
+    for language in LANGUAGES:
+        normalize(article, language)  # warm the caches
+    start = time.perf_counter()
+    for _ in range(5):
+        normalize(article, "en")
+    elapsed = (time.perf_counter() - start) / 5
+    assert elapsed < 0.05, f"{elapsed * 1000:.1f} ms for a 750-word article"
+
+
+def test_pieces_cut_around_lexicon_matches_keep_their_edges() -> None:
+    """The SSML writer normalises the text between lexicon matches piece by piece."""
+    assert normalize("'s allies met NATO", "en") == "'s allies met Nato"
+    assert normalize(", said the CIA", "en") == ", said the C.I.A."
+    assert normalize("'Hello' she said", "en") == "Hello she said"
