@@ -9,6 +9,7 @@ quotes are introduced by the words the voice profile gives for them.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -58,7 +59,14 @@ def build_script(
     blocks = []
     for block in article.blocks:
         sentences = []
-        for written in split_sentences(block.text, language):
+        # The byline is ours ("By X. Source: Y. 18 February 2025."): each part is a sentence,
+        # even where a general splitter would keep "CNN. 18" together.
+        parts = (
+            re.split(r"(?<=\.)\s+", block.text)
+            if block.kind == "byline"
+            else split_sentences(block.text, language)
+        )
+        for written in parts:
             spoken = normalize(written, language, lexicon, phonemes)
             if spoken.strip():
                 sentences.append(Sentence(written, spoken))
@@ -108,7 +116,8 @@ _CAPTION_MARK = {"en": "Image caption", "es": "Pie de foto", "ar": "تعليق �
 
 def to_text(script: Script, *, spoken: bool = False) -> str:
     """The script as Markdown-like text: headings, captions and quotes visibly marked."""
-    label = _CAPTION_MARK.get(script.language, _CAPTION_MARK["en"])
+    # In the spoken form a caption already starts with the profile's own label.
+    label = "caption" if spoken else _CAPTION_MARK.get(script.language, _CAPTION_MARK["en"])
     lines = []
     for block in script.blocks:
         body = block.spoken if spoken else block.text

@@ -38,7 +38,7 @@ def test_unknown_engine_lists_the_choices() -> None:
     with pytest.raises(ListenError) as err:
         get_engine("festival")
     assert (
-        "unknown engine 'festival' (please select one of: espeak, pyttsx3, silent"
+        "unknown engine 'festival' (please select one of: espeak, piper, pyttsx3, silent"
         in err.value.one_line()
     )
 

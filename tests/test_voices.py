@@ -42,7 +42,7 @@ def test_voice_override_and_unknown_voice_lists_choices() -> None:
     assert choose_profile("en", "es").id == "es"
     with pytest.raises(VoiceError) as err:
         get_profile("klingon")
-    assert "please select one of: ar, en, es, fallback" in err.value.one_line()
+    assert "please select one of: ar, en, en-piper, es, fallback" in err.value.one_line()
 
 
 def test_user_folder_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -51,7 +51,10 @@ class _LazyProgress:
 )
 @click.option("--bitrate", type=click.IntRange(8, 320), default=64, show_default=True, help="MP3 bitrate in kbps.")
 @click.option("--loudness", type=click.FloatRange(-40, 0), metavar="LUFS", help="Target loudness (default: the voice profile's, -19).")
-@click.option("--engine", type=click.Choice(sorted(available())), help="Override the voice profile's engine.")
+@click.option(
+    "--engine", metavar="NAME",
+    help=f"Override the voice profile's engine: {', '.join(sorted(available()))}, or module:Class.",
+)
 @language_option
 @voice_option
 @click.option("--no-sidecars", is_flag=True, help="Write only the MP3 (no .timings.json, .vtt, .chapters.json).")

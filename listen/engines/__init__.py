@@ -68,22 +68,27 @@ _instances: dict[str, Engine] = {}
 
 
 def get_engine(name: str) -> Engine:
-    """One instance per engine per process: espeak and pyttsx3 may start only once."""
+    """One instance per engine per process: espeak and pyttsx3 may start only once.
+
+    ``name`` is a registered name, or ``module:Class`` to try an engine that is
+    not packaged yet.
+    """
     if name in _instances:
         return _instances[name]
     table = available()
-    if name not in table:
+    spec = table.get(name) or (name if ":" in name else None)
+    if spec is None:
         raise ListenError(
             f"unknown engine {name!r}", hint=f"please select one of: {', '.join(sorted(table))}"
         )
-    module_name, _, attr = table[name].partition(":")
+    module_name, _, attr = spec.partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), attr)
-    except ImportError as exc:
+    except (ImportError, AttributeError) as exc:
         raise EngineUnavailable(f"engine {name!r} cannot be loaded: {exc}") from None
     engine: Engine = cls()
-    _instances[name] = engine
-    return engine
+    _instances[name] = _instances.setdefault(engine.name, engine)
+    return _instances[name]
 
 
 def for_engine(voice: VoiceProfile, engine: str) -> VoiceProfile:

@@ -105,7 +105,7 @@ AS_WORDS = {
         "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA EFE PIB"
     ).split()
 }
-AS_WORDS.update({"OEA": "O.E.A.", "INE": "Ine", "PSOE": "Psoe"})
+AS_WORDS.update({"OEA": "O.E.A.", "INE": "Ine", "PSOE": "Psoe", "CIA": "Cía"})
 
 # (singular, plural, feminine?); cents are "centavos" except for the euro
 CURRENCIES = {

@@ -1,0 +1,1 @@
+"""listen's benchmark suite: `python bench/run.py` (see bench/README.md)."""

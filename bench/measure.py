@@ -1,0 +1,230 @@
+"""Clocks, child processes and their memory, and the results table.
+
+Everything timed here runs in a child process, so the benchmark's own
+interpreter (which has listen imported to build its pages) never warms up what
+is being measured. A child's peak memory is read two ways: the kernel's
+``ru_maxrss`` from ``wait4`` (the largest single process of the child's tree),
+and a sampler that adds up the resident memory of the whole tree every 20 ms
+(what the machine must hold while Python and ffmpeg run side by side).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MB = 1024 * 1024
+
+
+class BenchError(Exception):
+    """A benchmark could not run (a command failed); its message says which."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished child process."""
+
+    wall: float  # seconds from launch to exit
+    maxrss: int  # bytes: the largest process of its tree (kernel's ru_maxrss)
+    tree_peak: int  # bytes: the largest sum over its tree seen by the sampler
+    payload: dict[str, Any]  # what a ``bench.child`` workload reported
+
+    @property
+    def peak(self) -> int:
+        return max(self.maxrss, self.tree_peak)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One row of the table; every field is already formatted."""
+
+    name: str
+    ours: str
+    reference: str
+    ratio: str
+    goal: str = "-"
+    met: bool | None = None
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def child_env(cache_dir: Path) -> dict[str, str]:
+    """The environment for every child: a private cache, and ``bench`` importable."""
+    env = dict(os.environ)
+    env["LISTEN_CACHE_DIR"] = str(cache_dir)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("LISTEN_DEBUG", None)
+    return env
+
+
+def _parent_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants, now."""
+    children = _parent_map()
+    total = 0
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, ()))
+        try:
+            with open(f"/proc/{current}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * PAGE
+        except OSError:
+            continue
+    return total
+
+
+class TreeSampler(threading.Thread):
+    """Polls a process tree's resident memory until stopped; ``peak`` is the largest sum."""
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        if not Path("/proc/self/statm").exists():
+            return  # not Linux: only ru_maxrss is reported
+        while not self._stop_event.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def run(
+    cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
+    stdin: Path | None = None, stdout: Path | None = None, sample: bool = False,
+) -> Run:
+    """Run ``cmd`` to the end; raise ``BenchError`` with its last error line if it fails."""
+    err_path = Path(cwd or ".") / f".stderr-{os.getpid()}-{time.monotonic_ns()}"
+    with (
+        open(stdin or os.devnull, "rb") as fin,
+        open(stdout or os.devnull, "wb") as fout,
+        open(err_path, "wb") as ferr,
+    ):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=ferr, env=env, cwd=cwd)
+        sampler = TreeSampler(proc.pid) if sample else None
+        if sampler:
+            sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if sampler:
+            sampler.stop()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    errors = err_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    err_path.unlink()
+    if proc.returncode != 0:
+        last = errors[-1] if errors else f"exit status {proc.returncode}"
+        raise BenchError(f"{' '.join(map(str, cmd[:4]))} ... failed: {last}")
+    return Run(wall, usage.ru_maxrss * 1024, sampler.peak if sampler else 0, {})
+
+
+def run_child(
+    workload: str, request: dict[str, Any], *, workdir: Path, env: dict[str, str],
+    sample: bool = False,
+) -> Run:
+    """Run one ``bench.child`` workload in a fresh interpreter and read what it reported."""
+    tag = f"{workload}-{time.monotonic_ns()}"
+    request_path = workdir / f"{tag}.request.json"
+    reply_path = workdir / f"{tag}.reply.json"
+    request_path.write_text(json.dumps({**request, "reply": str(reply_path)}), encoding="utf-8")
+    done = run(
+        [sys.executable, "-m", "bench.child", workload, str(request_path)],
+        env=env, cwd=workdir, sample=sample,
+    )
+    payload = json.loads(reply_path.read_text(encoding="utf-8"))
+    return Run(done.wall, done.maxrss, done.tree_peak, payload)
+
+
+def first_byte(cmds: Sequence[Sequence[str]], *, env: dict[str, str], cwd: Path) -> float:
+    """Seconds from launching the pipeline ``cmds[0] | cmds[1] | ...`` to its first output byte."""
+    procs: list[subprocess.Popen[bytes]] = []
+    start = time.perf_counter()
+    upstream = None
+    for cmd in cmds:
+        proc = subprocess.Popen(
+            cmd, stdin=upstream or subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, env=env, cwd=cwd,
+        )
+        if upstream is not None:
+            upstream.close()  # the next process holds it now
+        upstream = proc.stdout
+        procs.append(proc)
+    last = procs[-1].stdout
+    if last is None:
+        raise BenchError("no pipe to read")
+    byte = os.read(last.fileno(), 1)
+    elapsed = time.perf_counter() - start
+    while os.read(last.fileno(), 65536):
+        pass  # let the pipeline finish normally
+    last.close()
+    codes = [proc.wait() for proc in procs]
+    if not byte or any(codes):
+        raise BenchError(f"{' '.join(cmds[-1][:4])} ... gave no output (exit {codes})")
+    return elapsed
+
+
+def repeat(times: int, measure: Callable[[int], float]) -> float:
+    """The median of ``times`` measurements; ``measure`` gets the repetition's index."""
+    return median([measure(i) for i in range(times)])
+
+
+# formatting -----------------------------------------------------------------------------
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def megabytes(value: float) -> str:
+    return f"{value / MB:.0f} MB"
+
+
+def times(value: float) -> str:
+    return f"{value:.2f}×"
+
+
+def table(results: Sequence[Result]) -> str:
+    """A plain-text table: name, our figure, the reference, the ratio, the goal, met."""
+    header = ("benchmark", "ours", "reference", "ratio", "goal", "met")
+    rows = [header] + [
+        (r.name, r.ours, r.reference, r.ratio, r.goal, {True: "yes", False: "NO", None: "-"}[r.met])
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
