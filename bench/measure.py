@@ -124,8 +124,13 @@ class TreeSampler(threading.Thread):
 
 
 def run(
-    cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
-    stdin: Path | None = None, stdout: Path | None = None, sample: bool = False,
+    cmd: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    stdin: Path | None = None,
+    stdout: Path | None = None,
+    sample: bool = False,
 ) -> Run:
     """Run ``cmd`` to the end; raise ``BenchError`` with its last error line if it fails."""
     err_path = Path(cwd or ".") / f".stderr-{os.getpid()}-{time.monotonic_ns()}"
@@ -153,7 +158,11 @@ def run(
 
 
 def run_child(
-    workload: str, request: dict[str, Any], *, workdir: Path, env: dict[str, str],
+    workload: str,
+    request: dict[str, Any],
+    *,
+    workdir: Path,
+    env: dict[str, str],
     sample: bool = False,
 ) -> Run:
     """Run one ``bench.child`` workload in a fresh interpreter and read what it reported."""
@@ -163,7 +172,9 @@ def run_child(
     request_path.write_text(json.dumps({**request, "reply": str(reply_path)}), encoding="utf-8")
     done = run(
         [sys.executable, "-m", "bench.child", workload, str(request_path)],
-        env=env, cwd=workdir, sample=sample,
+        env=env,
+        cwd=workdir,
+        sample=sample,
     )
     payload = json.loads(reply_path.read_text(encoding="utf-8"))
     return Run(done.wall, done.maxrss, done.tree_peak, payload)
@@ -176,8 +187,12 @@ def first_byte(cmds: Sequence[Sequence[str]], *, env: dict[str, str], cwd: Path)
     upstream = None
     for cmd in cmds:
         proc = subprocess.Popen(
-            cmd, stdin=upstream or subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env=env, cwd=cwd,
+            cmd,
+            stdin=upstream or subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
         )
         if upstream is not None:
             upstream.close()  # the next process holds it now
@@ -214,7 +229,7 @@ def megabytes(value: float) -> str:
 
 
 def times(value: float) -> str:
-    return f"{value:.2f}×"
+    return f"{value:.2f}x"
 
 
 def table(results: Sequence[Result]) -> str:

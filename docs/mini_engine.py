@@ -2,7 +2,8 @@
 
 Try it without installing anything:
 
-    listen speak samples/almayadeen-en-cia-drones.html --engine docs.mini_engine:BeepEngine -o beeps.mp3
+    listen speak samples/almayadeen-en-cia-drones.html \\
+        --engine docs.mini_engine:BeepEngine -o beeps.mp3
 
 (run from the repository root so ``docs`` is importable). Packaged, it would
 register under the ``listen.engines`` entry-point group:
@@ -27,7 +28,7 @@ class BeepEngine:
     name: ClassVar[str] = "beep"
 
     def check(self) -> None:
-        """Nothing to install. A real engine raises EngineUnavailable(..., hint="pip install ...")."""
+        """Nothing to install; a real engine raises EngineUnavailable with an install hint."""
 
     def voices(self) -> Sequence[EngineVoice]:
         return [EngineVoice(id="beep", name="Beep", languages=())]

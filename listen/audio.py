@@ -133,8 +133,18 @@ _INTEGRATED = re.compile(r"^\s*I:\s*(-?[\d.]+|-inf)\s*LUFS", re.M)
 def measure_loudness(path: Path, sample_rate: int = SAMPLE_RATE) -> float:
     """Integrated loudness (LUFS, BS.1770) of a raw PCM file."""
     cmd = [
-        find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", *pcm_input(sample_rate),
-        "-i", str(path), "-af", "ebur128=framelog=verbose", "-f", "null", "-",
+        find_ffmpeg(),
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        *pcm_input(sample_rate),
+        "-i",
+        str(path),
+        "-af",
+        "ebur128=framelog=verbose",
+        "-f",
+        "null",
+        "-",
     ]
     result = subprocess.run(cmd, capture_output=True, check=False)
     found = _INTEGRATED.findall(result.stderr.decode("utf-8", "replace"))
@@ -147,8 +157,19 @@ def measure_loudness(path: Path, sample_rate: int = SAMPLE_RATE) -> float:
 def decode(path: str, sample_rate: int = SAMPLE_RATE) -> AudioChunk:
     """Any audio file -> mono 16-bit PCM at ``sample_rate``, through ffmpeg."""
     cmd = [
-        find_ffmpeg(), "-v", "error", "-nostdin", "-i", str(path),
-        "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "-",
+        find_ffmpeg(),
+        "-v",
+        "error",
+        "-nostdin",
+        "-i",
+        str(path),
+        "-f",
+        "s16le",
+        "-ac",
+        "1",
+        "-ar",
+        str(sample_rate),
+        "-",
     ]
     result = subprocess.run(cmd, capture_output=True, check=False)
     if result.returncode != 0:

@@ -61,8 +61,13 @@ def render_one(source: str, options: Options) -> Outcome:
     try:
         script, profile = script_from_source(source, language=options.language, voice=options.voice)
         episode = render(
-            script, options.out_dir / f"{script.slug}.mp3", voice=profile, engine=options.engine,
-            bitrate=options.bitrate, loudness=options.loudness, sidecars=options.sidecars,
+            script,
+            options.out_dir / f"{script.slug}.mp3",
+            voice=profile,
+            engine=options.engine,
+            bitrate=options.bitrate,
+            loudness=options.loudness,
+            sidecars=options.sidecars,
             cache=options.cache,
         )
     except ListenError as exc:
@@ -70,7 +75,10 @@ def render_one(source: str, options: Options) -> Outcome:
     except Exception as exc:  # a bug in one article must not sink the batch
         return Outcome(source, error=f"internal error: {type(exc).__name__}: {exc}")
     return Outcome(
-        source, episode.path, episode.duration_ms, synthesized=episode.synthesized,
+        source,
+        episode.path,
+        episode.duration_ms,
+        synthesized=episode.synthesized,
         cached=episode.cached,
     )
 

@@ -35,8 +35,17 @@ def default_dir() -> Path:
 
 def segment_key(engine: str, fingerprint: str, voice: VoiceProfile, text: str) -> str:
     material = json.dumps(
-        [FORMAT, engine, fingerprint, voice.voice or voice.language, voice.language,
-         voice.rate, voice.pitch, voice.volume, text],
+        [
+            FORMAT,
+            engine,
+            fingerprint,
+            voice.voice or voice.language,
+            voice.language,
+            voice.rate,
+            voice.pitch,
+            voice.volume,
+            text,
+        ],
         ensure_ascii=False,
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
@@ -81,7 +90,9 @@ class SegmentCache:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(_HEADER.pack(_MAGIC, chunk.sample_rate, chunk.sample_width, chunk.channels))
+                    fh.write(
+                        _HEADER.pack(_MAGIC, chunk.sample_rate, chunk.sample_width, chunk.channels)
+                    )
                     fh.write(chunk.pcm)
                 os.replace(tmp, path)
             finally:
@@ -91,7 +102,7 @@ class SegmentCache:
             return
 
     def _entries(self) -> list[tuple[float, int, Path]]:
-        found = []
+        found: list[tuple[float, int, Path]] = []
         if not self.dir.is_dir():
             return found
         for path in self.dir.glob("??/*.pcm"):

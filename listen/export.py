@@ -15,12 +15,24 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Any, BinaryIO
 from urllib.parse import quote
 
 from mutagen import MutagenError
 from mutagen.id3 import (
-    CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TXXX, USLT, WOAS, CTOCFlags,
+    CHAP,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    TXXX,
+    USLT,
+    WOAS,
+    CTOCFlags,
     ID3NoHeaderError,
 )
 
@@ -121,14 +133,19 @@ def encode_command(sample_rate: int, bitrate: int, gain_db: float | None, out: s
     cmd = [find_ffmpeg(), "-v", "error", "-nostdin", "-y", *pcm_input(sample_rate), "-i", "pipe:0"]
     if gain_db is not None:
         cmd += ["-af", mastering_filter(gain_db)]
-    return cmd + [
-        "-map_metadata", "-1", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1",
-        "-f", "mp3", out,
+    return [
+        *cmd,
+        *("-map_metadata", "-1", "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1"),
+        *("-f", "mp3", out),
     ]
 
 
 def encode_mp3(
-    pcm: Path | bytes, out: Path, *, sample_rate: int = SAMPLE_RATE, bitrate: int = 64,
+    pcm: Path | bytes,
+    out: Path,
+    *,
+    sample_rate: int = SAMPLE_RATE,
+    bitrate: int = 64,
     gain_db: float | None = None,
 ) -> None:
     """Raw mono PCM (a file or bytes) -> MP3 at ``bitrate`` kbps, with ffmpeg/libmp3lame."""
@@ -226,16 +243,38 @@ class Mp3Stream:
     """
 
     def __init__(
-        self, sink: BinaryIO, *, bitrate: int = 64, loudness: float = -19.0,
+        self,
+        sink: BinaryIO,
+        *,
+        bitrate: int = 64,
+        loudness: float = -19.0,
         sample_rate: int = SAMPLE_RATE,
     ) -> None:
         self.sink = sink
         self.sample_rate = sample_rate
         self.cmd = [
-            find_ffmpeg(), "-v", "error", "-nostdin", *pcm_input(sample_rate), "-i", "pipe:0",
-            "-af", f"loudnorm=I={loudness}:TP={LIMIT_DBFS}:LRA=11", "-ar", str(sample_rate),
-            "-codec:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ac", "1",
-            "-f", "mp3", "-flush_packets", "1", "pipe:1",
+            find_ffmpeg(),
+            "-v",
+            "error",
+            "-nostdin",
+            *pcm_input(sample_rate),
+            "-i",
+            "pipe:0",
+            "-af",
+            f"loudnorm=I={loudness}:TP={LIMIT_DBFS}:LRA=11",
+            "-ar",
+            str(sample_rate),
+            "-codec:a",
+            "libmp3lame",
+            "-b:a",
+            f"{bitrate}k",
+            "-ac",
+            "1",
+            "-f",
+            "mp3",
+            "-flush_packets",
+            "1",
+            "pipe:1",
         ]
         self._proc: subprocess.Popen[bytes] | None = None
         self._pump: threading.Thread | None = None
@@ -248,7 +287,9 @@ class Mp3Stream:
         self.sink.flush()
         try:
             self._proc = subprocess.Popen(
-                self.cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                self.cmd,
+                stdin=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 stdout=fileno if fileno is not None else subprocess.PIPE,
             )
         except OSError as exc:
@@ -259,8 +300,10 @@ class Mp3Stream:
         return self
 
     def _copy(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None  # set in __enter__
-        for block in iter(lambda: self._proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
+        source: Any = self._proc.stdout if self._proc is not None else None
+        if source is None:
+            return
+        for block in iter(lambda: source.read1(65536), b""):
             self.sink.write(block)
         self.sink.flush()
 
@@ -279,7 +322,9 @@ class Mp3Stream:
     def pause(self, ms: int) -> int:
         return self._write(bytes(2 * (ms * self.sample_rate // 1000))) if ms > 0 else 0
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
         proc = self._proc
         if proc is None:
             return
@@ -287,12 +332,14 @@ class Mp3Stream:
             proc.kill()
             proc.wait()
             return
-        assert proc.stdin is not None and proc.stderr is not None  # opened with PIPE
-        proc.stdin.close()
-        errors = proc.stderr.read()
+        pipes: Any = proc  # stdin and stderr were opened with PIPE
+        pipes.stdin.close()
+        errors = pipes.stderr.read()
         code = proc.wait()
         if self._pump is not None:
             self._pump.join()
         if code != 0:
             lines = errors.decode("utf-8", "replace").strip().splitlines()
-            raise AudioError(f"MP3 streaming failed: {lines[-1] if lines else f'exit status {code}'}")
+            raise AudioError(
+                f"MP3 streaming failed: {lines[-1] if lines else f'exit status {code}'}"
+            )

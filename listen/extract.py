@@ -46,7 +46,9 @@ _CHROME = re.compile(
 _CAPTION_CLASS = re.compile(r"caption", re.I)
 _CAPTION_ACTION = re.compile(r"licens|rights|purchase|buy |download|enlarge|expand|share", re.I)
 # Text only screen readers get (", opens new tab"): it annotates links, it is not the article.
-_HIDDEN_CLASS = re.compile(r"(^|\s)(visually-hidden|sr-only|screen-reader-text|visuallyhidden)(\s|$)")
+_HIDDEN_CLASS = re.compile(
+    r"(^|\s)(visually-hidden|sr-only|screen-reader-text|visuallyhidden)(\s|$)"
+)
 _CAPTION_ALT = "\ue000"  # private-use marker: "this alt came from a figcaption"
 _FIGURE_SRC = "https://listen.invalid/figure-{}.jpg"
 _FIGURE_SRC_RE = re.compile(r"^https://listen\.invalid/figure-(\d+)\.jpg$")
@@ -192,10 +194,18 @@ def _drop_with_label(el: etree._Element) -> None:
             return
         label = el.getprevious()
         el.drop_tree()
-        if label is not None and label.tag in _LABEL_TAGS and _is_label(squash(label.text_content())):
-            if not label.xpath(".//a[@href]") or _is_promo_html(label):
-                label.drop_tree()
-        if parent is None or parent.tag in ("body", "article", "main") or squash(parent.text_content()):
+        if (
+            label is not None
+            and label.tag in _LABEL_TAGS
+            and _is_label(squash(label.text_content()))
+            and (not label.xpath(".//a[@href]") or _is_promo_html(label))
+        ):
+            label.drop_tree()
+        if (
+            parent is None
+            or parent.tag in ("body", "article", "main")
+            or squash(parent.text_content())
+        ):
             return
         el = parent
 
@@ -204,7 +214,9 @@ def _is_promo_html(el: etree._Element) -> bool:
     """A label plus a link, and nothing else: "Read next: <a>...</a>"."""
     links = el.xpath(".//a[@href]")
     linked = sum(len(squash(a.text_content()).split()) for a in links)
-    return bool(linked) and len(squash(el.text_content()).split()) - linked <= _PROMO_LABEL_MAX_WORDS
+    return (
+        bool(linked) and len(squash(el.text_content()).split()) - linked <= _PROMO_LABEL_MAX_WORDS
+    )
 
 
 def _trafilatura_body(tree: etree._Element, url: str | None) -> etree._Element | None:
@@ -372,7 +384,8 @@ def _summary(
         short = meta.description.rstrip(". …")
         for i, block in enumerate(body[:3]):
             if block.kind == "paragraph" and (
-                _same(block.text, meta.description) or (len(short) > 40 and block.text.startswith(short))
+                _same(block.text, meta.description)
+                or (len(short) > 40 and block.text.startswith(short))
             ):
                 del body[i]
                 return block.text

@@ -58,10 +58,13 @@ def detect_language(meta: PageMeta, body: str) -> str:
         if detected is None:
             raise LanguageError("cannot tell the article's language", hint="pass --language")
         return detected[0]
-    body_disagrees = detected is not None and detected[0] != declared
-    if body_disagrees and detected and detected[1] >= _OVERRULE_PROBABILITY:
-        if len(body) >= _MIN_BODY_CHARS:
-            return detected[0]
+    if (
+        detected is not None
+        and detected[0] != declared
+        and detected[1] >= _OVERRULE_PROBABILITY
+        and len(body) >= _MIN_BODY_CHARS
+    ):
+        return detected[0]
     return declared
 
 

@@ -45,7 +45,8 @@ _DATE_WORDS = set(
 )
 _MONTHS = {
     "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre",
     "ar": "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
 }
 # How a byline is said, per language: "By {author}.", "Source: {source}.", date order.
@@ -273,7 +274,9 @@ def _standfirst_candidates(
     found: list[tuple[etree._Element, str]] = []
     if description:
         want = _fold(description.rstrip(". …"))
-        for el in tree.xpath("//body//*[self::p or self::h2 or self::h3 or self::div or self::span]"):
+        for el in tree.xpath(
+            "//body//*[self::p or self::h2 or self::h3 or self::div or self::span]"
+        ):
             text = squash(el.text_content())
             folded = _fold(text)
             matches = folded == _fold(description) or (len(want) > 40 and folded.startswith(want))

@@ -61,8 +61,14 @@ def _for_engine(script: Script, voice: VoiceProfile, engine_name: str) -> Script
     if not voice.lexicons or markup is None:
         return script
     article = Article(
-        title=script.title, language=script.language, blocks=script.blocks, byline=script.byline,
-        author=script.author, published=script.published, site=script.site, url=script.url,
+        title=script.title,
+        language=script.language,
+        blocks=script.blocks,
+        byline=script.byline,
+        author=script.author,
+        published=script.published,
+        site=script.site,
+        url=script.url,
     )
     return build_script(article, voice, phonemes=markup)
 
@@ -98,10 +104,20 @@ def render(
     counts = Counts()
     timings: list[Timing] = []
     with Spool() as spool:
-        for segment, chunk in speak_script(spoken, voice, speaker, cache=store, progress=progress, counts=counts):
+        for segment, chunk in speak_script(
+            spoken, voice, speaker, cache=store, progress=progress, counts=counts
+        ):
             start, end = spool.add(chunk)
             timings.append(
-                Timing(segment.block, segment.sentence, segment.kind, segment.text, start, end, SAMPLE_RATE)
+                Timing(
+                    segment.block,
+                    segment.sentence,
+                    segment.kind,
+                    segment.text,
+                    start,
+                    end,
+                    SAMPLE_RATE,
+                )
             )
             spool.pause(segment.pause_after_ms)
         spool.flush()
@@ -110,8 +126,13 @@ def render(
         gain = None if measured <= SILENT_LUFS else target - measured
         chapter_list = chapters(script, timings, duration_ms)
         write_mp3(
-            spool.path, out, script, bitrate=bitrate, gain_db=gain,
-            chapters=chapter_list, render_key=key,
+            spool.path,
+            out,
+            script,
+            bitrate=bitrate,
+            gain_db=gain,
+            chapters=chapter_list,
+            render_key=key,
         )
     written = write_sidecars(out, script, timings, chapter_list, duration_ms) if sidecars else {}
     if not sidecars:
@@ -121,9 +142,16 @@ def render(
     if store is not None and counts.synthesized:
         store.prune()
     return Episode(
-        path=out, script=script, duration_ms=duration_ms, voice=voice.id, engine=speaker.name,
-        timings=tuple(timings), chapters=tuple(chapter_list), sidecars=written,
-        synthesized=counts.synthesized, cached=counts.cached,
+        path=out,
+        script=script,
+        duration_ms=duration_ms,
+        voice=voice.id,
+        engine=speaker.name,
+        timings=tuple(timings),
+        chapters=tuple(chapter_list),
+        sidecars=written,
+        synthesized=counts.synthesized,
+        cached=counts.cached,
     )
 
 
@@ -132,9 +160,17 @@ def render_key(
 ) -> str:
     """Everything a render depends on, hashed; stored in the MP3 to skip identical re-renders."""
     material = json.dumps(
-        [RENDER_FORMAT, script.to_dict(), voice.to_dict(), speaker.name, speaker.fingerprint,
-         bitrate, loudness],
-        ensure_ascii=False, sort_keys=True,
+        [
+            RENDER_FORMAT,
+            script.to_dict(),
+            voice.to_dict(),
+            speaker.name,
+            speaker.fingerprint,
+            bitrate,
+            loudness,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
@@ -163,12 +199,19 @@ def stream(
     counts = Counts()
     frames = 0
     with Mp3Stream(sink, bitrate=bitrate, loudness=target) as encoder:
-        for segment, chunk in speak_script(spoken, voice, speaker, cache=_cache(cache), progress=progress, counts=counts):
+        for segment, chunk in speak_script(
+            spoken, voice, speaker, cache=_cache(cache), progress=progress, counts=counts
+        ):
             frames += encoder.add(chunk)
             frames += encoder.pause(segment.pause_after_ms)
     return Episode(
-        path=None, script=script, duration_ms=frames * 1000 // SAMPLE_RATE, voice=voice.id,
-        engine=speaker.name, synthesized=counts.synthesized, cached=counts.cached,
+        path=None,
+        script=script,
+        duration_ms=frames * 1000 // SAMPLE_RATE,
+        voice=voice.id,
+        engine=speaker.name,
+        synthesized=counts.synthesized,
+        cached=counts.cached,
     )
 
 
@@ -189,6 +232,13 @@ def speak(
     script, profile = script_from_source(source, language=language, voice=voice)
     target = out or Path(f"{script.slug}.mp3")
     return render(
-        script, target, voice=profile, engine=engine, bitrate=bitrate, loudness=loudness,
-        sidecars=sidecars, cache=cache, progress=progress,
+        script,
+        target,
+        voice=profile,
+        engine=engine,
+        bitrate=bitrate,
+        loudness=loudness,
+        sidecars=sidecars,
+        cache=cache,
+        progress=progress,
     )

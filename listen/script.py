@@ -152,35 +152,35 @@ def to_ssml(script: Script, voice: VoiceProfile) -> str:
     )
 
 
+_MARK = re.compile("\ue000(\\d+)\ue001")
+
+
 def _fill_sentence(
     s: ET.Element, sentence: Sentence, language: str, lexicon: Lexicon | None, label: str | None
 ) -> None:
+    """The sentence's spoken form, with each lexicon substitution as <sub> (or <phoneme>).
+
+    The whole sentence is normalised at once, as for the audio, with a marker in
+    place of every lexicon match, so the rules around a name see their context.
+    """
     if not lexicon:
         s.text = sentence.spoken
         return
-    parts: list[str | ET.Element] = [label + " "] if label else []
-    for piece in lexicon.split(sentence.text):
-        if isinstance(piece, str):
-            lead = " " if piece[:1].isspace() else ""
-            trail = " " if piece[-1:].isspace() else ""
-            parts.append(f"{lead}{normalize(piece, language)}{trail}")
-            continue
-        written, entry = piece
-        if entry.phoneme:
-            el = ET.Element(f"{{{SSML_NS}}}phoneme", {"ph": entry.phoneme})
+    matched: list[LexiconEntry] = []
+
+    def mark(entry: LexiconEntry) -> str:
+        matched.append(entry)
+        return f"\ue000{len(matched) - 1}\ue001"
+
+    pieces = _MARK.split(normalize(sentence.text, language, lexicon, mark))
+    s.text = (f"{label} " if label else "") + pieces[0]
+    for index, tail in zip(pieces[1::2], pieces[2::2], strict=True):
+        entry = matched[int(index)]
+        if entry.alias:
+            el = ET.SubElement(s, f"{{{SSML_NS}}}sub", {"alias": entry.alias})
+        else:
+            el = ET.SubElement(s, f"{{{SSML_NS}}}phoneme", {"ph": entry.phoneme or ""})
             if entry.alphabet:
                 el.set("alphabet", entry.alphabet)
-        else:
-            el = ET.Element(f"{{{SSML_NS}}}sub", {"alias": entry.alias or written})
-        el.text = written
-        parts.append(el)
-    last: ET.Element | None = None
-    for part in parts:
-        if isinstance(part, str):
-            if last is None:
-                s.text = (s.text or "") + part
-            else:
-                last.tail = (last.tail or "") + part
-        else:
-            s.append(part)
-            last = part
+        el.text = entry.graphemes[0]
+        el.tail = tail

@@ -54,12 +54,18 @@ class Speaker:
         if len(chunks) == 1:
             return chunks[0]
         first = chunks[0]
-        if any((c.sample_rate, c.sample_width, c.channels) != (first.sample_rate, first.sample_width, first.channels) for c in chunks):
+        if any(
+            (c.sample_rate, c.sample_width, c.channels)
+            != (first.sample_rate, first.sample_width, first.channels)
+            for c in chunks
+        ):
             from listen.audio import to_segment
 
             pcm = b"".join(to_segment(c, first.sample_rate).raw_data for c in chunks)
             return AudioChunk(pcm, first.sample_rate)
-        return AudioChunk(b"".join(c.pcm for c in chunks), first.sample_rate, first.sample_width, first.channels)
+        return AudioChunk(
+            b"".join(c.pcm for c in chunks), first.sample_rate, first.sample_width, first.channels
+        )
 
 
 @dataclass

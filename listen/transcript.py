@@ -39,9 +39,9 @@ def chapters(script: Script, timings: Sequence[Timing], duration_ms: int) -> lis
     if not starts:
         return [Chapter(script.title, 0, duration_ms, 0)] if duration_ms else []
     out = []
-    for i, (block, title, start) in enumerate(starts):
+    for i, (index, title, start) in enumerate(starts):
         end = starts[i + 1][2] if i + 1 < len(starts) else duration_ms
-        out.append(Chapter(title=title, start_ms=start, end_ms=end, block=block))
+        out.append(Chapter(title=title, start_ms=start, end_ms=end, block=index))
     return out
 
 
@@ -64,7 +64,12 @@ def timings_document(
                 "start_ms": spans[0].start_ms,
                 "end_ms": spans[-1].end_ms,
                 "sentences": [
-                    {"index": t.sentence, "text": t.text, "start_ms": t.start_ms, "end_ms": t.end_ms}
+                    {
+                        "index": t.sentence,
+                        "text": t.text,
+                        "start_ms": t.start_ms,
+                        "end_ms": t.end_ms,
+                    }
                     for t in spans
                 ],
             }
@@ -167,6 +172,13 @@ def read_episode(mp3: Path, key: str, script: Script, voice: str, engine: str) -
     except (OSError, ValueError, KeyError, TypeError):
         return None  # damaged sidecars: render again
     return Episode(
-        path=mp3, script=script, duration_ms=duration_ms, voice=voice, engine=engine,
-        timings=timings, chapters=chapter_list, sidecars=paths, cached=len(timings),
+        path=mp3,
+        script=script,
+        duration_ms=duration_ms,
+        voice=voice,
+        engine=engine,
+        timings=timings,
+        chapters=chapter_list,
+        sidecars=paths,
+        cached=len(timings),
     )

@@ -70,7 +70,11 @@ class VoiceProfile:
                 raise VoiceError(f"{where}: {key!r} must be a non-empty string")
         values = dict(data)
         loudness = values.get("loudness", -19.0)
-        if not isinstance(loudness, int | float) or isinstance(loudness, bool) or not -40 <= loudness <= 0:
+        if (
+            not isinstance(loudness, int | float)
+            or isinstance(loudness, bool)
+            or not -40 <= loudness <= 0
+        ):
             raise VoiceError(f"{where}: loudness must be a number of LUFS between -40 and 0")
         values["loudness"] = float(loudness)
         for key in ("rate", "pitch", "volume"):

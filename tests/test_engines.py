@@ -180,7 +180,9 @@ def test_pyttsx3_keeps_the_tail_its_driver_drops(tmp_path) -> None:  # type: ign
 
     if shutil.which("espeak-ng") is None:
         pytest.skip("the espeak-ng command is not installed")
-    text = "The report detailed that the CIA has previously conducted surveillance drone operations."
+    text = (
+        "The report detailed that the CIA has previously conducted surveillance drone operations."
+    )
     wav = tmp_path / "cli.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), text], check=True)
     with wave.open(str(wav)) as w:

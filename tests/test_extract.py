@@ -19,27 +19,86 @@ from listen.extract import extract
 from listen.models import Page
 from listen.pipeline import script_from_html
 from listen.script import to_json
-from tests.conftest import ARTICLE_SAMPLES, SAMPLES
+from tests.conftest import ARTICLE_SAMPLES
 
 # What a listener must never hear, per page (menus, ticker, promos, tags, footer...).
 NEVER = {
     "almayadeen-en-cia": [
-        "Slogan", "BREAKING", "Da Silva", "Shares", "3 Min Read", "Listen", "Related News",
-        "'Israel' kills 75", "White House reportedly pauses", "Read next", "Gulf of America",
-        "Most Read", "Rift widens", "Coverage", "Read Next", "Australia urged", "All Rights Reserved",
-        "Privacy Policy", "awaits the next mission", "Getty Images", "Washington\n",
+        "Slogan",
+        "BREAKING",
+        "Da Silva",
+        "Shares",
+        "3 Min Read",
+        "Listen",
+        "Related News",
+        "'Israel' kills 75",
+        "White House reportedly pauses",
+        "Read next",
+        "Gulf of America",
+        "Most Read",
+        "Rift widens",
+        "Coverage",
+        "Read Next",
+        "Australia urged",
+        "All Rights Reserved",
+        "Privacy Policy",
+        "awaits the next mission",
+        "Getty Images",
+        "Washington\n",
     ],
-    "almayadeen-ar": ["عاجل", "2 مشاركة", "دقائق قراءة", "استمع", "أخبار ذات صلة", "اقرأ أيضاً",
-                      "الأكثر قراءة", "جميع الحقوق محفوظة"],
-    "almayadeen-es": ["Última hora", "compartidos", "min de lectura", "Escuchar", "Noticias relacionadas",
-                      "Lea también", "Lo más leído", "Leer a continuación", "Todos los derechos reservados"],
-    "almayadeen-en-cheap": ["Shares", "5 Min Read", "Related News", "Read next", "Most Read",
-                            "IMG_2025", "All Rights Reserved"],
-    "other-cnnstyle": ["Ad Feedback", "minute read", "Related article", "More from CNN", "Paid Partner"],
-    "other-reutersstyle": ["Purchase Licensing", "opens new tab", "Our Standards", "Sign up here",
-                           "Suggested Topics", "Read Next"],
-    "other-wordpress": ["Share this:", "Like this:", "Related", "Leave a Reply", "Proudly powered",
-                        "Ferment, rinse, dry"],
+    "almayadeen-ar": [
+        "عاجل",
+        "2 مشاركة",
+        "دقائق قراءة",
+        "استمع",
+        "أخبار ذات صلة",
+        "اقرأ أيضاً",
+        "الأكثر قراءة",
+        "جميع الحقوق محفوظة",
+    ],
+    "almayadeen-es": [
+        "Última hora",
+        "compartidos",
+        "min de lectura",
+        "Escuchar",
+        "Noticias relacionadas",
+        "Lea también",
+        "Lo más leído",
+        "Leer a continuación",
+        "Todos los derechos reservados",
+    ],
+    "almayadeen-en-cheap": [
+        "Shares",
+        "5 Min Read",
+        "Related News",
+        "Read next",
+        "Most Read",
+        "IMG_2025",
+        "All Rights Reserved",
+    ],
+    "other-cnnstyle": [
+        "Ad Feedback",
+        "minute read",
+        "Related article",
+        "More from CNN",
+        "Paid Partner",
+    ],
+    "other-reutersstyle": [
+        "Purchase Licensing",
+        "opens new tab",
+        "Our Standards",
+        "Sign up here",
+        "Suggested Topics",
+        "Read Next",
+    ],
+    "other-wordpress": [
+        "Share this:",
+        "Like this:",
+        "Related",
+        "Leave a Reply",
+        "Proudly powered",
+        "Ferment, rinse, dry",
+    ],
 }
 
 
@@ -80,8 +139,7 @@ def test_at_least_as_complete_as_trafilatura(sample: Path) -> None:
     reference = trafilatura.extract(html, include_comments=False) or ""
     ours = fold(" ".join(b.text for b in script_from_html(html).blocks))
     dropped = [
-        line for line in reference.splitlines()
-        if len(line.split()) >= 3 and fold(line) not in ours
+        line for line in reference.splitlines() if len(line.split()) >= 3 and fold(line) not in ours
     ]
     promo = re.compile(r"^(Read next|Lea también|اقرأ أيضاً|Our Standards)")
     assert all(promo.match(line) for line in dropped), dropped
@@ -101,8 +159,10 @@ def test_seed_article_reads_like_the_page(sample) -> None:  # type: ignore[no-un
     assert script.site == "Al Mayadeen English"
     assert script.language == "en"
     assert script.url and script.url.startswith("https://english.almayadeen.net/")
-    assert script.blocks[3].text.endswith("awaiting the next mission over the US-Mexico border on "
-                                          "November 4, 2022, at Fort Huachuca, Arizona. (AFP)")
+    assert script.blocks[3].text.endswith(
+        "awaiting the next mission over the US-Mexico border on "
+        "November 4, 2022, at Fort Huachuca, Arizona. (AFP)"
+    )
 
 
 def test_feature_has_headings_figures_quote_and_list(sample) -> None:  # type: ignore[no-untyped-def]
@@ -130,7 +190,8 @@ def test_section_index_is_not_an_article(sample) -> None:  # type: ignore[no-unt
 
 # Small pages built to test one pass each.
 BODY = " ".join(
-    f"Sentence number {i} of a long enough article body, which says something plain." for i in range(12)
+    f"Sentence number {i} of a long enough article body, which says something plain."
+    for i in range(12)
 )
 
 
@@ -181,7 +242,9 @@ def test_promos_are_dropped_in_any_language(promo: str) -> None:
 
 
 def test_a_paragraph_with_a_link_in_a_sentence_is_kept() -> None:
-    html = page(f'<p>{BODY}</p><p>The minister told <a href="/r">Reuters</a> on Monday that talks would resume next week in Cairo.</p>')
+    html = page(
+        f'<p>{BODY}</p><p>The minister told <a href="/r">Reuters</a> on Monday that talks would resume next week in Cairo.</p>'
+    )
     assert any(t.startswith("The minister told Reuters") for _, t in blocks(html))
 
 
@@ -190,7 +253,8 @@ FRENCH = " ".join(
     for _ in range(8)
 )
 ARABIC = " ".join(
-    "أعلنت الحكومة اليوم عن إجراءات اقتصادية جديدة لدعم الأسر في مختلف مناطق البلاد." for _ in range(8)
+    "أعلنت الحكومة اليوم عن إجراءات اقتصادية جديدة لدعم الأسر في مختلف مناطق البلاد."
+    for _ in range(8)
 )
 SPANISH = " ".join(
     "El gobierno anunció hoy nuevas medidas económicas para apoyar a las familias del país."
@@ -204,12 +268,19 @@ SPANISH = " ".join(
         (BODY, "en-GB", "", "en"),
         (ARABIC, "ar", "", "ar"),
         (SPANISH, "", '<meta property="og:locale" content="es_ES">', "es"),
-        (FRENCH, "", '<script type="application/ld+json">{"@type":"NewsArticle","inLanguage":"fr-FR"}</script>', "fr"),
+        (
+            FRENCH,
+            "",
+            '<script type="application/ld+json">{"@type":"NewsArticle","inLanguage":"fr-FR"}</script>',
+            "fr",
+        ),
         (SPANISH, "", "", "es"),  # nothing declared: langdetect reads the body
         (BODY, "zz", "", "en"),  # not a language: ignored
     ],
 )
-def test_language_from_page_signals_then_the_body(body: str, lang: str, head: str, expected: str) -> None:
+def test_language_from_page_signals_then_the_body(
+    body: str, lang: str, head: str, expected: str
+) -> None:
     assert extract(Page(page(f"<p>{body}</p>", lang=lang, head=head))).language == expected
 
 
@@ -231,12 +302,16 @@ def test_no_usable_language_is_a_clear_error() -> None:
         detect_language(PageMeta(), "1234 5678 ... !!!")
     with pytest.raises(LanguageError) as err:
         require_code("xx")
-    assert err.value.one_line() == "unknown language 'xx' (use an ISO 639-1 code such as en, ar or es)"
+    assert (
+        err.value.one_line() == "unknown language 'xx' (use an ISO 639-1 code such as en, ar or es)"
+    )
 
 
 def test_byline_from_meta_tags_only() -> None:
-    head = ('<meta name="author" content="Ana Gómez">'
-            '<meta property="article:published_time" content="2025-03-05T18:20:00Z">')
+    head = (
+        '<meta name="author" content="Ana Gómez">'
+        '<meta property="article:published_time" content="2025-03-05T18:20:00Z">'
+    )
     result = extract(Page(page(f"<p>{BODY}</p>", lang="en", head=head)))
     assert result.byline == "By Ana Gómez. 5 March 2025."
     assert result.blocks[1].kind == "byline"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -45,7 +46,9 @@ def test_timings_are_exact_to_the_sample(sample: Callable[[str], Path], tmp_path
         sentence = block.sentences[timing.sentence]
         assert timing.text == sentence.text
         assert timing.start_frame == position
-        assert timing.end_frame - timing.start_frame == frames_per_word * len(sentence.spoken.split())
+        assert timing.end_frame - timing.start_frame == frames_per_word * len(
+            sentence.spoken.split()
+        )
         last = timing.sentence == len(block.sentences) - 1
         pause = voice.pause_after(block.kind) if last else voice.pauses["sentence"]
         position = timing.end_frame + pause * SAMPLE_RATE // 1000
@@ -66,14 +69,19 @@ def test_chapters_cover_the_whole_audio(sample: Callable[[str], Path], tmp_path:
     document = json.loads((tmp_path / "a.chapters.json").read_text(encoding="utf-8"))
     assert document["version"] == "1.2.0"
     assert [c["title"] for c in document["chapters"]] == [script.title, *headings]
-    assert [c["startTime"] for c in document["chapters"]] == [c.start_ms / 1000 for c in episode.chapters]
+    assert [c["startTime"] for c in document["chapters"]] == [
+        c.start_ms / 1000 for c in episode.chapters
+    ]
 
 
 def test_sidecars_are_valid(sample: Callable[[str], Path], tmp_path: Path) -> None:
     script, profile = feature(sample)
     episode = render(script, tmp_path / "a.mp3", voice=silent(profile), cache=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "a.chapters.json", "a.mp3", "a.timings.json", "a.vtt",
+        "a.chapters.json",
+        "a.mp3",
+        "a.timings.json",
+        "a.vtt",
     ]
     timings = json.loads((tmp_path / "a.timings.json").read_text(encoding="utf-8"))
     assert timings["duration_ms"] == episode.duration_ms and timings["audio"] == "a.mp3"
@@ -120,7 +128,7 @@ def test_real_speech_package(sample: Callable[[str], Path], tmp_path: Path) -> N
     assert list(toc[0].child_element_ids) == [c.element_id for c in chaps]
     assert [c.sub_frames["TIT2"].text[0] for c in chaps] == [c.title for c in episode.chapters]
     assert chaps[0].start_time == 0 and chaps[-1].end_time == episode.duration_ms
-    assert all(a.end_time == b.start_time for a, b in zip(chaps, chaps[1:], strict=False))
+    assert all(a.end_time == b.start_time for a, b in itertools.pairwise(chaps))
 
     integrated, true_peak = loudness_of(out)
     assert abs(integrated - profile.loudness) <= 1.0, integrated
@@ -135,9 +143,21 @@ def test_real_speech_package(sample: Callable[[str], Path], tmp_path: Path) -> N
 
 def loudness_of(path: Path) -> tuple[float, float]:
     result = subprocess.run(
-        [find_ffmpeg(), "-nostats", "-hide_banner", "-i", str(path), "-af",
-         "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
+        [
+            find_ffmpeg(),
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=peak=true:framelog=verbose",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     integrated = float(re.findall(r"^\s*I:\s*(-?[\d.]+) LUFS", result.stderr, re.M)[-1])
     peak = float(re.findall(r"^\s*Peak:\s*(-?[\d.]+|-inf) dBFS", result.stderr, re.M)[-1])
@@ -146,13 +166,17 @@ def loudness_of(path: Path) -> tuple[float, float]:
 
 def test_loudness_target_from_the_flag(sample: Callable[[str], Path], tmp_path: Path) -> None:
     out = tmp_path / "quiet.mp3"
-    result = CliRunner().invoke(cli, ["speak", str(sample("almayadeen-es")), "-o", str(out), "--loudness", "-24", "-q"])
+    result = CliRunner().invoke(
+        cli, ["speak", str(sample("almayadeen-es")), "-o", str(out), "--loudness", "-24", "-q"]
+    )
     assert result.exit_code == 0, result.output
     integrated, _ = loudness_of(out)
     assert abs(integrated + 24) <= 1.0
 
 
-def test_cache_rerender_and_one_edited_paragraph(sample: Callable[[str], Path], tmp_path: Path) -> None:
+def test_cache_rerender_and_one_edited_paragraph(
+    sample: Callable[[str], Path], tmp_path: Path
+) -> None:
     cache = SegmentCache(tmp_path / "cache")
     script, profile = script_from_source(str(sample("almayadeen-en-cia")))
     first = render(script, tmp_path / "a.mp3", voice=profile, cache=cache)
@@ -199,13 +223,29 @@ def test_cache_is_bounded(sample: Callable[[str], Path], tmp_path: Path) -> None
     assert 0 < info.entries < len(episode.timings)
 
 
-def test_two_processes_render_the_same_article_at_once(sample: Callable[[str], Path], tmp_path: Path) -> None:
+def test_two_processes_render_the_same_article_at_once(
+    sample: Callable[[str], Path], tmp_path: Path
+) -> None:
     env = {"LISTEN_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
-    env.update({k: v for k, v in __import__("os").environ.items() if k in ("HOME", "PYTHONPATH", "LANG")})
+    env.update(
+        {k: v for k, v in __import__("os").environ.items() if k in ("HOME", "PYTHONPATH", "LANG")}
+    )
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "listen", "speak", str(sample("almayadeen-es")), "-o",
-             str(tmp_path / f"{i}.mp3"), "-q"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "listen",
+                "speak",
+                str(sample("almayadeen-es")),
+                "-o",
+                str(tmp_path / f"{i}.mp3"),
+                "-q",
+            ],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for i in range(2)
     ]
@@ -221,10 +261,17 @@ def test_two_processes_render_the_same_article_at_once(sample: Callable[[str], P
 
 
 def test_batch_with_one_failure(sample: Callable[[str], Path], tmp_path: Path) -> None:
-    sources = [str(sample("almayadeen-en-cia")), str(sample("almayadeen-en-section")), str(sample("almayadeen-ar"))]
+    sources = [
+        str(sample("almayadeen-en-cia")),
+        str(sample("almayadeen-en-section")),
+        str(sample("almayadeen-ar")),
+    ]
     result = subprocess.run(
         [sys.executable, "-m", "listen", "speak", *sources, "-o", str(tmp_path), "--jobs", "2"],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
@@ -236,7 +283,9 @@ def test_batch_with_one_failure(sample: Callable[[str], Path], tmp_path: Path) -
 
 def test_quoted_glob_is_expanded(sample: Callable[[str], Path], tmp_path: Path) -> None:
     pattern = str(ROOT / "samples" / "almayadeen-e[ns]-[cr]*.html")
-    result = CliRunner().invoke(cli, ["speak", pattern, "-o", str(tmp_path), "-j", "1", "--no-sidecars"])
+    result = CliRunner().invoke(
+        cli, ["speak", pattern, "-o", str(tmp_path), "-j", "1", "--no-sidecars"]
+    )
     assert result.exit_code == 0, result.output
     assert len(list(tmp_path.glob("*.mp3"))) == 3
     assert not list(tmp_path.glob("*.vtt"))
@@ -246,7 +295,9 @@ def test_quoted_glob_is_expanded(sample: Callable[[str], Path], tmp_path: Path) 
 def test_stream_to_stdout(sample: Callable[[str], Path], tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "listen", "speak", str(sample("almayadeen-en-cia")), "-o", "-"],
-        cwd=ROOT, capture_output=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == b""  # nothing but MP3 bytes goes out: no driver chatter
@@ -262,13 +313,23 @@ def test_stream_to_stdout(sample: Callable[[str], Path], tmp_path: Path) -> None
 def test_stream_through_click(sample: Callable[[str], Path]) -> None:
     result = CliRunner().invoke(cli, ["speak", str(sample("almayadeen-es")), "-o", "-"])
     assert result.exit_code == 0, result.output
-    assert result.stdout_bytes[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3") or result.stdout_bytes[0] == 0xFF
+    assert (
+        result.stdout_bytes[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
+        or result.stdout_bytes[0] == 0xFF
+    )
 
 
-def test_cache_commands(sample: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_commands(
+    sample: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LISTEN_CACHE_DIR", str(tmp_path / "c"))
     runner = CliRunner()
-    assert runner.invoke(cli, ["speak", str(sample("almayadeen-es")), "-o", str(tmp_path / "a.mp3"), "-q"]).exit_code == 0
+    assert (
+        runner.invoke(
+            cli, ["speak", str(sample("almayadeen-es")), "-o", str(tmp_path / "a.mp3"), "-q"]
+        ).exit_code
+        == 0
+    )
     info = runner.invoke(cli, ["cache", "info"]).stdout
     entries = int(re.search(r"entries: (\d+)", info).group(1))  # type: ignore[union-attr]
     assert entries > 10 and str(tmp_path / "c") in info

@@ -109,3 +109,17 @@ def test_ssml_escapes_whatever_the_spoken_form_holds() -> None:
     assert "a &lt; b &amp; c &gt; d" in ssml
     s = ET.fromstring(ssml.encode("utf-8")).find(f".//{{{SSML_NS}}}s")
     assert s is not None and s.text == 'a < b & c > d "q"'
+
+
+def test_ssml_shows_lexicon_substitutions(sample) -> None:  # type: ignore[no-untyped-def]
+    from listen.pipeline import script_from_source
+    from listen.voices import choose_profile
+
+    script, profile = script_from_source(str(sample("almayadeen-en-cia")))
+    root = ET.fromstring(to_ssml(script, profile).encode("utf-8"))
+    subs = {el.text: el.get("alias") for el in root.iter(f"{{{SSML_NS}}}sub")}
+    assert subs["Sheinbaum"] == "Shane baum"
+    assert subs["Al Mayadeen"] == "al my-ah-deen"
+    assert profile == choose_profile("en")
+    # the spoken form the engine reads has the same substitution
+    assert any("Claudia Shane baum" in b.spoken for b in script.blocks)

@@ -45,26 +45,57 @@ class _LazyProgress:
 @cli.command("speak")
 @click.argument("sources", metavar="SOURCE...", nargs=-1, required=True)
 @click.option(
-    "-o", "--output", metavar="PATH",
+    "-o",
+    "--output",
+    metavar="PATH",
     help="The MP3 to write, - for stdout, or a folder when there are several sources "
     "(default: the article's slug + .mp3 in the current folder).",
 )
-@click.option("--bitrate", type=click.IntRange(8, 320), default=64, show_default=True, help="MP3 bitrate in kbps.")
-@click.option("--loudness", type=click.FloatRange(-40, 0), metavar="LUFS", help="Target loudness (default: the voice profile's, -19).")
 @click.option(
-    "--engine", metavar="NAME",
+    "--bitrate",
+    type=click.IntRange(8, 320),
+    default=64,
+    show_default=True,
+    help="MP3 bitrate in kbps.",
+)
+@click.option(
+    "--loudness",
+    type=click.FloatRange(-40, 0),
+    metavar="LUFS",
+    help="Target loudness (default: the voice profile's, -19).",
+)
+@click.option(
+    "--engine",
+    metavar="NAME",
     help=f"Override the voice profile's engine: {', '.join(sorted(available()))}, or module:Class.",
 )
 @language_option
 @voice_option
-@click.option("--no-sidecars", is_flag=True, help="Write only the MP3 (no .timings.json, .vtt, .chapters.json).")
+@click.option(
+    "--no-sidecars",
+    is_flag=True,
+    help="Write only the MP3 (no .timings.json, .vtt, .chapters.json).",
+)
 @click.option("--no-cache", is_flag=True, help="Synthesise every sentence again.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), help="Articles rendered at once (default: one per core).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 64),
+    help="Articles rendered at once (default: one per core).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def speak_command(
-    sources: tuple[str, ...], output: str | None, bitrate: int, loudness: float | None,
-    engine: str | None, language: str | None, voice: str | None, no_sidecars: bool,
-    no_cache: bool, jobs: int | None, quiet: bool,
+    sources: tuple[str, ...],
+    output: str | None,
+    bitrate: int,
+    loudness: float | None,
+    engine: str | None,
+    language: str | None,
+    voice: str | None,
+    no_sidecars: bool,
+    no_cache: bool,
+    jobs: int | None,
+    quiet: bool,
 ) -> None:
     """Read SOURCE aloud into an MP3: an .html file, an http(s) URL, - for stdin, or a glob.
 
@@ -75,47 +106,98 @@ def speak_command(
     if len(paths) > 1:
         if output == "-":
             raise click.UsageError("-o - streams one article; give a folder for several")
-        _speak_many(paths, Path(output or "."), bitrate, loudness, engine, language, voice,
-                    not no_sidecars, not no_cache, jobs, quiet)
+        _speak_many(
+            paths,
+            Path(output or "."),
+            bitrate,
+            loudness,
+            engine,
+            language,
+            voice,
+            not no_sidecars,
+            not no_cache,
+            jobs,
+            quiet,
+        )
         return
     script, profile = script_from_source(paths[0], language=language, voice=voice)
     if output == "-":
-        stream(script, sys.stdout.buffer, voice=profile, engine=engine, bitrate=bitrate,
-               loudness=loudness, cache=not no_cache)
+        stream(
+            script,
+            sys.stdout.buffer,
+            voice=profile,
+            engine=engine,
+            bitrate=bitrate,
+            loudness=loudness,
+            cache=not no_cache,
+        )
         return
     progress = None if quiet or not sys.stderr.isatty() else _LazyProgress("Speaking")
     target = Path(output) if output else Path(f"{script.slug}.mp3")
     if target.is_dir():
         target = target / f"{script.slug}.mp3"
     try:
-        episode = render(script, target, voice=profile, engine=engine, bitrate=bitrate,
-                         loudness=loudness, sidecars=not no_sidecars, cache=not no_cache,
-                         progress=progress)
+        episode = render(
+            script,
+            target,
+            voice=profile,
+            engine=engine,
+            bitrate=bitrate,
+            loudness=loudness,
+            sidecars=not no_sidecars,
+            cache=not no_cache,
+            progress=progress,
+        )
     finally:
         if progress is not None:
             progress.close()
     if not quiet:
         seconds = episode.duration_ms / 1000
-        click.echo(f"{episode.path} ({seconds:.0f} s, voice {episode.voice}, engine {episode.engine})", err=True)
+        click.echo(
+            f"{episode.path} ({seconds:.0f} s, voice {episode.voice}, engine {episode.engine})",
+            err=True,
+        )
 
 
 def _speak_many(
-    paths: list[str], out_dir: Path, bitrate: int, loudness: float | None, engine: str | None,
-    language: str | None, voice: str | None, sidecars: bool, cache: bool, jobs: int | None,
+    paths: list[str],
+    out_dir: Path,
+    bitrate: int,
+    loudness: float | None,
+    engine: str | None,
+    language: str | None,
+    voice: str | None,
+    sidecars: bool,
+    cache: bool,
+    jobs: int | None,
     quiet: bool,
 ) -> None:
-    options = Options(out_dir=out_dir, language=language, voice=voice, engine=engine,
-                      bitrate=bitrate, loudness=loudness, sidecars=sidecars, cache=cache)
+    options = Options(
+        out_dir=out_dir,
+        language=language,
+        voice=voice,
+        engine=engine,
+        bitrate=bitrate,
+        loudness=loudness,
+        sidecars=sidecars,
+        cache=cache,
+    )
 
     def report(outcome: Outcome, done: int, total: int) -> None:
         if quiet:
             return
-        what = f"{outcome.path} ({outcome.duration_ms / 1000:.0f} s)" if outcome.path else f"failed: {outcome.error}"
+        what = (
+            f"{outcome.path} ({outcome.duration_ms / 1000:.0f} s)"
+            if outcome.path
+            else f"failed: {outcome.error}"
+        )
         click.echo(f"[{done}/{total}] {outcome.source}: {what}", err=True)
 
     outcomes = render_many(paths, options, jobs=jobs, done=report)
     failed = [o for o in outcomes if o.error]
     summary = f"rendered {len(outcomes) - len(failed)} of {len(outcomes)} articles"
     if failed:
-        raise ListenError(summary + "; failed: " + "; ".join(f"{o.source} ({o.error})" for o in failed))
+        raise ListenError(
+            summary + "; failed: " + "; ".join(f"{o.source} ({o.error})" for o in failed)
+        )
     click.echo(summary, err=True)

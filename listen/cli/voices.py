@@ -1,12 +1,11 @@
-"""``listen voices``: the engines on this machine, and every voice profile with whether it can speak."""
+"""``listen voices``: the engines here, and every voice profile with whether it can speak."""
 
 from __future__ import annotations
 
 import click
 
 from listen.cli import cli
-from listen.engines import available, for_engine, get_engine
-from listen.engines import libespeak
+from listen.engines import available, for_engine, get_engine, libespeak
 from listen.errors import ListenError
 from listen.voices import VoiceProfile, all_profiles
 
@@ -18,7 +17,12 @@ def engine_status(name: str) -> str:
         count = len(engine.voices())
     except ListenError as exc:
         owner = libespeak.owner()
-        if owner and owner != name and name in ("espeak", "pyttsx3") and "already driven" in str(exc):
+        if (
+            owner
+            and owner != name
+            and name in ("espeak", "pyttsx3")
+            and "already driven" in str(exc)
+        ):
             return f"ready (libespeak-ng is loaded; this process speaks through {owner})"
         return f"unavailable: {exc.one_line()}"
     return f"ready, {count} voices"

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-from dataclasses import replace
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from listen.errors import EngineUnavailable, ListenError
-
 from listen.voices import VoiceProfile
 
 if TYPE_CHECKING:

@@ -201,7 +201,7 @@ def _hook_espeak_callback(engine: Any, done: threading.Event) -> bool:
     appended the call's samples (see ``_with_lost_tail``); reading them must wait
     for the call to end.
     """
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    driver: Any = getattr(getattr(engine, "proxy", None), "_driver", None)
     original = getattr(driver, "_onSynth", None)
     if original is None or not hasattr(driver, "_speaking"):
         return False  # not the espeak driver (Windows, macOS): nothing to wait for
@@ -230,7 +230,7 @@ def _with_lost_tail(engine: Any, chunk: AudioChunk) -> AudioChunk:
     timing, so without this the same text gives slightly different lengths
     under load.
     """
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    driver: Any = getattr(getattr(engine, "proxy", None), "_driver", None)
     tail = getattr(driver, "_data_buffer", b"")
     if not isinstance(tail, bytes) or not tail:
         return chunk

