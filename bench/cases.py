@@ -242,13 +242,16 @@ def batch(ctx: Context) -> list[Result]:
     for jobs in (1, 2):
         where = ctx.fresh(f"batch-j{jobs}")
         request = {"sources": sources, "out_dir": str(where / "out"), "jobs": jobs}
-        reply = run_child("batch", request, workdir=where, env=ctx.env()).payload
+        done = run_child("batch", request, workdir=where, env=ctx.env())
+        reply = done.payload
         walls[jobs] = reply["wall"]
         if reply["errors"]:
             ctx.notes.append(f"batch jobs={jobs}: {len(reply['errors'])} failed: {reply['errors']}")
         ctx.notes.append(
             f"batch jobs={jobs}: {reply['rendered']} articles, "
-            f"{reply['duration_ms'] / 60000:.1f} min of audio in {seconds(reply['wall'])}."
+            f"{reply['duration_ms'] / 60000:.1f} min of audio in {seconds(reply['wall'])}; "
+            f"{done.cpu:.1f} s of CPU over the child's {seconds(done.wall)}, "
+            f"{done.cpu / done.wall:.2f} cores busy on average."
         )
     speedup = walls[1] / walls[2]
     return [

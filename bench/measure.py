@@ -38,6 +38,7 @@ class Run:
     wall: float  # seconds from launch to exit
     maxrss: int  # bytes: the largest process of its tree (kernel's ru_maxrss)
     tree_peak: int  # bytes: the largest sum over its tree seen by the sampler
+    cpu: float  # seconds of CPU, user + system, of the child and the processes it waited for
     payload: dict[str, Any]  # what a ``bench.child`` workload reported
 
     @property
@@ -154,7 +155,8 @@ def run(
     if proc.returncode != 0:
         last = errors[-1] if errors else f"exit status {proc.returncode}"
         raise BenchError(f"{' '.join(map(str, cmd[:4]))} ... failed: {last}")
-    return Run(wall, usage.ru_maxrss * 1024, sampler.peak if sampler else 0, {})
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, usage.ru_maxrss * 1024, sampler.peak if sampler else 0, cpu, {})
 
 
 def run_child(
@@ -177,7 +179,7 @@ def run_child(
         sample=sample,
     )
     payload = json.loads(reply_path.read_text(encoding="utf-8"))
-    return Run(done.wall, done.maxrss, done.tree_peak, payload)
+    return Run(done.wall, done.maxrss, done.tree_peak, done.cpu, payload)
 
 
 def first_byte(cmds: Sequence[Sequence[str]], *, env: dict[str, str], cwd: Path) -> float:
