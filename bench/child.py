@@ -51,7 +51,7 @@ class Stopwatch:
         """The render's stages; synthesis excludes the engine's start, "other" is the rest."""
         found = dict(self.totals)
         found["synthesis"] = found.get("synthesis", 0.0) - found.get("engine start", 0.0)
-        found["other"] = total - sum(found.values()) - found.get("engine start", 0.0)
+        found["other"] = total - sum(found.values())
         return found
 
 

@@ -15,6 +15,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -62,10 +63,12 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-def child_env(cache_dir: Path) -> dict[str, str]:
-    """The environment for every child: a private cache, and ``bench`` importable."""
+def child_env(cache_dir: Path, tmp_dir: Path) -> dict[str, str]:
+    """The environment for every child: a private cache and temporary directory, and
+    ``bench`` importable."""
     env = dict(os.environ)
     env["LISTEN_CACHE_DIR"] = str(cache_dir)
+    env["TMPDIR"] = str(tmp_dir)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("LISTEN_DEBUG", None)
     return env
@@ -129,32 +132,28 @@ def run(
     *,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
-    stdin: Path | None = None,
-    stdout: Path | None = None,
     sample: bool = False,
 ) -> Run:
     """Run ``cmd`` to the end; raise ``BenchError`` with its last error line if it fails."""
-    err_path = Path(cwd or ".") / f".stderr-{os.getpid()}-{time.monotonic_ns()}"
-    with (
-        open(stdin or os.devnull, "rb") as fin,
-        open(stdout or os.devnull, "wb") as fout,
-        open(err_path, "wb") as ferr,
-    ):
+    with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=ferr, env=env, cwd=cwd)
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+            env=env, cwd=cwd,
+        )  # fmt: skip
         sampler = TreeSampler(proc.pid) if sample else None
         if sampler:
             sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, usage = os.wait4(proc.pid, 0)  # wait4: this child's own rusage
         wall = time.perf_counter() - start
         if sampler:
             sampler.stop()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    errors = err_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    err_path.unlink()
-    if proc.returncode != 0:
-        last = errors[-1] if errors else f"exit status {proc.returncode}"
-        raise BenchError(f"{' '.join(map(str, cmd[:4]))} ... failed: {last}")
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            errors.seek(0)
+            lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+            last = lines[-1] if lines else f"exit status {proc.returncode}"
+            raise BenchError(f"{' '.join(map(str, cmd[:4]))} ... failed: {last}")
     cpu = usage.ru_utime + usage.ru_stime
     return Run(wall, usage.ru_maxrss * 1024, sampler.peak if sampler else 0, cpu, {})
 

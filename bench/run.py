@@ -26,7 +26,7 @@ REPS = 3  # cheap benchmarks report the median of this many runs; slow ones run 
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Run listen's benchmarks and print one table.")
     parser.add_argument(
         "--only",
         action="append",

@@ -6,7 +6,8 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
 
     ListenError
     ├── SourceError            the input could not be read or fetched
-    │   └── TooLarge           the input is over the size limit
+    │   ├── TooLarge           the input is over the size limit
+    │   └── Forbidden          the URL is not one this service may fetch
     ├── ExtractionError        the page is not HTML or holds no article
     ├── LanguageError          a language code that nothing knows
     ├── VoiceError             a voice profile is missing or malformed
@@ -45,6 +46,10 @@ class SourceError(ListenError):
 
 class TooLarge(SourceError):
     """The input is bigger than the limit."""
+
+
+class Forbidden(SourceError):
+    """A URL outside the allow-list, or one that resolves to a private address."""
 
 
 class ExtractionError(ListenError):

@@ -7,6 +7,7 @@ binary, and decoded with the charset the page declares (header, then
 
 from __future__ import annotations
 
+import http.client
 import re
 import socket
 import ssl
@@ -16,10 +17,10 @@ import urllib.parse
 import urllib.request
 from email.message import Message
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from listen import __version__
-from listen.errors import ExtractionError, SourceError, TooLarge
+from listen.errors import ExtractionError, ListenError, SourceError, TooLarge
 from listen.models import Page
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -27,7 +28,7 @@ TIMEOUT_S = 20.0
 MAX_REDIRECTS = 5
 USER_AGENT = f"listen/{__version__} (offline article reader; +https://pypi.org/project/listen/)"
 
-_HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
@@ -61,41 +62,94 @@ def read_file(path: Path, *, max_bytes: int = MAX_BYTES) -> Page:
     return Page(html=decode_html(data, None, str(path)), url=None, source=str(path))
 
 
+class Guard(Protocol):
+    """What a server that fetches on request checks, at every hop (see publish/server)."""
+
+    def check_url(self, url: str) -> None:
+        """Raise ``Forbidden`` for a URL that may not be fetched."""
+
+    def connect(self, host: str, port: int, timeout: float | None) -> socket.socket:
+        """Resolve ``host``, refuse forbidden addresses, and connect to an allowed one."""
+
+
 class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
+    def __init__(self, guard: Guard | None = None) -> None:
+        self.guard = guard
+
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        if self.guard is not None:
+            self.guard.check_url(newurl)  # Forbidden: a redirect is no way around the allow-list
         if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
             raise SourceError(f"refusing redirect to {newurl}")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_S) -> Page:
-    """GET an article page, following at most ``MAX_REDIRECTS`` redirects."""
-    opener = urllib.request.build_opener(_LimitedRedirects())
-    request = urllib.request.Request(
-        url,
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-        },
-    )
+def _guarded_handlers(guard: Guard) -> list[urllib.request.BaseHandler]:
+    """HTTP(S) handlers whose connections go only where ``guard`` allows.
+
+    The address is checked when the socket is opened, not before: a name that
+    resolves to a public address for the check and a private one for the
+    connection (DNS rebinding) gets nowhere.
+    """
+
+    class GuardedHTTP(http.client.HTTPConnection):
+        def connect(self) -> None:
+            self.sock = guard.connect(self.host, self.port, self.timeout)
+
+    class GuardedHTTPS(http.client.HTTPSConnection):
+        def connect(self) -> None:
+            sock = guard.connect(self.host, self.port, self.timeout)
+            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+    class HTTPHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(GuardedHTTP, req)
+
+    class HTTPSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(GuardedHTTPS, req)
+
+    return [HTTPHandler(), HTTPSHandler()]
+
+
+def fetch_bytes(
+    url: str,
+    *,
+    accept: frozenset[str] = _HTML_TYPES,
+    max_bytes: int = MAX_BYTES,
+    timeout: float = TIMEOUT_S,
+    guard: Guard | None = None,
+) -> tuple[bytes, str | None, str]:
+    """GET ``url`` within the limits: (body, declared charset, final URL after redirects)."""
+    if guard is not None:
+        guard.check_url(url)
+    handlers: list[urllib.request.BaseHandler] = [_LimitedRedirects(guard)]
+    if guard is not None:
+        handlers += _guarded_handlers(guard)
+    opener = urllib.request.build_opener(*handlers)
+    wanted = ",".join(sorted(accept)) + ";q=0.9,*/*;q=0.1"
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": wanted})
     try:
         with opener.open(request, timeout=timeout) as response:
             final_url = response.geturl()
             headers: Message = response.headers
             content_type = headers.get_content_type()
-            if content_type not in _HTML_TYPES:
-                raise ExtractionError(f"{url} is {content_type}, not an HTML page")
+            if content_type not in accept:
+                what = "an HTML page" if accept == _HTML_TYPES else "what was expected"
+                raise ExtractionError(f"{url} is {content_type}, not {what}")
             length = headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise TooLarge(f"{url} is {int(length):,} bytes; the limit is {max_bytes:,}")
             data = _read_limited(response, max_bytes, url)
-            charset = headers.get_content_charset()
+            return data, headers.get_content_charset(), final_url
     except urllib.error.HTTPError as exc:
         raise SourceError(f"{url} answered HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         reason = exc.reason
+        if isinstance(reason, ListenError):
+            raise reason from None
         if isinstance(reason, socket.timeout | TimeoutError):
             raise SourceError(f"{url} did not answer within {timeout:g} s") from None
         if isinstance(reason, ssl.SSLError):
@@ -104,9 +158,16 @@ def fetch_url(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_
     except TimeoutError:
         raise SourceError(f"{url} did not answer within {timeout:g} s") from None
     except (ConnectionError, OSError) as exc:
-        if isinstance(exc, SourceError):
+        if isinstance(exc, ListenError):
             raise
         raise SourceError(f"cannot reach {url}: {_reason(exc)}") from None
+
+
+def fetch_url(
+    url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_S, guard: Guard | None = None
+) -> Page:
+    """GET an article page, following at most ``MAX_REDIRECTS`` redirects."""
+    data, charset, final_url = fetch_bytes(url, max_bytes=max_bytes, timeout=timeout, guard=guard)
     return Page(html=decode_html(data, charset, url), url=final_url, source=url)
 
 

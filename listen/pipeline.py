@@ -38,7 +38,7 @@ def script_from_html(
     voice: str | None = None,
 ) -> Script:
     """The narration script of an article page (``Script.to_dict()`` gives its JSON)."""
-    script, _ = _script(Page(html=html, url=url, source=url or "<html>"), language, voice)
+    script, _ = script_from_page(Page(html=html, url=url, source=url or "<html>"), language, voice)
     return script
 
 
@@ -46,10 +46,13 @@ def script_from_source(
     source: str, *, language: str | None = None, voice: str | None = None
 ) -> tuple[Script, VoiceProfile]:
     """Read a file, URL or ``-`` and make its script, with the voice profile chosen for it."""
-    return _script(read_source(source), language, voice)
+    return script_from_page(read_source(source), language, voice)
 
 
-def _script(page: Page, language: str | None, voice_id: str | None) -> tuple[Script, VoiceProfile]:
+def script_from_page(
+    page: Page, language: str | None = None, voice_id: str | None = None
+) -> tuple[Script, VoiceProfile]:
+    """A fetched page's script, with the voice profile chosen for it."""
     article = extract(page, language=require_code(language) if language else None)
     profile = choose_profile(article.language, voice_id)
     return build_script(article, profile), profile

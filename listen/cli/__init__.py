@@ -65,5 +65,6 @@ def main() -> None:
 # The command modules register themselves on ``cli``.
 from listen.cli import cache as _cache  # noqa: E402,F401
 from listen.cli import script as _script  # noqa: E402,F401
+from listen.cli import serve as _serve  # noqa: E402,F401
 from listen.cli import speak as _speak  # noqa: E402,F401
 from listen.cli import voices as _voices  # noqa: E402,F401

@@ -1,0 +1,445 @@
+"""The Listen service: an ASGI app (Starlette) that turns article pages into audio and serves it.
+
+    POST /v1/articles                {"url"} or {"html", "url"}, bearer token -> 202 {"id", ...}
+    GET  /v1/articles/{id}           state, metadata and links
+    GET  /v1/articles/{id}/audio.mp3 (Range, ETag), transcript.vtt, timings.json, chapters.json
+    GET  /v1/listen?url=...          what the Listen button calls: ready links, or "poll here"
+    GET  /v1/queue.json              the ready articles as a player queue document
+    GET  /feeds/{language}.xml       podcast feed per edition
+    GET  /healthz, /metrics          liveness and Prometheus metrics
+    GET  /player.js, /player.css, /demo   the embeddable player and its demo page
+
+Errors are JSON ``{"error": "..."}``: 400 bad body, 401 no token, 403 a URL the
+service may not fetch, 404, 413 too large, 422 no article, 429 rate-limited.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from listen.errors import ExtractionError, Forbidden, ListenError, SourceError, TooLarge
+from listen.export import atomic_text
+from listen.fetch import fetch_url
+from listen.language import parse_code
+from listen.models import Page, Script
+from listen.publish.server.guard import HostGuard
+from listen.publish.server.jobs import AUDIO, PAGE, article_dir, make_huey, start_consumer
+from listen.publish.server.ratelimit import RateLimiter
+from listen.publish.server.settings import Settings
+from listen.publish.server.store import Article, Store
+
+disable_created_metrics()  # the *_created series only add noise to a scrape
+
+STATIC = Path(__file__).resolve().parent / "static"
+_ID = re.compile(r"^[0-9a-f]{32}$")
+# name in the URL -> (file beside the MP3, media type)
+FILES = {
+    "audio.mp3": (AUDIO, "audio/mpeg"),
+    "transcript.vtt": ("audio.vtt", "text/vtt; charset=utf-8"),
+    "timings.json": ("audio.timings.json", "application/json"),
+    "chapters.json": ("audio.chapters.json", "application/json+chapters"),
+}
+LINK_NAMES = {"audio": "audio.mp3", "transcript": "transcript.vtt", "timings": "timings.json",
+              "chapters": "chapters.json"}
+
+
+class Service:
+    """What the request handlers share: settings, store, job queue, guard, limits, metrics."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store(settings.db_path)
+        self.huey, self.render_task = make_huey(settings.data_dir, settings.broker)
+        self.guard = HostGuard(settings.allow_hosts, settings.allow_private)
+        self.reads = RateLimiter(*settings.read_rate)
+        self.writes = RateLimiter(*settings.write_rate)
+        self.url_locks: dict[str, asyncio.Lock] = {}
+        self.workers: Any = None
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "listen_http_requests", "HTTP requests answered", ["route", "status"], registry=self.registry
+        )
+        self.enqueued = Counter("listen_renders_enqueued", "Renders enqueued", registry=self.registry)
+        self.limited = Counter("listen_rate_limited", "Requests refused by a rate limit", registry=self.registry)
+        articles = Gauge("listen_articles", "Articles known, by state", ["state"], registry=self.registry)
+        for state in ("queued", "rendering", "ready", "failed"):
+            articles.labels(state).set_function(lambda s=state: self.store.counts()[s])
+
+    # -- articles ---------------------------------------------------------------------------
+
+    def submit(self, script: Script, html_text: str, requested_url: str | None, source: str) -> Article:
+        """Record the article and enqueue its render, once: the same id never renders twice at once."""
+        article, created = self.store.add(script, requested_url)
+        if created or article.state == "failed":
+            folder = article_dir(self.settings.data_dir, article.id)
+            with atomic_text(folder / PAGE) as fh:
+                fh.write(html_text)
+            self.store.set_state(article.id, "queued", reason=None, source=source)
+            self.render_task(article.id, str(self.settings.data_dir), requested_url)
+            self.enqueued.inc()
+            article = self.store.get(article.id) or article
+        return article
+
+    def fetch_script(self, url: str) -> tuple[Script, str]:
+        page = fetch_url(
+            url, max_bytes=self.settings.max_page_bytes, timeout=self.settings.fetch_timeout_s,
+            guard=self.guard,
+        )
+        return _script(page), page.html
+
+
+def _script(page: Page) -> Script:
+    from listen.pipeline import script_from_page
+
+    script, _ = script_from_page(page)
+    return script
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def status_for(exc: ListenError) -> int:
+    if isinstance(exc, Forbidden):
+        return 403
+    if isinstance(exc, TooLarge):
+        return 413
+    if isinstance(exc, ExtractionError):
+        return 422
+    if isinstance(exc, SourceError):
+        return 502  # the article's own server failed us
+    return 500
+
+
+def links(article: Article) -> dict[str, str]:
+    return {key: f"/v1/articles/{article.id}/{name}" for key, name in LINK_NAMES.items()}
+
+
+def article_body(article: Article) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": article.id, "state": article.state, "title": article.title,
+        "language": article.language, "url": article.url, "site": article.site,
+        "published": article.published, "duration_ms": article.duration_ms,
+    }
+    if article.state == "failed":
+        body["reason"] = article.reason
+    if article.state == "ready":
+        body["links"] = links(article)
+        body["render"] = {"synthesized": article.synthesized, "cached": article.cached}
+    else:
+        body["poll"] = f"/v1/articles/{article.id}"
+        body["retry_after"] = 2
+    return body
+
+
+def respond(article: Article) -> JSONResponse:
+    code = 200 if article.state in ("ready", "failed") else 202
+    headers = {"Retry-After": "2"} if code == 202 else None
+    return JSONResponse(article_body(article), status_code=code, headers=headers)
+
+
+# -- handlers --------------------------------------------------------------------------------
+
+
+def service_of(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _limited(request: Request, limiter: RateLimiter) -> JSONResponse | None:
+    wait = limiter.take(_client(request))
+    if wait:
+        service_of(request).limited.inc()
+        return error(429, "too many requests; slow down", {"Retry-After": str(max(1, round(wait)))})
+    return None
+
+
+def _authorised(request: Request, token: str | None) -> JSONResponse | None:
+    if not token:
+        return error(401, "writes are disabled: start the service with --token or LISTEN_API_TOKEN")
+    given = request.headers.get("authorization", "")
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
+        return error(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+    return None
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"the body is over the {limit // (1024 * 1024)} MB limit")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"the body is over the {limit // (1024 * 1024)} MB limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def post_article(request: Request) -> Response:
+    service = service_of(request)
+    refused = _authorised(request, service.settings.token) or _limited(request, service.writes)
+    if refused:
+        return refused
+    try:
+        data = json.loads(await _body(request, service.settings.max_body_bytes))
+    except (ValueError, UnicodeDecodeError):
+        return error(400, "the body must be JSON: {\"url\": ...} or {\"html\": ..., \"url\": ...}")
+    if not isinstance(data, dict) or set(data) - {"url", "html"}:
+        return error(400, "the body must be an object with \"url\" and optionally \"html\"")
+    url, page_html = data.get("url"), data.get("html")
+    if not isinstance(url, str) or not re.match(r"^https?://", url, re.I):
+        return error(400, "\"url\" must be an http(s) URL")
+    if page_html is not None and not isinstance(page_html, str):
+        return error(400, "\"html\" must be a string")
+    try:
+        if page_html is None:
+            script, page_html = await _fetch_once(service, url)
+            source = "fetch"
+        else:
+            if len(page_html.encode("utf-8")) > service.settings.max_page_bytes:
+                return error(413, "the page is over the 10 MB limit")
+            script = await run_in_threadpool(_script, Page(html=page_html, url=url, source=url))
+            source = "html"
+        article = await run_in_threadpool(service.submit, script, page_html, url, source)
+    except ListenError as exc:
+        return error(status_for(exc), exc.one_line())
+    body = article_body(article)
+    return JSONResponse(body, status_code=202, headers={"Location": f"/v1/articles/{article.id}"})
+
+
+async def _fetch_once(service: Service, url: str) -> tuple[Script, str]:
+    """Fetch and extract a page; concurrent requests for one URL share a single fetch."""
+    lock = service.url_locks.setdefault(url, asyncio.Lock())
+    async with lock:
+        return await run_in_threadpool(service.fetch_script, url)
+
+
+def _known(request: Request) -> Article:
+    aid = request.path_params["id"]
+    article = service_of(request).store.get(aid) if _ID.match(aid) else None
+    if article is None:
+        raise HTTPException(404, "no such article")
+    return article
+
+
+async def get_article(request: Request) -> Response:
+    refused = _limited(request, service_of(request).reads)
+    return refused or respond(_known(request))
+
+
+async def get_file(request: Request) -> Response:
+    service = service_of(request)
+    refused = _limited(request, service.reads)
+    if refused:
+        return refused
+    article = _known(request)
+    name = request.path_params["name"]
+    if name not in FILES or article.state != "ready":
+        raise HTTPException(404, "no such file" if name not in FILES else "the audio is not ready yet")
+    file_name, media_type = FILES[name]
+    root = service.settings.data_dir.resolve()
+    path = (article_dir(root, article.id) / file_name).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise HTTPException(404, "no such file")
+    stat = path.stat()
+    etag = f'"{article.id[:12]}-{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type=media_type, headers=headers, stat_result=stat)
+
+
+async def listen_endpoint(request: Request) -> Response:
+    """The Listen button: ready links at once, or the article is enqueued and the answer says
+    where to poll."""
+    service = service_of(request)
+    url = request.query_params.get("url", "")
+    if not re.match(r"^https?://", url, re.I):
+        return error(400, "pass the article's address: /v1/listen?url=https://...")
+    known = await run_in_threadpool(service.store.latest_for, url)
+    fresh = known is not None and (
+        known.source == "html" or time.time() - known.checked_at < service.settings.recheck_s
+    )
+    if known is not None and fresh and known.state != "failed":
+        refused = _limited(request, service.reads)
+        return refused or respond(known)
+    refused = _limited(request, service.writes)  # this one may fetch and render
+    if refused:
+        return refused
+    try:
+        service.guard.check_url(url)
+        script, page_html = await _fetch_once(service, url)
+        article = await run_in_threadpool(service.submit, script, page_html, url, "fetch")
+    except ListenError as exc:
+        return error(status_for(exc), exc.one_line())
+    return respond(article)
+
+
+async def queue_json(request: Request) -> Response:
+    from listen.publish.queue import player_entry, queue_document
+
+    service = service_of(request)
+    refused = _limited(request, service.reads)
+    if refused:
+        return refused
+    entries = [
+        player_entry(
+            id=a.id, title=a.title, language=a.language, duration_ms=a.duration_ms or 0, url=a.url,
+            audio=links(a)["audio"], timings=links(a)["timings"], transcript=links(a)["transcript"],
+            chapters=links(a)["chapters"],
+        )
+        for a in await run_in_threadpool(service.store.ready)
+    ]
+    return JSONResponse(queue_document(entries))
+
+
+async def feed(request: Request) -> Response:
+    from listen.publish.feed import Channel, FeedItem, build_feed, guid_for
+
+    service = service_of(request)
+    refused = _limited(request, service.reads)
+    if refused:
+        return refused
+    language = parse_code(request.path_params["language"])
+    if language is None or language != request.path_params["language"]:
+        raise HTTPException(404, "feeds are named by ISO 639-1 language code, like /feeds/en.xml")
+    base = (service.settings.public_url or str(request.base_url)).rstrip("/")
+    articles = await run_in_threadpool(service.store.ready, language)
+    site = service.settings.site_name or next((a.site for a in articles if a.site), None) or "Listen"
+    channel = Channel(
+        title=f"{site} ({language})", description=f"Articles from {site}, read aloud.", author=site,
+        base_url=base, language=language, link=base,
+    )
+    items = [
+        FeedItem(
+            guid=guid_for(a.url), title=a.title, url=a.url, published=a.published,
+            summary=a.summary, language=a.language, audio_url=base + links(a)["audio"],
+            audio_bytes=a.audio_bytes or 0, duration_ms=a.duration_ms or 0,
+            transcript_url=base + links(a)["transcript"], chapters_url=base + links(a)["chapters"],
+        )
+        for a in articles
+    ]
+    xml = await run_in_threadpool(build_feed, channel, items)
+    return Response(xml, media_type="application/rss+xml; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+async def healthz(request: Request) -> Response:
+    service = service_of(request)
+    counts = await run_in_threadpool(service.store.counts)
+    workers = service.workers
+    alive = workers is None or workers.is_alive()
+    return JSONResponse({"status": "ok" if alive else "degraded", "articles": counts,
+                         "local_workers": bool(workers and alive)}, status_code=200 if alive else 503)
+
+
+async def metrics(request: Request) -> Response:
+    data = await run_in_threadpool(generate_latest, service_of(request).registry)
+    return Response(data, media_type=CONTENT_TYPE_LATEST)
+
+
+async def static(request: Request) -> Response:
+    name = request.url.path.lstrip("/")
+    path = STATIC / name
+    if name not in ("player.js", "player.css") or not path.is_file():
+        raise HTTPException(404, "no such file")
+    media = "text/javascript; charset=utf-8" if name.endswith(".js") else "text/css; charset=utf-8"
+    return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=300"})
+
+
+async def demo(request: Request) -> Response:
+    """The demo page, with the player asking this service for the article in ``?url=``."""
+    path = STATIC / "demo.html"
+    if not path.is_file():
+        raise HTTPException(404, "the demo page is not installed")
+    article = request.query_params.get("url") or request.app.state.demo_url or ""
+    page = path.read_text(encoding="utf-8").replace("{{ARTICLE_URL}}", html.escape(article, quote=True))
+    return Response(page, media_type="text/html; charset=utf-8")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException):
+        return error(exc.status_code, str(exc.detail))
+    return error(500, "internal error")
+
+
+class Metrics(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        route = request.scope.get("route")
+        name = getattr(route, "path", "unmatched")
+        service_of(request).requests.labels(name, str(response.status_code)).inc()
+        return response
+
+
+def create_app(settings: Settings, *, demo_url: str | None = None) -> Starlette:
+    """The service for ``settings``. Local render workers start with the app (``workers > 0``)."""
+    settings = settings.with_env()
+    service = Service(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> Any:
+        if settings.workers > 0:
+            service.workers = start_consumer(settings.data_dir, settings.broker, settings.workers)
+        try:
+            yield
+        finally:
+            if service.workers is not None:
+                service.workers.terminate()  # the consumer finishes its running jobs' bookkeeping
+                service.workers.join(timeout=30)
+                if service.workers.is_alive():
+                    service.workers.kill()
+
+    routes = [
+        Route("/v1/articles", post_article, methods=["POST"]),
+        Route("/v1/articles/{id}", get_article),
+        Route("/v1/articles/{id}/{name}", get_file),
+        Route("/v1/listen", listen_endpoint),
+        Route("/v1/queue.json", queue_json),
+        Route("/feeds/{language}.xml", feed),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics),
+        Route("/player.js", static),
+        Route("/player.css", static),
+        Route("/demo", demo),
+    ]
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+        HTTPException: http_error, Exception: http_error,
+    }
+    app = Starlette(routes=routes, middleware=[Middleware(Metrics)], exception_handlers=handlers,
+                    lifespan=lifespan)
+    app.state.service = service
+    app.state.demo_url = demo_url
+    return app

@@ -1,0 +1,39 @@
+"""The Listen service's settings: one frozen value, built by the CLI or by a test."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    allow_hosts: tuple[str, ...] = ()  # hosts the service may fetch; "*.example.org" matches subdomains
+    allow_private: tuple[str, ...] = ()  # addresses or networks that may be fetched anyway (tests: 127.0.0.1)
+    token: str | None = None  # bearer token for write endpoints; None refuses every write
+    broker: str | None = None  # redis://... to share the job queue between machines
+    workers: int = 2  # local render worker processes (0: rely on `listen worker` elsewhere)
+    public_url: str | None = None  # the service's own address, for feeds (default: from the request)
+    max_body_bytes: int = 12 * 1024 * 1024  # a POSTed page: 10 MB of HTML plus JSON overhead
+    max_page_bytes: int = 10 * 1024 * 1024
+    fetch_timeout_s: float = 20.0
+    read_rate: tuple[int, float] = (240, 60.0)  # requests per window (seconds), per client
+    write_rate: tuple[int, float] = (30, 60.0)
+    recheck_s: float = 600.0  # how long /v1/listen trusts a ready render before re-fetching the page
+    site_name: str | None = None  # feed title when no article names its site
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "listen.sqlite3"
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.data_dir / "articles"
+
+    def with_env(self) -> Settings:
+        """Settings where the environment fills what the caller left unset."""
+        from dataclasses import replace
+
+        return replace(self, token=self.token or os.environ.get("LISTEN_API_TOKEN") or None)
