@@ -74,7 +74,7 @@ class Floor:
 
     speak: float
     encode: float
-    speak_peak: int = 0  # bytes (ru_maxrss)
+    speak_peak: int = 0  # bytes, when sampled
     encode_peak: int = 0
 
     @property
@@ -105,12 +105,14 @@ def encode_cmd(wav: Path | str, mp3: Path | str) -> list[str]:
     return [find_ffmpeg(), *"-v error -nostdin -y -i".split(), str(wav), *mp3_args, str(mp3)]
 
 
-def floor(ctx: Context, text: str, voice: str = "en-us") -> Floor:
+def floor(ctx: Context, text: str, *, sample: bool = False) -> Floor:
+    """Time (and with ``sample``, measure the memory of) the raw engine and encoder on ``text``."""
     where = ctx.fresh("floor")
     (where / "text.txt").write_text(text, encoding="utf-8")
-    spoke = run([espeak(), "-v", voice, "-w", "out.wav", "-f", "text.txt"], cwd=where)
-    encoded = run(encode_cmd("out.wav", "out.mp3"), cwd=where)
-    return Floor(spoke.wall, encoded.wall, spoke.maxrss, encoded.maxrss)
+    command = [espeak(), "-v", "en-us", "-w", "out.wav", "-f", "text.txt"]
+    spoke = run(command, cwd=where, sample=sample)
+    encoded = run(encode_cmd("out.wav", "out.mp3"), cwd=where, sample=sample)
+    return Floor(spoke.wall, encoded.wall, spoke.peak, encoded.peak)
 
 
 def _met(value: float, goal: float, *, at_most: bool = True) -> bool:
@@ -314,7 +316,7 @@ def hour(ctx: Context) -> list[Result]:
         env=ctx.env(),
         sample=True,
     )
-    fl = floor(ctx, articles.spoken_text(script))
+    fl = floor(ctx, articles.spoken_text(script), sample=True)
     minutes = ours.payload["duration_ms"] / 60000
     ctx.breakdowns[f"{minutes:.0f}-minute narration (render())"] = {
         "read + extract + script": ours.payload["script"],
@@ -322,9 +324,8 @@ def hour(ctx: Context) -> list[Result]:
     }
     ctx.notes.append(
         f"hour: {minutes:.1f} min of audio, {ours.payload['segments']} segments, "
-        f"child wall {seconds(ours.wall)}; peak of the process tree (sampled every 20 ms) "
-        f"{megabytes(ours.tree_peak)}, largest single process (ru_maxrss) "
-        f"{megabytes(ours.maxrss)}; "
+        f"child wall {seconds(ours.wall)}; peak of the process tree (sampled every 50 ms) "
+        f"{megabytes(ours.peak)}, largest single process {megabytes(ours.largest)}; "
         f"floor: espeak-ng {megabytes(fl.speak_peak)}, ffmpeg {megabytes(fl.encode_peak)}."
     )
     if minutes < 60:

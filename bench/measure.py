@@ -2,10 +2,11 @@
 
 Everything timed here runs in a child process, so the benchmark's own
 interpreter (which has listen imported to build its pages) never warms up what
-is being measured. A child's peak memory is read two ways: the kernel's
-``ru_maxrss`` from ``wait4`` (the largest single process of the child's tree),
-and a sampler that adds up the resident memory of the whole tree every 20 ms
-(what the machine must hold while Python and ffmpeg run side by side).
+is being measured. A child's peak memory comes from a sampler that adds up
+the resident memory of its whole process tree every 50 ms: what the machine
+must hold while Python and ffmpeg run side by side. (The kernel's
+``ru_maxrss`` is no use here: a child started with vfork, as ``subprocess``
+does, inherits the high-water mark of this parent's memory at ``exec``.)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +38,10 @@ class Run:
     """One finished child process."""
 
     wall: float  # seconds from launch to exit
-    maxrss: int  # bytes: the largest process of its tree (kernel's ru_maxrss)
-    tree_peak: int  # bytes: the largest sum over its tree seen by the sampler
     cpu: float  # seconds of CPU, user + system, of the child and the processes it waited for
-    payload: dict[str, Any]  # what a ``bench.child`` workload reported
-
-    @property
-    def peak(self) -> int:
-        return max(self.maxrss, self.tree_peak)
+    peak: int = 0  # bytes: the largest sum over its process tree (0 when not sampled)
+    largest: int = 0  # bytes: the largest single process of its tree (0 when not sampled)
+    payload: dict[str, Any] = field(default_factory=dict)  # what a ``bench.child`` reported
 
 
 @dataclass(frozen=True)
@@ -89,37 +86,42 @@ def _parent_map() -> dict[int, list[int]]:
     return children
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants, now."""
+def tree_rss(pid: int) -> tuple[int, int]:
+    """Resident bytes of ``pid`` and all its descendants now: their sum, and the largest."""
     children = _parent_map()
-    total = 0
+    total = largest = 0
     todo = [pid]
     while todo:
         current = todo.pop()
         todo.extend(children.get(current, ()))
         try:
             with open(f"/proc/{current}/statm", "rb") as fh:
-                total += int(fh.read().split()[1]) * PAGE
+                rss = int(fh.read().split()[1]) * PAGE
         except OSError:
             continue
-    return total
+        total += rss
+        largest = max(largest, rss)
+    return total, largest
 
 
 class TreeSampler(threading.Thread):
-    """Polls a process tree's resident memory until stopped; ``peak`` is the largest sum."""
+    """Polls a process tree's resident memory until stopped, keeping the peaks."""
 
-    def __init__(self, pid: int, interval: float = 0.02) -> None:
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
-        self.peak = 0
+        self.peak = 0  # the largest sum over the tree
+        self.largest = 0  # the largest single process
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         if not Path("/proc/self/statm").exists():
-            return  # not Linux: only ru_maxrss is reported
+            return  # not Linux: no memory figures
         while not self._stop_event.is_set():
-            self.peak = max(self.peak, tree_rss(self.pid))
+            total, largest = tree_rss(self.pid)
+            self.peak = max(self.peak, total)
+            self.largest = max(self.largest, largest)
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
@@ -144,7 +146,7 @@ def run(
         sampler = TreeSampler(proc.pid) if sample else None
         if sampler:
             sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)  # wait4: this child's own rusage
+        _, status, usage = os.wait4(proc.pid, 0)  # wait4: this child's own CPU time
         wall = time.perf_counter() - start
         if sampler:
             sampler.stop()
@@ -155,7 +157,9 @@ def run(
             last = lines[-1] if lines else f"exit status {proc.returncode}"
             raise BenchError(f"{' '.join(map(str, cmd[:4]))} ... failed: {last}")
     cpu = usage.ru_utime + usage.ru_stime
-    return Run(wall, usage.ru_maxrss * 1024, sampler.peak if sampler else 0, cpu, {})
+    if sampler is None:
+        return Run(wall, cpu)
+    return Run(wall, cpu, sampler.peak, sampler.largest)
 
 
 def run_child(
@@ -178,7 +182,7 @@ def run_child(
         sample=sample,
     )
     payload = json.loads(reply_path.read_text(encoding="utf-8"))
-    return Run(done.wall, done.maxrss, done.tree_peak, done.cpu, payload)
+    return Run(done.wall, done.cpu, done.peak, done.largest, payload)
 
 
 def first_byte(cmds: Sequence[Sequence[str]], *, env: dict[str, str], cwd: Path) -> float:

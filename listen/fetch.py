@@ -78,12 +78,17 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, guard: Guard | None = None) -> None:
         self.guard = guard
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def http_error_302(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        # Checked here, before urllib's own check, so every refused hop gets our error.
+        location = headers.get("location") or headers.get("uri") or ""
+        newurl = urllib.parse.urljoin(req.full_url, location)
         if self.guard is not None:
             self.guard.check_url(newurl)  # Forbidden: a redirect is no way around the allow-list
         if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
             raise SourceError(f"refusing redirect to {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _guarded_handlers(guard: Guard) -> list[urllib.request.BaseHandler]:

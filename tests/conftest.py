@@ -27,6 +27,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """User directories for fixtures wider than one test (they start before ``user_dirs``)."""
+    home = tmp_path_factory.mktemp("session-home")
+    with pytest.MonkeyPatch.context() as patch:
+        for var in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"):
+            patch.setenv(var, str(home / var.lower()))
+        yield home
+
+
 @pytest.fixture(autouse=True)
 def user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point every user directory at a temporary one, so tests never read or write ~."""

@@ -66,6 +66,7 @@ CREATE TABLE entries (
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     next_attempt_at REAL,
+    failed_at REAL,
     claim_token TEXT,
     claim_owner TEXT,                -- host:pid:start-time of the claiming process
     claimed_at REAL,
@@ -143,6 +144,7 @@ class Entry:
     attempts: int
     last_error: str | None
     next_attempt_at: float | None
+    failed_at: float | None
     claim_token: str | None
     claim_owner: str | None
     claimed_at: float | None
@@ -404,16 +406,15 @@ class Queue:
 
     # rendering --------------------------------------------------------------------------
 
-    def _claimable(self, entry: Entry, now: float, retry_now: bool) -> bool:
+    def _claimable(self, entry: Entry, now: float, since: float) -> bool:
         if entry.state == "pending":
             return True
         if entry.state == "failed":
-            if retry_now:
-                return True
+            # A run retries what failed before it started, never what failed during it.
             return (
-                entry.attempts < MAX_ATTEMPTS
-                and entry.next_attempt_at is not None
+                entry.next_attempt_at is not None
                 and entry.next_attempt_at <= now
+                and (entry.failed_at or 0.0) < since
             )
         if entry.state == "rendering":
             return self._stale(entry, now)
@@ -425,15 +426,23 @@ class Queue:
             return True
         return not owner_alive(entry.claim_owner)
 
-    def claimable(self, *, retry_now: bool = False) -> list[Entry]:
-        """What a render run would take now (another process may take some first)."""
+    def claimable(self, *, since: float | None = None) -> list[Entry]:
+        """What a render run that started at ``since`` would take now (another may take some)."""
         now = time.time()
         candidates = self._rows(
             "SELECT * FROM entries WHERE state IN ('pending', 'failed', 'rendering') ORDER BY id"
         )
-        return [e for e in candidates if self._claimable(e, now, retry_now)]
+        return [e for e in candidates if self._claimable(e, now, now if since is None else since)]
 
-    def claim(self, token: str, *, retry_now: bool = False) -> Entry | None:
+    def retry_failed(self) -> int:
+        """Make every failed entry pending again, with its attempts forgotten; how many."""
+        with self._write() as db:
+            return db.execute(
+                "UPDATE entries SET state = 'pending', attempts = 0, next_attempt_at = NULL"
+                " WHERE state = 'failed'"
+            ).rowcount
+
+    def claim(self, token: str, *, since: float | None = None) -> Entry | None:
         """Take the first claimable entry for this process, atomically; None when none is left.
 
         A stale claim (its process died) counts as a failed attempt, so an article
@@ -442,18 +451,19 @@ class Queue:
         owner = process_owner()
         with self._write() as db:
             now = time.time()
+            since = now if since is None else since
             rows = db.execute(
                 "SELECT * FROM entries WHERE state IN ('pending', 'failed', 'rendering')"
                 " ORDER BY id"
             ).fetchall()
             for row in rows:
                 entry = Entry.from_row(row)
-                if not self._claimable(entry, now, retry_now):
+                if not self._claimable(entry, now, since):
                     continue
                 if entry.state == "rendering":
                     attempts = entry.attempts + 1
                     reason = "the render was interrupted (its process died)"
-                    if attempts >= MAX_ATTEMPTS and not retry_now:
+                    if attempts >= MAX_ATTEMPTS:
                         self._record_failure(db, entry.id, attempts, reason, now)
                         continue
                     db.execute(
@@ -502,7 +512,7 @@ class Queue:
                 " audio = ?, audio_bytes = ?, duration_ms = ?, title = ?, language = ?,"
                 " url = coalesce(?, url), site = ?, published = ?, summary = ?,"
                 " rendered_at = ?, first_rendered_at = coalesce(first_rendered_at, ?),"
-                " attempts = 0, last_error = NULL, next_attempt_at = NULL,"
+                " attempts = 0, last_error = NULL, next_attempt_at = NULL, failed_at = NULL,"
                 " claim_token = NULL, claim_owner = NULL, claimed_at = NULL"
                 " WHERE id = ? AND claim_token = ? AND state = 'rendering'",
                 (
@@ -544,9 +554,9 @@ class Queue:
         retry_at = now + backoff_s(attempts) if attempts < MAX_ATTEMPTS else None
         db.execute(
             "UPDATE entries SET state = 'failed', attempts = ?, last_error = ?,"
-            " next_attempt_at = ?, claim_token = NULL, claim_owner = NULL, claimed_at = NULL"
-            " WHERE id = ?",
-            (attempts, error, retry_at, entry_id),
+            " next_attempt_at = ?, failed_at = ?, claim_token = NULL, claim_owner = NULL,"
+            " claimed_at = NULL WHERE id = ?",
+            (attempts, error, retry_at, now, entry_id),
         )
 
     def release(self, entry_id: int, token: str) -> None:

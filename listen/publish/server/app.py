@@ -225,7 +225,7 @@ async def post_article(request: Request) -> Response:
         return error(400, "\"html\" must be a string")
     try:
         if page_html is None:
-            script, page_html = await _fetch_once(service, url)
+            script, page_html = await run_in_threadpool(service.fetch_script, url)
             source = "fetch"
         else:
             if len(page_html.encode("utf-8")) > service.settings.max_page_bytes:
@@ -237,13 +237,6 @@ async def post_article(request: Request) -> Response:
         return error(status_for(exc), exc.one_line())
     body = article_body(article)
     return JSONResponse(body, status_code=202, headers={"Location": f"/v1/articles/{article.id}"})
-
-
-async def _fetch_once(service: Service, url: str) -> tuple[Script, str]:
-    """Fetch and extract a page; concurrent requests for one URL share a single fetch."""
-    lock = service.url_locks.setdefault(url, asyncio.Lock())
-    async with lock:
-        return await run_in_threadpool(service.fetch_script, url)
 
 
 def _known(request: Request) -> Article:
@@ -298,10 +291,15 @@ async def listen_endpoint(request: Request) -> Response:
     refused = _limited(request, service.writes)  # this one may fetch and render
     if refused:
         return refused
+    lock = service.url_locks.setdefault(url, asyncio.Lock())
     try:
         service.guard.check_url(url)
-        script, page_html = await _fetch_once(service, url)
-        article = await run_in_threadpool(service.submit, script, page_html, url, "fetch")
+        async with lock:  # many listeners pressing Listen at once: one fetch, one render
+            known = await run_in_threadpool(service.store.latest_for, url)
+            if known is not None and known.state != "failed" and time.time() - known.checked_at < 5:
+                return respond(known)
+            script, page_html = await run_in_threadpool(service.fetch_script, url)
+            article = await run_in_threadpool(service.submit, script, page_html, url, "fetch")
     except ListenError as exc:
         return error(status_for(exc), exc.one_line())
     return respond(article)
@@ -326,8 +324,6 @@ async def queue_json(request: Request) -> Response:
 
 
 async def feed(request: Request) -> Response:
-    from listen.publish.feed import Channel, FeedItem, build_feed, guid_for
-
     service = service_of(request)
     refused = _limited(request, service.reads)
     if refused:
@@ -335,6 +331,8 @@ async def feed(request: Request) -> Response:
     language = parse_code(request.path_params["language"])
     if language is None or language != request.path_params["language"]:
         raise HTTPException(404, "feeds are named by ISO 639-1 language code, like /feeds/en.xml")
+    from listen.publish.feed import Channel, FeedItem, build_feed, guid_for
+
     base = (service.settings.public_url or str(request.base_url)).rstrip("/")
     articles = await run_in_threadpool(service.store.ready, language)
     site = service.settings.site_name or next((a.site for a in articles if a.site), None) or "Listen"

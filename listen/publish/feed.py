@@ -1,0 +1,430 @@
+"""RSS 2.0 podcast feeds of rendered articles: one feed per edition (language).
+
+The XML is made with lxml directly, with three namespaces:
+
+* ``itunes``: what Apple Podcasts and most clients read (duration, artwork, owner, category);
+* ``podcast`` (Podcasting 2.0): ``podcast:transcript`` (the WebVTT) and ``podcast:chapters``
+  (the JSON chapters). It is declared under the namespace's first address,
+  ``https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md``: the
+  namespace's own rules make every client that knows the new address
+  (``https://podcastindex.org/namespace/1.0``) accept the first one as identical, and
+  gPodder's podcastparser knows only the first. So every client sees the transcript and
+  chapters, each exactly once;
+* ``atom``, for the ``rel="self"`` link.
+
+An item's ``guid`` is derived from the article's canonical URL and nothing
+else, so rebuilding, re-rendering or moving the media never makes a client
+download an episode again. Items are ordered newest first. Rebuilding is
+deterministic (``lastBuildDate`` is the newest item's date), and ``write_feed``
+replaces the file atomically, and only when its bytes change.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import tomllib
+import urllib.parse
+import uuid
+from collections.abc import Sequence
+from collections import Counter
+from dataclasses import MISSING, dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from listen import __version__
+from listen.errors import ListenError
+from listen.export import atomic_path
+from listen.language import require_code
+from listen.publish.playlist import entry_files, file_url
+from listen.publish.queue import Entry
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+PODCAST_NEW = "https://podcastindex.org/namespace/1.0"  # read, never written (see above)
+ATOM = "http://www.w3.org/2005/Atom"
+_NSMAP = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
+# Podcasting 2.0's namespace for podcast:guid (a UUIDv5 of the feed's URL)
+_CHANNEL_GUID_NS = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+
+class FeedError(ListenError):
+    """A feed cannot be built: bad channel settings, nothing to publish, an unreadable feed."""
+
+
+def guid_for(canonical_url: str) -> str:
+    """A stable episode id from the article's canonical URL.
+
+    Frozen forever: changing it makes every subscriber download every episode again.
+    Only the spelling that cannot change the page is folded (case of the scheme
+    and host, the fragment, surrounding space).
+    """
+    parts = urllib.parse.urlsplit(canonical_url.strip())
+    folded = urllib.parse.urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, "")
+    )
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, folded))
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A show: one edition of the site's Listen audio."""
+
+    title: str
+    description: str
+    author: str
+    base_url: str  # where the MP3s and sidecars are served from
+    language: str
+    email: str | None = None  # the owner's
+    image: str | None = None  # square artwork, absolute or relative to base_url
+    category: str = "News"  # an Apple category, "Parent > Child" for a subcategory
+    explicit: bool = False
+    link: str | None = None  # the site's own address
+
+    def __post_init__(self) -> None:
+        for name in ("title", "description", "author"):
+            if not str(getattr(self, name) or "").strip():
+                raise FeedError(f"the channel needs a {name}", hint="set it in --config or a flag")
+        base = self.base_url.strip()
+        if urllib.parse.urlsplit(base).scheme not in ("http", "https"):
+            raise FeedError(f"the base URL must be an http(s) URL, not {base!r}")
+        object.__setattr__(self, "base_url", base if base.endswith("/") else base + "/")
+        object.__setattr__(self, "language", require_code(self.language))
+        if self.email is not None and "@" not in self.email:
+            raise FeedError(f"{self.email!r} is not an e-mail address")
+        if self.image:
+            object.__setattr__(self, "image", urllib.parse.urljoin(self.base_url, self.image))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Channel:
+        """Settings (as in the TOML file) -> Channel; an unknown key or a wrong type is an error."""
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            name = _ALIASES.get(key.replace("-", "_"), key.replace("-", "_"))
+            if name not in known:
+                raise FeedError(
+                    f"unknown channel setting {key!r}",
+                    hint="known: " + ", ".join(sorted(known)),
+                )
+            wanted = bool if name == "explicit" else str
+            if value is not None and not isinstance(value, wanted):
+                raise FeedError(f"channel setting {key!r} must be a {wanted.__name__}")
+            values[name] = value
+        missing = [f.name for f in known.values() if f.name not in values and f.default is MISSING]
+        if missing:
+            raise FeedError(f"the channel needs {', '.join(missing)}")
+        return cls(**values)
+
+    @classmethod
+    def from_toml(cls, path: Path | str, **overrides: Any) -> Channel:
+        """Channel settings from a TOML file; ``overrides`` that are not None win."""
+        settings = read_settings(Path(path), overrides.get("language"))
+        settings.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.from_dict(settings)
+
+
+_ALIASES = {"owner_email": "email", "artwork": "image", "site": "link"}
+
+
+def read_settings(path: Path, language: str | None = None) -> dict[str, Any]:
+    """A channel TOML file as a dict: top-level keys, then the table named by the language
+    (``[ar]``), so one file can describe every edition."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FeedError(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FeedError(f"cannot read {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FeedError(f"{path} is not valid TOML: {exc}") from None
+    settings = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    editions = {k: v for k, v in data.items() if isinstance(v, dict)}
+    code = language or settings.get("language")
+    for key in editions:
+        try:
+            require_code(key)
+        except ListenError:
+            raise FeedError(
+                f"unknown table [{key}] in {path}", hint="tables name editions: [en], [ar], ..."
+            ) from None
+    if isinstance(code, str) and require_code(code) in editions:
+        settings.update(editions[require_code(code)])
+    return settings
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One episode."""
+
+    guid: str  # stable, derived from the canonical URL
+    title: str
+    url: str | None  # the article's canonical URL (item <link>)
+    published: str | None  # ISO date YYYY-MM-DD (or full ISO datetime)
+    summary: str | None
+    language: str
+    audio_url: str  # absolute enclosure URL
+    audio_bytes: int  # the MP3's real size
+    duration_ms: int
+    transcript_url: str | None = None  # the .vtt
+    chapters_url: str | None = None  # the .chapters.json
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An ISO date or datetime -> an aware datetime (UTC when no zone is given)."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def itunes_duration(ms: int) -> str:
+    seconds = (max(0, ms) + 500) // 1000
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def order(items: Sequence[FeedItem]) -> list[FeedItem]:
+    """Newest first; undated last; for equal dates, the later in ``items`` first."""
+
+    def key(pair: tuple[int, FeedItem]) -> tuple[float, int]:
+        date = parse_date(pair[1].published)
+        return (date.timestamp() if date else float("-inf"), pair[0])
+
+    return [item for _, item in sorted(enumerate(items), key=key, reverse=True)]
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> Any:
+    element = etree.SubElement(parent, tag, {k: v for k, v in attrs.items()})
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _it(name: str) -> str:
+    return f"{{{ITUNES}}}{name}"
+
+
+def _channel_guid(feed_url: str) -> str:
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(_CHANNEL_GUID_NS, bare))
+
+
+def build_feed(
+    channel: Channel, items: Sequence[FeedItem], *, self_url: str | None = None
+) -> bytes:
+    """RSS 2.0 XML, items newest first. ``self_url`` is where the feed is served
+    (default: ``base_url`` + ``feed.xml``)."""
+    feed_url = self_url or channel.base_url + "feed.xml"
+    ordered = order(items)
+    rss = etree.Element("rss", nsmap=_NSMAP, version="2.0")
+    ch = _sub(rss, "channel")
+    _sub(ch, "title", channel.title)
+    _sub(ch, "link", channel.link or channel.base_url)
+    _sub(ch, "description", channel.description)
+    _sub(ch, "language", channel.language)
+    _sub(ch, "generator", f"listen {__version__}")
+    dates = [d for d in (parse_date(i.published) for i in ordered) if d]
+    if dates:
+        _sub(ch, "lastBuildDate", email.utils.format_datetime(max(dates)))
+    _sub(ch, f"{{{ATOM}}}link", href=feed_url, rel="self", type="application/rss+xml")
+    _sub(ch, f"{{{PODCAST}}}guid", _channel_guid(feed_url))
+    if channel.image:
+        image = _sub(ch, "image")
+        _sub(image, "url", channel.image)
+        _sub(image, "title", channel.title)
+        _sub(image, "link", channel.link or channel.base_url)
+        _sub(ch, _it("image"), href=channel.image)
+    _sub(ch, _it("author"), channel.author)
+    _sub(ch, _it("summary"), channel.description)
+    owner = _sub(ch, _it("owner"))
+    _sub(owner, _it("name"), channel.author)
+    if channel.email:
+        _sub(owner, _it("email"), channel.email)
+    names = [part.strip() for part in channel.category.split(">") if part.strip()]
+    parent = ch
+    for name in names[:2]:
+        parent = _sub(parent, _it("category"), text=name)
+    _sub(ch, _it("explicit"), "true" if channel.explicit else "false")
+    _sub(ch, _it("type"), "episodic")
+    for item in ordered:
+        _item(ch, item, channel)
+    return bytes(etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _item(ch: etree._Element, item: FeedItem, channel: Channel) -> None:
+    el = _sub(ch, "item")
+    _sub(el, "title", item.title)
+    if item.url:
+        _sub(el, "link", item.url)
+    _sub(el, "description", item.summary or item.title)
+    _sub(el, "guid", item.guid, isPermaLink="false")
+    date = parse_date(item.published)
+    if date:
+        _sub(el, "pubDate", email.utils.format_datetime(date))
+    _sub(el, "enclosure", url=item.audio_url, length=str(item.audio_bytes), type="audio/mpeg")
+    _sub(el, _it("title"), item.title)
+    _sub(el, _it("duration"), itunes_duration(item.duration_ms))
+    _sub(el, _it("explicit"), "true" if channel.explicit else "false")
+    _sub(el, _it("episodeType"), "full")
+    if item.transcript_url:
+        _sub(
+            el,
+            f"{{{PODCAST}}}transcript",
+            url=item.transcript_url,
+            type="text/vtt",
+            language=item.language,
+            rel="captions",
+        )
+    if item.chapters_url:
+        _sub(el, f"{{{PODCAST}}}chapters", url=item.chapters_url, type="application/json+chapters")
+
+
+def write_feed(
+    path: Path, channel: Channel, items: Sequence[FeedItem], *, self_url: str | None = None
+) -> None:
+    """Write the feed atomically, and only if it changed (clients and caches see the same file)."""
+    path = Path(path)
+    data = build_feed(
+        channel, items, self_url=self_url or channel.base_url + urllib.parse.quote(path.name)
+    )
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def read_feed(path: Path) -> tuple[str | None, list[FeedItem]]:
+    """The language and items of a feed file written by ``write_feed``, to rebuild on top of.
+
+    A missing file is an empty feed; one that cannot be read as RSS is a ``FeedError``.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return None, []
+    except OSError as exc:
+        raise FeedError(f"cannot read {path}: {exc.strerror}") from None
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise FeedError(
+            f"{path} exists but is not a feed ({exc})", hint="use --prune to replace it"
+        ) from None
+    ch = root.find("channel")
+    if root.tag != "rss" or ch is None:
+        raise FeedError(f"{path} exists but is not an RSS feed", hint="use --prune to replace it")
+    language = ch.findtext("language")
+    items = [_read_item(el, language or "und") for el in ch.iterfind("item")]
+    return language, [i for i in items if i is not None]
+
+
+def _read_item(el: etree._Element, language: str) -> FeedItem | None:
+    enclosure = el.find("enclosure")
+    guid = el.findtext("guid")
+    if enclosure is None or not guid or not enclosure.get("url"):
+        return None
+
+    def podcast(name: str) -> etree._Element | None:
+        for ns in (PODCAST, PODCAST_NEW):
+            found = el.find(f"{{{ns}}}{name}")
+            if found is not None:
+                return found
+        return None
+
+    transcript, chapters = podcast("transcript"), podcast("chapters")
+    try:
+        date = el.findtext("pubDate")
+        published = email.utils.parsedate_to_datetime(date).isoformat() if date else None
+        parts = [int(p) for p in (el.findtext(_it("duration")) or "0").split(":")]
+        seconds = sum(p * 60**i for i, p in enumerate(reversed(parts)))
+        size = int(enclosure.get("length") or 0)
+    except (TypeError, ValueError):
+        return None  # not one of ours: rebuilt from the queue, or dropped
+    return FeedItem(
+        guid=guid,
+        title=el.findtext("title") or "",
+        url=el.findtext("link"),
+        published=published,
+        summary=el.findtext("description"),
+        language=(transcript.get("language") if transcript is not None else None) or language,
+        audio_url=str(enclosure.get("url")),
+        audio_bytes=size,
+        duration_ms=seconds * 1000,
+        transcript_url=transcript.get("url") if transcript is not None else None,
+        chapters_url=chapters.get("url") if chapters is not None else None,
+    )
+
+
+def merge(old: Sequence[FeedItem], new: Sequence[FeedItem]) -> list[FeedItem]:
+    """The items already published, updated by the new ones (same guid), plus the new ones."""
+    by_guid = {item.guid: item for item in old}
+    by_guid.update({item.guid: item for item in new})
+    return list(by_guid.values())
+
+
+# -- from the queue -------------------------------------------------------------------------
+
+
+def items_from_queue(
+    entries: Sequence[Entry], base_url: str, media_dir: Path | None = None
+) -> tuple[list[FeedItem], list[Entry]]:
+    """Feed items of ready entries, file URLs = ``base_url`` + file name; and the entries
+    skipped because their MP3 is gone. An undated article is dated by its first render."""
+    items: list[FeedItem] = []
+    missing: list[Entry] = []
+    for entry in entries:
+        files = entry_files(entry, media_dir)
+        if entry.state != "ready" or "audio" not in files:
+            missing.append(entry)
+            continue
+
+        def url(kind: str) -> str | None:
+            path = files.get(kind)  # noqa: B023 (used at once, inside the loop)
+            return file_url(path, base_url=base_url) if path else None
+
+        first = entry.first_rendered_at or entry.rendered_at or entry.added_at
+        items.append(
+            FeedItem(
+                guid=guid_for(entry.url or entry.source),
+                title=entry.title,
+                url=entry.url,
+                published=entry.published
+                or datetime.fromtimestamp(first, UTC).isoformat(timespec="seconds"),
+                summary=entry.summary,
+                language=entry.language or "und",
+                audio_url=url("audio") or "",
+                audio_bytes=files["audio"].stat().st_size,  # the real size, now
+                duration_ms=entry.duration_ms or 0,
+                transcript_url=url("vtt"),
+                chapters_url=url("chapters"),
+            )
+        )
+    return items, missing
+
+
+def site_defaults(entries: Sequence[Entry]) -> dict[str, str]:
+    """Title, author and description default to the site's name; the link to its home page."""
+    sites = Counter(e.site for e in entries if e.site)
+    hosts = Counter(
+        urllib.parse.urlsplit(e.url).netloc for e in entries if e.url and "://" in e.url
+    )
+    host = hosts.most_common(1)[0][0] if hosts else None
+    name = sites.most_common(1)[0][0] if sites else host
+    defaults = {"title": name, "author": name, "description": name} if name else {}
+    if host:
+        scheme = next(
+            urllib.parse.urlsplit(e.url).scheme
+            for e in entries
+            if e.url and urllib.parse.urlsplit(e.url).netloc == host
+        )
+        defaults["link"] = f"{scheme}://{host}/"
+    return defaults
