@@ -1,4 +1,4 @@
-"""The Listen service: its app factory with real workers, a real uvicorn, Redis, and SSRF attempts."""
+"""The Listen service: its app factory with real workers, real uvicorn and Redis, SSRF attempts."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def wait_ready(get: Callable[[str], httpx.Response], aid: str, timeout: float = 90) -> dict[str, Any]:
+def wait_ready(
+    get: Callable[[str], httpx.Response], aid: str, timeout: float = 90
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = get(f"/v1/articles/{aid}").json()
@@ -53,11 +55,16 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 
 def post_html(client: TestClient, path: Path, url: str | None = None) -> httpx.Response:
     html = path.read_text(encoding="utf-8")
-    return client.post("/v1/articles", json={"html": html, "url": url or f"https://example.org/{path.stem}"},
-                       headers=AUTH)
+    return client.post(
+        "/v1/articles",
+        json={"html": html, "url": url or f"https://example.org/{path.stem}"},
+        headers=AUTH,
+    )
 
 
-def test_life_cycle_with_ranges_and_caching(client: TestClient, sample: Callable[[str], Path]) -> None:
+def test_life_cycle_with_ranges_and_caching(
+    client: TestClient, sample: Callable[[str], Path]
+) -> None:
     posted = post_html(client, sample("almayadeen-es"))
     assert posted.status_code == 202
     body = posted.json()
@@ -79,8 +86,11 @@ def test_life_cycle_with_ranges_and_caching(client: TestClient, sample: Callable
     etag = full.headers["etag"]
     assert client.get(audio_url, headers={"If-None-Match": etag}).status_code == 304
 
-    for key, media in (("transcript", "text/vtt"), ("timings", "application/json"),
-                       ("chapters", "application/json+chapters")):
+    for key, media in (
+        ("transcript", "text/vtt"),
+        ("timings", "application/json"),
+        ("chapters", "application/json+chapters"),
+    ):
         response = client.get(done["links"][key])
         assert response.status_code == 200 and response.headers["content-type"].startswith(media)
     assert client.get(done["links"]["transcript"]).text.startswith("WEBVTT")
@@ -92,7 +102,9 @@ def test_life_cycle_with_ranges_and_caching(client: TestClient, sample: Callable
     assert rms(decode_mp3(mp3).pcm) > 500
 
 
-def test_same_article_same_id_and_one_render(client: TestClient, sample: Callable[[str], Path]) -> None:
+def test_same_article_same_id_and_one_render(
+    client: TestClient, sample: Callable[[str], Path]
+) -> None:
     first = post_html(client, sample("almayadeen-ar")).json()
     again = post_html(client, sample("almayadeen-ar")).json()
     assert first["id"] == again["id"]
@@ -101,14 +113,20 @@ def test_same_article_same_id_and_one_render(client: TestClient, sample: Callabl
     assert post_html(client, sample("almayadeen-ar")).json()["state"] == "ready"
 
 
-def test_a_changed_article_renders_only_what_changed(client: TestClient, sample: Callable[[str], Path], tmp_path: Path) -> None:
+def test_a_changed_article_renders_only_what_changed(
+    client: TestClient, sample: Callable[[str], Path], tmp_path: Path
+) -> None:
     page = sample("almayadeen-en-cia")
     first = post_html(client, page, url="https://example.org/changing").json()
     wait_ready(client.get, first["id"])
     edited = tmp_path / "edited.html"
-    edited.write_text(page.read_text(encoding="utf-8").replace(
-        "These previously undisclosed operations coincided", "These operations, never disclosed before, coincided"
-    ), encoding="utf-8")
+    edited.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "These previously undisclosed operations coincided",
+            "These operations, never disclosed before, coincided",
+        ),
+        encoding="utf-8",
+    )
     second = post_html(client, edited, url="https://example.org/changing").json()
     assert second["id"] != first["id"]
     done = wait_ready(client.get, second["id"])
@@ -121,12 +139,20 @@ def test_a_changed_article_renders_only_what_changed(client: TestClient, sample:
     [
         ({"content": b"not json"}, 400, "must be JSON"),
         ({"json": ["a list"]}, 400, "an object"),
-        ({"json": {"html": "<p>x</p>"}}, 400, "\"url\" must be"),
-        ({"json": {"url": "ftp://example.org/a"}}, 400, "\"url\" must be"),
-        ({"json": {"url": "https://example.org/a", "html": 5}}, 400, "\"html\" must be"),
+        ({"json": {"html": "<p>x</p>"}}, 400, '"url" must be'),
+        ({"json": {"url": "ftp://example.org/a"}}, 400, '"url" must be'),
+        ({"json": {"url": "https://example.org/a", "html": 5}}, 400, '"html" must be'),
         ({"json": {"url": "https://example.org/a", "colour": 1}}, 400, "an object"),
-        ({"json": {"url": "https://example.org/a", "html": "<html><body><p>Short.</p></body></html>"}},
-         422, "no article found"),
+        (
+            {
+                "json": {
+                    "url": "https://example.org/a",
+                    "html": "<html><body><p>Short.</p></body></html>",
+                }
+            },
+            422,
+            "no article found",
+        ),
         ({"json": {"url": "https://not-allowed.example/a"}}, 403, "allow-list"),
     ],
 )
@@ -141,7 +167,9 @@ def test_too_large(client: TestClient) -> None:
     response = client.post("/v1/articles", headers=AUTH, json=big)
     assert response.status_code == 413 and "limit" in response.json()["error"]
     huge = b"x" * (13 * 1024 * 1024)
-    response = client.post("/v1/articles", headers={**AUTH, "Content-Type": "application/json"}, content=huge)
+    response = client.post(
+        "/v1/articles", headers={**AUTH, "Content-Type": "application/json"}, content=huge
+    )
     assert response.status_code == 413
 
 
@@ -183,12 +211,21 @@ def test_rate_limit(tmp_path: Path) -> None:
     assert "listen_rate_limited_total 2.0" in TestClient(app).get("/metrics").text
 
 
-def test_ssrf_is_refused(tmp_path: Path, server: LocalServer, sample: Callable[[str], Path]) -> None:
+def test_ssrf_is_refused(
+    tmp_path: Path, server: LocalServer, sample: Callable[[str], Path]
+) -> None:
     page = server.add("/news/a", sample("almayadeen-en-cia").read_bytes())
     port = server.httpd.server_address[1]
-    server.add("/to-private", b"", status=302, headers={"Location": f"http://127.0.0.2:{port}/news/a"})
+    server.add(
+        "/to-private", b"", status=302, headers={"Location": f"http://127.0.0.2:{port}/news/a"}
+    )
     server.add("/to-file", b"", status=302, headers={"Location": "file:///etc/passwd"})
-    server.add("/to-metadata", b"", status=302, headers={"Location": "http://169.254.169.254/latest/meta-data"})
+    server.add(
+        "/to-metadata",
+        b"",
+        status=302,
+        headers={"Location": "http://169.254.169.254/latest/meta-data"},
+    )
     allow = ("127.0.0.1", "127.0.0.2", "localhost", "169.254.169.254")
 
     strict = create_app(settings(tmp_path / "a", workers=0, allow_hosts=allow))
@@ -202,11 +239,16 @@ def test_ssrf_is_refused(tmp_path: Path, server: LocalServer, sample: Callable[[
         assert c.get("/v1/listen", params={"url": "file:///etc/passwd"}).status_code == 400
         assert c.get("/v1/listen", params={"url": "gopher://127.0.0.1/"}).status_code == 400
 
-    tests_only = create_app(settings(tmp_path / "b", workers=0, allow_hosts=allow, allow_private=("127.0.0.1",)))
+    tests_only = create_app(
+        settings(tmp_path / "b", workers=0, allow_hosts=allow, allow_private=("127.0.0.1",))
+    )
     with TestClient(tests_only) as c:
         assert c.get("/v1/listen", params={"url": page}).status_code == 202  # explicitly allowed
-        for hop, needle in (("/to-private", "may not fetch"), ("/to-file", "only http"),
-                            ("/to-metadata", "may not fetch")):
+        for hop, needle in (
+            ("/to-private", "may not fetch"),
+            ("/to-file", "only http"),
+            ("/to-metadata", "may not fetch"),
+        ):
             response = c.get("/v1/listen", params={"url": server.base + hop})
             assert response.status_code == 403, (hop, response.text)
             assert needle in response.json()["error"], hop
@@ -221,13 +263,23 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(cmd: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def running(
+    cmd: list[str], port: int, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=0.2),
+            ):
                 break
             if proc.poll() is not None:
                 raise AssertionError(proc.stderr.read().decode() if proc.stderr else "exited")
@@ -241,12 +293,28 @@ def running(cmd: list[str], port: int, env: dict[str, str] | None = None) -> Ite
             proc.kill()
 
 
-def test_real_uvicorn_renders_once_under_concurrent_load(tmp_path: Path, server: LocalServer,
-                                                         sample: Callable[[str], Path]) -> None:
+def test_real_uvicorn_renders_once_under_concurrent_load(
+    tmp_path: Path, server: LocalServer, sample: Callable[[str], Path]
+) -> None:
     article = server.add("/news/feature", sample("almayadeen-en-cheap").read_bytes())
     port = free_port()
-    cmd = [sys.executable, "-m", "listen", "serve", "--port", str(port), "--data", str(tmp_path / "d"),
-           "--allow-host", "127.0.0.1", "--allow-private", "127.0.0.1", "--workers", "2", "--no-demo"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "listen",
+        "serve",
+        "--port",
+        str(port),
+        "--data",
+        str(tmp_path / "d"),
+        "--allow-host",
+        "127.0.0.1",
+        "--allow-private",
+        "127.0.0.1",
+        "--workers",
+        "2",
+        "--no-demo",
+    ]
     with running(cmd, port, env={"LISTEN_API_TOKEN": TOKEN}):
         base = f"http://127.0.0.1:{port}"
         answers: list[httpx.Response] = []
@@ -271,7 +339,9 @@ def test_real_uvicorn_renders_once_under_concurrent_load(tmp_path: Path, server:
         assert again.status_code == 200 and again.json()["links"]["audio"].endswith("/audio.mp3")
         ranged = httpx.get(base + done["links"]["audio"], headers={"Range": "bytes=0-9"})
         assert ranged.status_code == 206 and len(ranged.content) == 10
-        token_post = httpx.post(f"{base}/v1/articles", json={"url": article}, headers=AUTH, timeout=60)
+        token_post = httpx.post(
+            f"{base}/v1/articles", json={"url": article}, headers=AUTH, timeout=60
+        )
         assert token_post.status_code == 202 and token_post.json()["id"] == done["id"]
 
 
@@ -281,18 +351,44 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     if binary is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     port = free_port()
-    cmd = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-           "--dir", str(tmp_path)]
+    cmd = [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(tmp_path),
+    ]
     with running(cmd, port):
         yield f"redis://127.0.0.1:{port}/0"
 
 
-def test_redis_broker_with_a_separate_worker(tmp_path: Path, redis_url: str, sample: Callable[[str], Path]) -> None:
+def test_redis_broker_with_a_separate_worker(
+    tmp_path: Path, redis_url: str, sample: Callable[[str], Path]
+) -> None:
     data = tmp_path / "shared"
     app = create_app(settings(tmp_path, data_dir=data, broker=redis_url, workers=0))
     worker = subprocess.Popen(
-        [sys.executable, "-m", "listen", "worker", "--broker", redis_url, "--data", str(data), "--workers", "1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "listen",
+            "worker",
+            "--broker",
+            redis_url,
+            "--data",
+            str(data),
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         with TestClient(app) as c:
@@ -309,10 +405,16 @@ def test_redis_broker_with_a_separate_worker(tmp_path: Path, redis_url: str, sam
 
 
 def test_unsupported_broker_is_one_line() -> None:
-    result = subprocess.run([sys.executable, "-m", "listen", "worker", "--broker", "amqp://x", "--data", "/tmp/x"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "listen", "worker", "--broker", "amqp://x", "--data", "/tmp/x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
-    assert result.stderr.strip() == "Error: unsupported broker 'amqp://x' (use redis://HOST:PORT/DB)"
+    assert (
+        result.stderr.strip() == "Error: unsupported broker 'amqp://x' (use redis://HOST:PORT/DB)"
+    )
 
 
 def test_json_errors_escape_their_content(client: TestClient) -> None:

@@ -15,22 +15,61 @@ SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "almayadeen-en-cia-dr
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for the database and the rendered files.")
-@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
-              help="A host the service may fetch articles from (repeatable; *.example.org for subdomains).")
-@click.option("--allow-private", multiple=True, metavar="ADDRESS",
-              help="A private address or network that may be fetched anyway (for tests: 127.0.0.1).")
-@click.option("--token", envvar="LISTEN_API_TOKEN", help="Bearer token for POST /v1/articles (or LISTEN_API_TOKEN).")
-@click.option("--broker", metavar="URL", help="redis://HOST:PORT/DB to share the job queue with `listen worker`s.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(0, 64),
-              help="Local render worker processes (0: only `listen worker`s render).")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the database and the rendered files.",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="A host the service may fetch articles from (repeatable; *.example.org for subdomains).",
+)
+@click.option(
+    "--allow-private",
+    multiple=True,
+    metavar="ADDRESS",
+    help="A private address or network that may be fetched anyway (for tests: 127.0.0.1).",
+)
+@click.option(
+    "--token",
+    envvar="LISTEN_API_TOKEN",
+    help="Bearer token for POST /v1/articles (or LISTEN_API_TOKEN).",
+)
+@click.option(
+    "--broker",
+    metavar="URL",
+    help="redis://HOST:PORT/DB to share the job queue with `listen worker`s.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0, 64),
+    help="Local render worker processes (0: only `listen worker`s render).",
+)
 @click.option("--public-url", metavar="URL", help="The service's public address, for feed links.")
-@click.option("--demo/--no-demo", default=True, show_default=True,
-              help="Prepare the sample article so /demo works at once.")
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Prepare the sample article so /demo works at once.",
+)
 def serve_command(
-    host: str, port: int, data_dir: Path, allow_hosts: tuple[str, ...], allow_private: tuple[str, ...],
-    token: str | None, broker: str | None, workers: int, public_url: str | None, demo: bool,
+    host: str,
+    port: int,
+    data_dir: Path,
+    allow_hosts: tuple[str, ...],
+    allow_private: tuple[str, ...],
+    token: str | None,
+    broker: str | None,
+    workers: int,
+    public_url: str | None,
+    demo: bool,
 ) -> None:
     """Serve the Listen API, the player and the feeds."""
     import uvicorn
@@ -38,12 +77,19 @@ def serve_command(
     from listen.publish.server import Settings, create_app
 
     settings = Settings(
-        data_dir=data_dir, allow_hosts=allow_hosts, allow_private=allow_private, token=token,
-        broker=broker, workers=workers, public_url=public_url,
+        data_dir=data_dir,
+        allow_hosts=allow_hosts,
+        allow_private=allow_private,
+        token=token,
+        broker=broker,
+        workers=workers,
+        public_url=public_url,
     )
     demo_url = _prepare_demo(settings) if demo else None
     app = create_app(settings, demo_url=demo_url)
-    click.echo(f"Listen service on http://{host}:{port}/ (demo: http://{host}:{port}/demo)", err=True)
+    click.echo(
+        f"Listen service on http://{host}:{port}/ (demo: http://{host}:{port}/demo)", err=True
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -65,11 +111,26 @@ def _prepare_demo(settings: object) -> str | None:
 
 
 @cli.command("worker")
-@click.option("--broker", metavar="URL", required=True, help="redis://HOST:PORT/DB, as given to `listen serve`.")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="The same data folder as the service's (shared storage across machines).")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Render processes on this machine.")
+@click.option(
+    "--broker",
+    metavar="URL",
+    required=True,
+    help="redis://HOST:PORT/DB, as given to `listen serve`.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The same data folder as the service's (shared storage across machines).",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Render processes on this machine.",
+)
 def worker_command(broker: str, data_dir: Path, workers: int) -> None:
     """Render articles from a shared job queue (one engine per process)."""
     from listen.publish.server.jobs import run_consumer

@@ -54,7 +54,7 @@ from listen.publish.server.ratelimit import RateLimiter
 from listen.publish.server.settings import Settings
 from listen.publish.server.store import Article, Store
 
-disable_created_metrics()  # the *_created series only add noise to a scrape
+disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series are noise
 
 STATIC = Path(__file__).resolve().parent / "static"
 _ID = re.compile(r"^[0-9a-f]{32}$")
@@ -65,8 +65,12 @@ FILES = {
     "timings.json": ("audio.timings.json", "application/json"),
     "chapters.json": ("audio.chapters.json", "application/json+chapters"),
 }
-LINK_NAMES = {"audio": "audio.mp3", "transcript": "transcript.vtt", "timings": "timings.json",
-              "chapters": "chapters.json"}
+LINK_NAMES = {
+    "audio": "audio.mp3",
+    "transcript": "transcript.vtt",
+    "timings": "timings.json",
+    "chapters": "chapters.json",
+}
 
 
 class Service:
@@ -83,18 +87,32 @@ class Service:
         self.workers: Any = None
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "listen_http_requests", "HTTP requests answered", ["route", "status"], registry=self.registry
+            "listen_http_requests",
+            "HTTP requests answered",
+            ["route", "status"],
+            registry=self.registry,
         )
-        self.enqueued = Counter("listen_renders_enqueued", "Renders enqueued", registry=self.registry)
-        self.limited = Counter("listen_rate_limited", "Requests refused by a rate limit", registry=self.registry)
-        articles = Gauge("listen_articles", "Articles known, by state", ["state"], registry=self.registry)
+        self.enqueued = Counter(
+            "listen_renders_enqueued", "Renders enqueued", registry=self.registry
+        )
+        self.limited = Counter(
+            "listen_rate_limited", "Requests refused by a rate limit", registry=self.registry
+        )
+        articles = Gauge(
+            "listen_articles", "Articles known, by state", ["state"], registry=self.registry
+        )
         for state in ("queued", "rendering", "ready", "failed"):
-            articles.labels(state).set_function(lambda s=state: self.store.counts()[s])
+            articles.labels(state).set_function(self._counter(state))
+
+    def _counter(self, state: str) -> Callable[[], float]:
+        return lambda: float(self.store.counts()[state])
 
     # -- articles ---------------------------------------------------------------------------
 
-    def submit(self, script: Script, html_text: str, requested_url: str | None, source: str) -> Article:
-        """Record the article and enqueue its render, once: the same id never renders twice at once."""
+    def submit(
+        self, script: Script, html_text: str, requested_url: str | None, source: str
+    ) -> Article:
+        """Record the article and enqueue its render once: one id never renders twice at once."""
         article, created = self.store.add(script, requested_url)
         if created or article.state == "failed":
             folder = article_dir(self.settings.data_dir, article.id)
@@ -108,7 +126,9 @@ class Service:
 
     def fetch_script(self, url: str) -> tuple[Script, str]:
         page = fetch_url(
-            url, max_bytes=self.settings.max_page_bytes, timeout=self.settings.fetch_timeout_s,
+            url,
+            max_bytes=self.settings.max_page_bytes,
+            timeout=self.settings.fetch_timeout_s,
             guard=self.guard,
         )
         return _script(page), page.html
@@ -143,9 +163,14 @@ def links(article: Article) -> dict[str, str]:
 
 def article_body(article: Article) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "id": article.id, "state": article.state, "title": article.title,
-        "language": article.language, "url": article.url, "site": article.site,
-        "published": article.published, "duration_ms": article.duration_ms,
+        "id": article.id,
+        "state": article.state,
+        "title": article.title,
+        "language": article.language,
+        "url": article.url,
+        "site": article.site,
+        "published": article.published,
+        "duration_ms": article.duration_ms,
     }
     if article.state == "failed":
         body["reason"] = article.reason
@@ -189,7 +214,9 @@ def _authorised(request: Request, token: str | None) -> JSONResponse | None:
         return error(401, "writes are disabled: start the service with --token or LISTEN_API_TOKEN")
     given = request.headers.get("authorization", "")
     scheme, _, value = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        value.strip().encode(), token.encode()
+    ):
         return error(401, "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
     return None
 
@@ -215,24 +242,26 @@ async def post_article(request: Request) -> Response:
     try:
         data = json.loads(await _body(request, service.settings.max_body_bytes))
     except (ValueError, UnicodeDecodeError):
-        return error(400, "the body must be JSON: {\"url\": ...} or {\"html\": ..., \"url\": ...}")
+        return error(400, 'the body must be JSON: {"url": ...} or {"html": ..., "url": ...}')
     if not isinstance(data, dict) or set(data) - {"url", "html"}:
-        return error(400, "the body must be an object with \"url\" and optionally \"html\"")
+        return error(400, 'the body must be an object with "url" and optionally "html"')
     url, page_html = data.get("url"), data.get("html")
+    text: str
     if not isinstance(url, str) or not re.match(r"^https?://", url, re.I):
-        return error(400, "\"url\" must be an http(s) URL")
+        return error(400, '"url" must be an http(s) URL')
     if page_html is not None and not isinstance(page_html, str):
-        return error(400, "\"html\" must be a string")
+        return error(400, '"html" must be a string')
     try:
         if page_html is None:
-            script, page_html = await run_in_threadpool(service.fetch_script, url)
+            script, text = await run_in_threadpool(service.fetch_script, url)
             source = "fetch"
         else:
             if len(page_html.encode("utf-8")) > service.settings.max_page_bytes:
                 return error(413, "the page is over the 10 MB limit")
-            script = await run_in_threadpool(_script, Page(html=page_html, url=url, source=url))
+            text = page_html
+            script = await run_in_threadpool(_script, Page(html=text, url=url, source=url))
             source = "html"
-        article = await run_in_threadpool(service.submit, script, page_html, url, source)
+        article = await run_in_threadpool(service.submit, script, text, url, source)
     except ListenError as exc:
         return error(status_for(exc), exc.one_line())
     body = article_body(article)
@@ -260,7 +289,9 @@ async def get_file(request: Request) -> Response:
     article = _known(request)
     name = request.path_params["name"]
     if name not in FILES or article.state != "ready":
-        raise HTTPException(404, "no such file" if name not in FILES else "the audio is not ready yet")
+        raise HTTPException(
+            404, "no such file" if name not in FILES else "the audio is not ready yet"
+        )
     file_name, media_type = FILES[name]
     root = service.settings.data_dir.resolve()
     path = (article_dir(root, article.id) / file_name).resolve()
@@ -314,8 +345,14 @@ async def queue_json(request: Request) -> Response:
         return refused
     entries = [
         player_entry(
-            id=a.id, title=a.title, language=a.language, duration_ms=a.duration_ms or 0, url=a.url,
-            audio=links(a)["audio"], timings=links(a)["timings"], transcript=links(a)["transcript"],
+            id=a.id,
+            title=a.title,
+            language=a.language,
+            duration_ms=a.duration_ms or 0,
+            url=a.url,
+            audio=links(a)["audio"],
+            timings=links(a)["timings"],
+            transcript=links(a)["transcript"],
             chapters=links(a)["chapters"],
         )
         for a in await run_in_threadpool(service.store.ready)
@@ -335,23 +372,39 @@ async def feed(request: Request) -> Response:
 
     base = (service.settings.public_url or str(request.base_url)).rstrip("/")
     articles = await run_in_threadpool(service.store.ready, language)
-    site = service.settings.site_name or next((a.site for a in articles if a.site), None) or "Listen"
+    site = (
+        service.settings.site_name or next((a.site for a in articles if a.site), None) or "Listen"
+    )
     channel = Channel(
-        title=f"{site} ({language})", description=f"Articles from {site}, read aloud.", author=site,
-        base_url=base, language=language, link=base,
+        title=f"{site} ({language})",
+        description=f"Articles from {site}, read aloud.",
+        author=site,
+        base_url=base,
+        language=language,
+        link=base,
     )
     items = [
         FeedItem(
-            guid=guid_for(a.url), title=a.title, url=a.url, published=a.published,
-            summary=a.summary, language=a.language, audio_url=base + links(a)["audio"],
-            audio_bytes=a.audio_bytes or 0, duration_ms=a.duration_ms or 0,
-            transcript_url=base + links(a)["transcript"], chapters_url=base + links(a)["chapters"],
+            guid=guid_for(a.url),
+            title=a.title,
+            url=a.url,
+            published=a.published,
+            summary=a.summary,
+            language=a.language,
+            audio_url=base + links(a)["audio"],
+            audio_bytes=a.audio_bytes or 0,
+            duration_ms=a.duration_ms or 0,
+            transcript_url=base + links(a)["transcript"],
+            chapters_url=base + links(a)["chapters"],
         )
         for a in articles
     ]
     xml = await run_in_threadpool(build_feed, channel, items)
-    return Response(xml, media_type="application/rss+xml; charset=utf-8",
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        xml,
+        media_type="application/rss+xml; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
 
 
 async def healthz(request: Request) -> Response:
@@ -359,8 +412,14 @@ async def healthz(request: Request) -> Response:
     counts = await run_in_threadpool(service.store.counts)
     workers = service.workers
     alive = workers is None or workers.is_alive()
-    return JSONResponse({"status": "ok" if alive else "degraded", "articles": counts,
-                         "local_workers": bool(workers and alive)}, status_code=200 if alive else 503)
+    return JSONResponse(
+        {
+            "status": "ok" if alive else "degraded",
+            "articles": counts,
+            "local_workers": bool(workers and alive),
+        },
+        status_code=200 if alive else 503,
+    )
 
 
 async def metrics(request: Request) -> Response:
@@ -383,7 +442,9 @@ async def demo(request: Request) -> Response:
     if not path.is_file():
         raise HTTPException(404, "the demo page is not installed")
     article = request.query_params.get("url") or request.app.state.demo_url or ""
-    page = path.read_text(encoding="utf-8").replace("{{ARTICLE_URL}}", html.escape(article, quote=True))
+    page = path.read_text(encoding="utf-8").replace(
+        "{{ARTICLE_URL}}", html.escape(article, quote=True)
+    )
     return Response(page, media_type="text/html; charset=utf-8")
 
 
@@ -434,10 +495,15 @@ def create_app(settings: Settings, *, demo_url: str | None = None) -> Starlette:
         Route("/demo", demo),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
-        HTTPException: http_error, Exception: http_error,
+        HTTPException: http_error,
+        Exception: http_error,
     }
-    app = Starlette(routes=routes, middleware=[Middleware(Metrics)], exception_handlers=handlers,
-                    lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Metrics)],
+        exception_handlers=handlers,
+        lifespan=lifespan,
+    )
     app.state.service = service
     app.state.demo_url = demo_url
     return app

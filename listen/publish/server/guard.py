@@ -62,8 +62,11 @@ class HostGuard:
             or address.is_multicast
             or address.is_reserved
             or address.is_unspecified
-            or (isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None
-                and not self.address_allowed(address.ipv4_mapped))
+            or (
+                isinstance(address, ipaddress.IPv6Address)
+                and address.ipv4_mapped is not None
+                and not self.address_allowed(address.ipv4_mapped)
+            )
         )
 
     def connect(self, host: str, port: int, timeout: float | None) -> socket.socket:

@@ -65,8 +65,13 @@ def render_article(aid: str, data_dir: str, requested_url: str | None = None) ->
         store.set_state(aid, "failed", reason=f"internal error: {type(exc).__name__}")
         return "failed"
     store.set_state(
-        aid, "ready", duration_ms=episode.duration_ms, audio_bytes=(folder / AUDIO).stat().st_size,
-        reason=None, synthesized=episode.synthesized, cached=episode.cached,
+        aid,
+        "ready",
+        duration_ms=episode.duration_ms,
+        audio_bytes=(folder / AUDIO).stat().st_size,
+        reason=None,
+        synthesized=episode.synthesized,
+        cached=episode.cached,
     )
     return "ready"
 
@@ -84,7 +89,10 @@ def start_consumer(data_dir: Path, broker: str | None, workers: int) -> Any:
     """Run the consumer in a fresh process (spawn: nothing of the web process is inherited)."""
     context = multiprocessing.get_context("spawn")
     process = context.Process(
-        target=run_consumer, args=(str(data_dir), broker, workers), name="listen-workers", daemon=False
+        target=run_consumer,
+        args=(str(data_dir), broker, workers),
+        name="listen-workers",
+        daemon=False,
     )
     process.start()
     return process

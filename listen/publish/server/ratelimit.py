@@ -24,6 +24,10 @@ class RateLimiter:
                 self._buckets[client] = (tokens - 1, now)
                 return 0.0
             self._buckets[client] = (tokens, now)
-            if len(self._buckets) > self.max_clients:  # forget the quietest, so memory stays bounded
-                self._buckets = dict(sorted(self._buckets.items(), key=lambda kv: kv[1][1])[-self.max_clients // 2 :])
+            if (
+                len(self._buckets) > self.max_clients
+            ):  # forget the quietest, so memory stays bounded
+                self._buckets = dict(
+                    sorted(self._buckets.items(), key=lambda kv: kv[1][1])[-self.max_clients // 2 :]
+                )
             return (1 - tokens) / self.refill

@@ -10,18 +10,26 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
-    allow_hosts: tuple[str, ...] = ()  # hosts the service may fetch; "*.example.org" matches subdomains
-    allow_private: tuple[str, ...] = ()  # addresses or networks that may be fetched anyway (tests: 127.0.0.1)
+    allow_hosts: tuple[
+        str, ...
+    ] = ()  # hosts the service may fetch; "*.example.org" matches subdomains
+    allow_private: tuple[
+        str, ...
+    ] = ()  # addresses or networks that may be fetched anyway (tests: 127.0.0.1)
     token: str | None = None  # bearer token for write endpoints; None refuses every write
     broker: str | None = None  # redis://... to share the job queue between machines
     workers: int = 2  # local render worker processes (0: rely on `listen worker` elsewhere)
-    public_url: str | None = None  # the service's own address, for feeds (default: from the request)
+    public_url: str | None = (
+        None  # the service's own address, for feeds (default: from the request)
+    )
     max_body_bytes: int = 12 * 1024 * 1024  # a POSTed page: 10 MB of HTML plus JSON overhead
     max_page_bytes: int = 10 * 1024 * 1024
     fetch_timeout_s: float = 20.0
     read_rate: tuple[int, float] = (240, 60.0)  # requests per window (seconds), per client
     write_rate: tuple[int, float] = (30, 60.0)
-    recheck_s: float = 600.0  # how long /v1/listen trusts a ready render before re-fetching the page
+    recheck_s: float = (
+        600.0  # how long /v1/listen trusts a ready render before re-fetching the page
+    )
     site_name: str | None = None  # feed title when no article names its site
 
     @property

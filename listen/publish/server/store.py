@@ -109,11 +109,22 @@ class Store:
         )
         with self._connect() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO articles (id, url, requested_url, state, title, language, site,"
-                " published, summary, created_at, updated_at, checked_at)"
+                "INSERT OR IGNORE INTO articles (id, url, requested_url, state, title, language,"
+                " site, published, summary, created_at, updated_at, checked_at)"
                 " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
-                (aid, script.url or requested_url or "", requested_url, script.title,
-                 script.language, script.site, script.published, summary, now, now, now),
+                (
+                    aid,
+                    script.url or requested_url or "",
+                    requested_url,
+                    script.title,
+                    script.language,
+                    script.site,
+                    script.published,
+                    summary,
+                    now,
+                    now,
+                    now,
+                ),
             )
             created = cursor.rowcount == 1
             if not created:
@@ -142,9 +153,10 @@ class Store:
         if state not in STATES:
             raise StoreError(f"unknown state {state!r}")
         columns = {"state": state, "updated_at": time.time(), **fields}
+        # The column names come from this module's callers, never from a request.
         assignments = ", ".join(f"{name} = ?" for name in columns)
         with self._connect() as db:
-            db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*columns.values(), aid))  # noqa: S608 (column names are ours)
+            db.execute(f"UPDATE articles SET {assignments} WHERE id = ?", (*columns.values(), aid))
 
     def ready(self, language: str | None = None) -> list[Article]:
         query = "SELECT * FROM articles WHERE state = 'ready'"
@@ -153,7 +165,9 @@ class Store:
             query += " AND language = ?"
             args = (language,)
         with self._connect() as db:
-            rows = db.execute(query + " ORDER BY COALESCE(published, '') DESC, created_at DESC", args).fetchall()
+            rows = db.execute(
+                query + " ORDER BY COALESCE(published, '') DESC, created_at DESC", args
+            ).fetchall()
         return [_article(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
@@ -165,9 +179,20 @@ class Store:
 
 def _article(row: sqlite3.Row) -> Article:
     return Article(
-        id=row["id"], url=row["url"], state=row["state"], title=row["title"],
-        language=row["language"], reason=row["reason"], site=row["site"],
-        published=row["published"], summary=row["summary"], duration_ms=row["duration_ms"],
-        audio_bytes=row["audio_bytes"], updated_at=row["updated_at"], checked_at=row["checked_at"],
-        source=row["source"], synthesized=row["synthesized"], cached=row["cached"],
+        id=row["id"],
+        url=row["url"],
+        state=row["state"],
+        title=row["title"],
+        language=row["language"],
+        reason=row["reason"],
+        site=row["site"],
+        published=row["published"],
+        summary=row["summary"],
+        duration_ms=row["duration_ms"],
+        audio_bytes=row["audio_bytes"],
+        updated_at=row["updated_at"],
+        checked_at=row["checked_at"],
+        source=row["source"],
+        synthesized=row["synthesized"],
+        cached=row["cached"],
     )
