@@ -217,6 +217,41 @@ def first_byte(cmds: Sequence[Sequence[str]], *, env: dict[str, str], cwd: Path)
     return elapsed
 
 
+def machine_cpu() -> float | None:
+    """Seconds of CPU the whole machine has spent busy since boot (None when unknown)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = fh.readline().split()
+    except OSError:
+        return None
+    busy = sum(int(fields[i]) for i in (1, 2, 3, 6, 7, 8))  # user nice system irq softirq steal
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    """Seconds of CPU this process and every child it has waited for have used."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+class Interference:
+    """CPU that other processes on the machine used while a benchmark ran: they skew it."""
+
+    def __init__(self) -> None:
+        self.machine = machine_cpu()
+        self.own = own_cpu()
+        self.wall = time.perf_counter()
+
+    def foreign(self) -> tuple[float, float] | None:
+        """(seconds of others' CPU, the share of the machine's capacity they took)."""
+        now = machine_cpu()
+        if now is None or self.machine is None:
+            return None
+        others = max(0.0, (now - self.machine) - (own_cpu() - self.own))
+        capacity = (time.perf_counter() - self.wall) * (os.cpu_count() or 1)
+        return others, others / capacity if capacity else 0.0
+
+
 def repeat(times: int, measure: Callable[[int], float]) -> float:
     """The median of ``times`` measurements; ``measure`` gets the repetition's index."""
     return median([measure(i) for i in range(times)])

@@ -20,9 +20,9 @@ if __package__ in (None, ""):  # run as a script: make the `bench` package impor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.cases import BENCHMARKS, Context
-from bench.measure import BenchError, Result, table
+from bench.measure import BenchError, Interference, Result, table
 
-REPS = 3  # cheap benchmarks report the median of this many runs; slow ones run once
+REPS = 3  # runs per figure, median reported; the batch and the hour run once
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -59,17 +59,23 @@ def breakdown(title: str, stages: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
-def run_all(names: list[str], ctx: Context) -> list[Result]:
+def run_all(names: list[str], ctx: Context) -> tuple[list[Result], list[str]]:
+    """Every named benchmark's rows, and for each, how much other work shared the machine."""
     results: list[Result] = []
+    others: list[str] = []
     for name in names:
         start = time.perf_counter()
+        watch = Interference()
         print(f"running {name} ...", file=sys.stderr, flush=True)
         try:
             results.extend(BENCHMARKS[name](ctx))
         except BenchError as exc:
             results.append(Result(name, f"failed: {exc}", "-", "-"))
+        foreign = watch.foreign()
+        if foreign is not None:
+            others.append(f"{name} {foreign[0]:.1f} s ({100 * foreign[1]:.0f} %)")
         print(f"  {name} took {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
-    return results
+    return results, others
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,11 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="listen-bench-") as tmp:
         os.environ["LISTEN_CACHE_DIR"] = str(Path(tmp) / "cache")  # never the user's cache
         ctx = Context(workdir=Path(tmp), reps=1 if args.quick else REPS)
-        results = run_all(names, ctx)
-    reps = "1 run each" if args.quick else f"median of {REPS} for cheap ones, 1 for slow ones"
+        results, others = run_all(names, ctx)
+    reps = "1 run each" if args.quick else f"median of {REPS} (batch and hour: 1 run)"
     elapsed = time.perf_counter() - started
     print(f"listen benchmarks: {machine()}; {reps}; {elapsed:.0f} s in all")
     print(f"load average (1 min) before {load_before}, after {load()}")
+    if others:
+        print("CPU used by other processes meanwhile (share of both cores): " + ", ".join(others))
     print()
     print(table(results))
     if ctx.notes:

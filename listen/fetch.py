@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 from email.message import Message
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, NamedTuple, Protocol
 
 from listen import __version__
 from listen.errors import ExtractionError, ListenError, SourceError, TooLarge
@@ -28,14 +28,14 @@ TIMEOUT_S = 20.0
 MAX_REDIRECTS = 5
 USER_AGENT = f"listen/{__version__} (offline article reader; +https://pypi.org/project/listen/)"
 
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
 def read_source(source: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_S) -> Page:
     """Turn what the user typed (a path, a URL or ``-``) into a ``Page``."""
     if source == "-":
-        data = _read_limited(sys.stdin.buffer, max_bytes, "stdin")
+        data = read_limited(sys.stdin.buffer, max_bytes, "stdin")
         return Page(html=decode_html(data, None, "stdin"), source="stdin")
     scheme = urllib.parse.urlsplit(source).scheme.lower()
     if scheme in ("http", "https"):
@@ -48,18 +48,23 @@ def read_source(source: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIM
 
 
 def read_file(path: Path, *, max_bytes: int = MAX_BYTES) -> Page:
+    data = read_bytes(path, max_bytes=max_bytes)
+    return Page(html=decode_html(data, None, str(path)), url=None, source=str(path))
+
+
+def read_bytes(path: Path, *, max_bytes: int = MAX_BYTES, what: str = "an HTML file") -> bytes:
+    """A local file's bytes, within the limit, with a one-line error for every failure."""
     try:
         with path.open("rb") as fh:
-            data = _read_limited(fh, max_bytes, str(path))
+            return read_limited(fh, max_bytes, str(path))
     except FileNotFoundError:
         raise SourceError(f"no such file: {path}") from None
     except IsADirectoryError:
-        raise SourceError(f"{path} is a directory, not an HTML file") from None
+        raise SourceError(f"{path} is a directory, not {what}") from None
     except PermissionError:
         raise SourceError(f"permission denied reading {path}") from None
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return Page(html=decode_html(data, None, str(path)), url=None, source=str(path))
 
 
 class Guard(Protocol):
@@ -119,15 +124,23 @@ def _guarded_handlers(guard: Guard) -> list[urllib.request.BaseHandler]:
     return [HTTPHandler(), HTTPSHandler()]
 
 
+class Fetched(NamedTuple):
+    data: bytes
+    charset: str | None  # as the response declared it
+    url: str  # after redirects
+    content_type: str
+
+
 def fetch_bytes(
     url: str,
     *,
-    accept: frozenset[str] = _HTML_TYPES,
+    accept: frozenset[str] = HTML_TYPES,
+    what: str = "an HTML page",
     max_bytes: int = MAX_BYTES,
     timeout: float = TIMEOUT_S,
     guard: Guard | None = None,
-) -> tuple[bytes, str | None, str]:
-    """GET ``url`` within the limits: (body, declared charset, final URL after redirects)."""
+) -> Fetched:
+    """GET ``url`` within the limits; a content type outside ``accept`` is not ``what`` we want."""
     if guard is not None:
         guard.check_url(url)
     handlers: list[urllib.request.BaseHandler] = [_LimitedRedirects(guard)]
@@ -142,13 +155,12 @@ def fetch_bytes(
             headers: Message = response.headers
             content_type = headers.get_content_type()
             if content_type not in accept:
-                what = "an HTML page" if accept == _HTML_TYPES else "what was expected"
                 raise ExtractionError(f"{url} is {content_type}, not {what}")
             length = headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise TooLarge(f"{url} is {int(length):,} bytes; the limit is {max_bytes:,}")
-            data = _read_limited(response, max_bytes, url)
-            return data, headers.get_content_charset(), final_url
+            data = read_limited(response, max_bytes, url)
+            return Fetched(data, headers.get_content_charset(), final_url, content_type)
     except urllib.error.HTTPError as exc:
         raise SourceError(f"{url} answered HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
@@ -172,8 +184,8 @@ def fetch_url(
     url: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_S, guard: Guard | None = None
 ) -> Page:
     """GET an article page, following at most ``MAX_REDIRECTS`` redirects."""
-    data, charset, final_url = fetch_bytes(url, max_bytes=max_bytes, timeout=timeout, guard=guard)
-    return Page(html=decode_html(data, charset, url), url=final_url, source=url)
+    got = fetch_bytes(url, max_bytes=max_bytes, timeout=timeout, guard=guard)
+    return Page(html=decode_html(got.data, got.charset, url), url=got.url, source=url)
 
 
 def _reason(reason: object) -> str:
@@ -182,7 +194,8 @@ def _reason(reason: object) -> str:
     return str(reason) or type(reason).__name__
 
 
-def _read_limited(stream: BinaryIO, max_bytes: int, name: str) -> bytes:
+def read_limited(stream: BinaryIO, max_bytes: int, name: str) -> bytes:
+    """At most ``max_bytes`` from ``stream``; more is ``TooLarge``."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise TooLarge(f"{name} is larger than the {max_bytes // (1024 * 1024)} MB limit")

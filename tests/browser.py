@@ -172,11 +172,15 @@ class RangeHTTPServer:
     """
 
     def __init__(self, root: Path, port: int = 0) -> None:
-        handler = type(
-            "Handler", (_RangeHandler,), {"root": Path(root).resolve(), "log": []}
-        )  # a class per server: each has its own root and request log
-        self.requests: list[str] = handler.log
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        folder = Path(root).resolve()
+        requests: list[str] = []
+
+        class Handler(_RangeHandler):  # a class per server: each has its own root and log
+            root = folder
+            log = requests
+
+        self.requests = requests
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

@@ -421,3 +421,71 @@ def test_json_errors_escape_their_content(client: TestClient) -> None:
     response = client.get("/v1/listen", params={"url": 'https://evil.example/"<x>'})
     assert response.headers["content-type"] == "application/json"
     assert json.loads(response.text)["error"]  # valid JSON whatever the URL held
+
+
+def test_a_new_user_presses_listen_on_the_demo(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The README's promise, in real Chromium against a real `listen serve`: the demo page,
+    the Listen button, the audio playing with its sentences lighting up, the episode in the feed."""
+    import feedparser
+
+    from tests.browser import (
+        axe_or_skip,
+        chromium_or_skip,
+        describe_violations,
+        launch_chromium,
+        run_axe,
+    )
+
+    chromium = chromium_or_skip()
+    axe = axe_or_skip()
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "listen",
+        "serve",
+        "--port",
+        str(port),
+        "--data",
+        str(tmp_path / "d"),
+        "--workers",
+        "1",
+    ]
+    with (
+        running(cmd, port),
+        launch_chromium(
+            tmp_path_factory.mktemp("br"),
+            executable=chromium,  # short: Chromium's socket path is limited
+        ) as context,
+    ):
+        base = f"http://127.0.0.1:{port}"
+        page = context.new_page()
+        page.goto(f"{base}/demo")
+        page.wait_for_selector(".listen-play", timeout=60_000)
+        audio = "document.querySelector('.listen-player audio')"
+        page.wait_for_function(f"() => {audio} && {audio}.paused", timeout=60_000)
+        page.wait_for_timeout(500)
+        assert page.evaluate(
+            f"() => {audio}.paused && {audio}.currentTime === 0"
+        )  # nothing on its own
+        page.wait_for_selector(".listen-transcript-body .listen-s", timeout=90_000)
+        page.focus(".listen-play")
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"() => !{audio}.paused && {audio}.currentTime > 1", timeout=20_000)
+        lit = ".listen-transcript-body [aria-current='true']"
+        first = page.locator(lit).inner_text()
+        page.select_option(".listen-speed", "2")
+        page.wait_for_function(
+            f'(t) => document.querySelector("{lit}")?.innerText !== t', arg=first, timeout=20_000
+        )
+        assert page.evaluate(f"() => {audio}.currentSrc").startswith(f"{base}/v1/articles/")
+        violations = run_axe(page, axe_js=axe, context=".listen-player")
+        assert not violations, describe_violations(violations)
+
+        parsed = feedparser.parse(httpx.get(f"{base}/feeds/en.xml").content)
+        assert [e.title for e in parsed.entries] == [
+            "CIA flying covert drone to spy on drug cartels in Mexico: CNN"
+        ]
+        assert parsed.entries[0].enclosures[0].href.startswith(f"{base}/v1/articles/")

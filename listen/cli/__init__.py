@@ -64,6 +64,8 @@ def main() -> None:
 
 # The command modules register themselves on ``cli``.
 from listen.cli import cache as _cache  # noqa: E402,F401
+from listen.cli import feed as _feed  # noqa: E402,F401
+from listen.cli import queue as _queue  # noqa: E402,F401
 from listen.cli import script as _script  # noqa: E402,F401
 from listen.cli import serve as _serve  # noqa: E402,F401
 from listen.cli import speak as _speak  # noqa: E402,F401

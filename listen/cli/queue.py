@@ -1,4 +1,4 @@
-"""``listen queue``: queue articles (or a site's feed), render them, and keep the listener's place."""
+"""``listen queue``: queue articles or a site's feed, render them, keep the listener's place."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import click
 
 from listen.cli import cli
 from listen.cli.options import voice_option
+from listen.publish.owners import owner_alive
 from listen.publish.playlist import entry_document, entry_files, write_m3u8, write_queue_json
 from listen.publish.queue import (
     MAX_ATTEMPTS,
@@ -31,12 +32,18 @@ db_option = click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="LISTEN_QUEUE_DB",
-    help=f"The queue database (default: {default_db()}).",
+    help="The queue database (default: queue.db in listen's data folder, e.g. "
+    "~/.local/share/listen/).",
 )
 media_option = click.option(
     "--media-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where rendered files are (default: media/ beside the database).",
+    help="Where the rendered files are (default: where `queue render` put them).",
+)
+render_media_option = click.option(
+    "--media-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to put the rendered files (default: media/ beside the database).",
 )
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 
@@ -60,7 +67,7 @@ def _when(epoch: float) -> str:
     wait = epoch - time.time()
     if wait <= 0:
         return "on the next render"
-    if wait < 90:
+    if wait < 45:
         return f"in {wait:.0f} s"
     if wait < 5400:
         return f"in {wait / 60:.0f} min"
@@ -134,21 +141,26 @@ class _Progress:
         self.bar: Any = None
 
     def __call__(self, event: Event, summary: RunSummary) -> None:
-        if self.quiet or event.kind in ("start", "error"):
+        if self.quiet or event.kind == "error":
             return
         if self.tty:
-            if self.bar is None:
+            if self.bar is None:  # shown from the first article on
                 self.bar = click.progressbar(
                     length=summary.todo, label="Rendering", file=sys.stderr, show_pos=True
                 )
                 self.bar.__enter__()
-            self.bar.update(1)
+            if event.kind != "start":
+                self.bar.update(1)
+            return
+        if event.kind == "start":
             return
         if event.kind == "ready":
-            what = f"{Path(event.detail).name} ({clock(event.duration_ms)})"
+            what = f"ready, {clock(event.duration_ms)}"
         else:
             what = f"{event.kind}: {event.detail}"
-        click.echo(f"[{summary.finished}/{summary.todo}] {event.entry_id} {event.title}: {what}", err=True)
+        click.echo(
+            f"[{summary.finished}/{summary.todo}] {event.entry_id} {event.title}: {what}", err=True
+        )
 
     def close(self) -> None:
         if self.bar is not None:
@@ -157,7 +169,7 @@ class _Progress:
 
 @queue_group.command("render")
 @db_option
-@media_option
+@render_media_option
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), help="Articles rendered at once (default: cores)."
 )
@@ -166,9 +178,7 @@ class _Progress:
 @click.option("--bitrate", type=click.IntRange(8, 320), default=64, show_default=True)
 @click.option("--loudness", type=click.FloatRange(-40, 0), metavar="LUFS")
 @click.option("--no-cache", is_flag=True, help="Synthesise every sentence again.")
-@click.option(
-    "--retry-now", is_flag=True, help="Retry failed entries now, whatever their backoff."
-)
+@click.option("--retry-now", is_flag=True, help="Retry failed entries now, whatever their backoff.")
 @quiet_option
 def render_command(
     db: Path | None,
@@ -230,6 +240,8 @@ def render_command(
 
 
 def _state(entry: Entry) -> str:
+    if entry.state == "rendering" and not owner_alive(entry.claim_owner):
+        return "interrupted"  # the next render takes it over
     if entry.state == "ready" and entry.done:
         return "done"
     if entry.state == "ready" and entry.position_s:
@@ -260,10 +272,10 @@ def list_command(db: Path | None, as_json: bool) -> None:
     if not entries:
         click.echo("the queue is empty", err=True)
         return
-    click.echo(f"{'ID':>4}  {'STATE':<9} {'LANG':<4} {'LENGTH':>7}  TITLE")
+    click.echo(f"{'ID':>4}  {'STATE':<11} {'LANG':<4} {'LENGTH':>7}  TITLE")
     for entry in entries:
         click.echo(
-            f"{entry.id:>4}  {_state(entry):<9} {entry.language or '?':<4} "
+            f"{entry.id:>4}  {_state(entry):<11} {entry.language or '?':<4} "
             f"{clock(entry.duration_ms):>7}  {entry.title}"
         )
         if entry.state == "failed":
@@ -308,7 +320,6 @@ def next_command(ctx: click.Context, db: Path | None, as_json: bool) -> None:
             err=True,
         )
         ctx.exit(1)
-        return
     if as_json:
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
         return
@@ -331,7 +342,7 @@ def _seconds(value: str) -> float:
         raise click.BadParameter(f"{value!r} is not a time (seconds, or [h:]m:ss)") from None
     if len(parts) > 3 or any(p < 0 for p in parts):
         raise click.BadParameter(f"{value!r} is not a time (seconds, or [h:]m:ss)")
-    return sum(p * 60**i for i, p in enumerate(reversed(parts)))
+    return float(sum(p * 60**i for i, p in enumerate(reversed(parts))))
 
 
 @queue_group.command("done")
@@ -405,7 +416,9 @@ def export_command(
     if m3u8 is None and json_path is None:
         raise click.UsageError("give --m3u8 PATH, --json PATH or both")
     with _open(db) as queue:
-        entries = [e for e in queue.entries(state="ready", language=language) if not (unplayed and e.done)]
+        entries = [
+            e for e in queue.entries(state="ready", language=language) if not (unplayed and e.done)
+        ]
     if m3u8 is not None:
         count = write_m3u8(m3u8, entries, media_dir)
         click.echo(f"wrote {m3u8} ({count} entries)", err=True)

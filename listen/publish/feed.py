@@ -25,8 +25,8 @@ import email.utils
 import tomllib
 import urllib.parse
 import uuid
-from collections.abc import Sequence
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import MISSING, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,10 +198,10 @@ def order(items: Sequence[FeedItem]) -> list[FeedItem]:
     return [item for _, item in sorted(enumerate(items), key=key, reverse=True)]
 
 
-def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> Any:
-    element = etree.SubElement(parent, tag, {k: v for k, v in attrs.items()})
-    if text is not None:
-        element.text = text
+def _sub(parent: etree._Element, tag: str, value: str | None = None, **attrs: str) -> Any:
+    element = etree.SubElement(parent, tag, attrs)
+    if value is not None:
+        element.text = value
     return element
 
 
@@ -248,7 +248,7 @@ def build_feed(
     names = [part.strip() for part in channel.category.split(">") if part.strip()]
     parent = ch
     for name in names[:2]:
-        parent = _sub(parent, _it("category"), text=name)
+        parent = _sub(parent, _it("category"), text=name)  # Apple reads the attribute
     _sub(ch, _it("explicit"), "true" if channel.explicit else "false")
     _sub(ch, _it("type"), "episodic")
     for item in ordered:
@@ -301,15 +301,16 @@ def write_feed(
         tmp.write_bytes(data)
 
 
-def read_feed(path: Path) -> tuple[str | None, list[FeedItem]]:
-    """The language and items of a feed file written by ``write_feed``, to rebuild on top of.
+def read_feed(path: Path) -> tuple[dict[str, str], list[FeedItem]]:
+    """A feed file written by ``write_feed``, to rebuild on top of: the channel's language,
+    title, description, author and link, and its items.
 
     A missing file is an empty feed; one that cannot be read as RSS is a ``FeedError``.
     """
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
-        return None, []
+        return {}, []
     except OSError as exc:
         raise FeedError(f"cannot read {path}: {exc.strerror}") from None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -322,9 +323,16 @@ def read_feed(path: Path) -> tuple[str | None, list[FeedItem]]:
     ch = root.find("channel")
     if root.tag != "rss" or ch is None:
         raise FeedError(f"{path} exists but is not an RSS feed", hint="use --prune to replace it")
-    language = ch.findtext("language")
-    items = [_read_item(el, language or "und") for el in ch.iterfind("item")]
-    return language, [i for i in items if i is not None]
+    found = {
+        "language": ch.findtext("language"),
+        "title": ch.findtext("title"),
+        "description": ch.findtext("description"),
+        "author": ch.findtext(_it("author")),
+        "link": ch.findtext("link"),
+    }
+    settings = {k: v.strip() for k, v in found.items() if v and v.strip()}
+    items = [_read_item(el, settings.get("language", "und")) for el in ch.iterfind("item")]
+    return settings, [i for i in items if i is not None]
 
 
 def _read_item(el: etree._Element, language: str) -> FeedItem | None:

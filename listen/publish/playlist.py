@@ -47,7 +47,7 @@ def entry_document(
     base_url: str | None = None,
     media_dir: Path | None = None,
 ) -> dict[str, object] | None:
-    """``player_entry`` for a ready entry, file URLs made by ``file_url``; None if its MP3 is gone."""
+    """``player_entry`` of a ready entry, URLs made by ``file_url``; None if its MP3 is gone."""
     files = entry_files(entry, media_dir)
     if "audio" not in files:
         return None

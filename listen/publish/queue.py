@@ -15,8 +15,8 @@ cannot pick up. Only the owner of a claim can finish it.
 The database is never created over, or written into, a file that is not
 already a listen queue: a locked or corrupt file is a ``QueueError``.
 
-This module also makes the documents a player reads: ``player_entry`` and
-``queue_document`` (JSON), and the extended M3U playlist.
+``player_entry`` and ``queue_document`` make the JSON a web player reads
+(playlist.py writes it, and the M3U playlist, from the queue).
 """
 
 from __future__ import annotations
@@ -170,10 +170,6 @@ class Entry:
             return None
         return Path(self.media_dir) / self.audio
 
-    @property
-    def retry_due(self) -> bool:
-        return self.state == "failed" and self.next_attempt_at is not None
-
 
 def backoff_s(attempts: int) -> float:
     """How long to wait before the next try after ``attempts`` failures."""
@@ -246,14 +242,22 @@ class Queue:
                 f"{self.path} is an SQLite database but not a listen queue; it was left untouched",
                 hint="choose another file with --db",
             )
+        if tables:
+            # Small files: checking every page is cheap, and a damaged file is then never
+            # written to, instead of failing (or worse) halfway through some later command.
+            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
         if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable across a crash
+        db.execute("PRAGMA synchronous = NORMAL")  # in WAL: a killed process loses no commit
         if version == 0:
             db.execute("BEGIN IMMEDIATE")
             try:
-                if int(db.execute("PRAGMA user_version").fetchone()[0]) == 0:  # lost no race
+                if (
+                    int(db.execute("PRAGMA user_version").fetchone()[0]) == 0
+                ):  # unless another process just did
                     for statement in _SCHEMA.split(";\n"):
                         if statement.strip():
                             db.execute(statement)
@@ -356,21 +360,15 @@ class Queue:
                         [(k, existing.id) for k in keys],
                     )
                     return existing, False
+            values = {
+                "source": source, "url": url, "title": title, "language": language,
+                "language_hint": language_hint, "site": site, "published": published,
+                "summary": summary, "slug": slug, "added_at": time.time(),
+            }  # fmt: skip
             cursor = db.execute(
-                "INSERT INTO entries (source, url, title, language, language_hint, site,"
-                " published, summary, slug, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    source,
-                    url,
-                    title,
-                    language,
-                    language_hint,
-                    site,
-                    published,
-                    summary,
-                    slug,
-                    time.time(),
-                ),
+                f"INSERT INTO entries ({', '.join(values)})"
+                f" VALUES ({', '.join(':' + k for k in values)})",
+                values,
             )
             entry_id = int(cursor.lastrowid or 0)
             db.executemany(
@@ -462,7 +460,7 @@ class Queue:
                     continue
                 if entry.state == "rendering":
                     attempts = entry.attempts + 1
-                    reason = "the render was interrupted (its process died)"
+                    reason = "the render was interrupted (its process died or stopped answering)"
                     if attempts >= MAX_ATTEMPTS:
                         self._record_failure(db, entry.id, attempts, reason, now)
                         continue
@@ -506,31 +504,24 @@ class Queue:
     ) -> bool:
         """Record a finished render; False if the claim is no longer this process's."""
         now = time.time()
+        values = {
+            "media_dir": str(media_dir.resolve()), "audio": audio, "audio_bytes": audio_bytes,
+            "duration_ms": duration_ms, "title": title, "language": language, "url": url,
+            "site": site, "published": published, "summary": summary, "now": now,
+            "id": entry_id, "token": token,
+        }  # fmt: skip
         with self._write() as db:
             cursor = db.execute(
-                "UPDATE entries SET state = 'ready', renders = renders + 1, media_dir = ?,"
-                " audio = ?, audio_bytes = ?, duration_ms = ?, title = ?, language = ?,"
-                " url = coalesce(?, url), site = ?, published = ?, summary = ?,"
-                " rendered_at = ?, first_rendered_at = coalesce(first_rendered_at, ?),"
+                "UPDATE entries SET state = 'ready', renders = renders + 1,"
+                " media_dir = :media_dir, audio = :audio, audio_bytes = :audio_bytes,"
+                " duration_ms = :duration_ms, title = :title, language = :language,"
+                " url = coalesce(:url, url), site = :site, published = :published,"
+                " summary = :summary, rendered_at = :now,"
+                " first_rendered_at = coalesce(first_rendered_at, :now),"
                 " attempts = 0, last_error = NULL, next_attempt_at = NULL, failed_at = NULL,"
                 " claim_token = NULL, claim_owner = NULL, claimed_at = NULL"
-                " WHERE id = ? AND claim_token = ? AND state = 'rendering'",
-                (
-                    str(media_dir.resolve()),
-                    audio,
-                    audio_bytes,
-                    duration_ms,
-                    title,
-                    language,
-                    url,
-                    site,
-                    published,
-                    summary,
-                    now,
-                    now,
-                    entry_id,
-                    token,
-                ),
+                " WHERE id = :id AND claim_token = :token AND state = 'rendering'",
+                values,
             )
             return cursor.rowcount == 1
 

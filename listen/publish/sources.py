@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import io
 import re
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
@@ -27,21 +26,20 @@ from lxml import etree
 from listen.errors import ExtractionError, ListenError, SourceError
 from listen.extract import extract
 from listen.fetch import (
+    HTML_TYPES,
     MAX_BYTES,
     TIMEOUT_S,
-    USER_AGENT,
-    _LimitedRedirects,
-    _read_limited,
-    _reason,
     decode_html,
+    fetch_bytes,
+    read_bytes,
+    read_limited,
     read_source,
 )
 from listen.language import require_code
 from listen.models import Article, Page
-from listen.publish.queue import Queue, QueueError
+from listen.publish.queue import Queue, QueueError, canonical_key
 from listen.text import slugify
 
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _XML_TYPES = frozenset(
     {
         "application/rss+xml",
@@ -101,7 +99,7 @@ def read_document(
     """A path, ``file://`` or http(s) URL -> bytes; like listen.fetch, but XML is welcome too."""
     if source == "-":
         raise SourceError(
-            "`listen queue add` cannot read stdin: the page must still be there when it is rendered",
+            "`listen queue add` cannot read stdin: the page must still be there at render time",
             hint="save it to a file and add the file",
         )
     parts = urllib.parse.urlsplit(source)
@@ -116,49 +114,19 @@ def read_document(
 
 
 def _read_file(path: Path, source: str, max_bytes: int) -> Document:
-    try:
-        with path.open("rb") as fh:
-            data = _read_limited(fh, max_bytes, str(path))
-    except FileNotFoundError:
-        raise SourceError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise SourceError(f"{path} is a directory, not a page, feed or sitemap") from None
-    except OSError as exc:
-        raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
+    data = read_bytes(path, max_bytes=max_bytes, what="a page, feed or sitemap")
     return Document(_gunzip(data, max_bytes, source), str(path.resolve()))
 
 
 def _fetch(url: str, max_bytes: int, timeout: float) -> Document:
-    opener = urllib.request.build_opener(_LimitedRedirects())
-    accept = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
-    request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": accept + "application/xml;q=0.9"}
+    got = fetch_bytes(
+        url,
+        accept=HTML_TYPES | _XML_TYPES,
+        what="an article page, a feed or a sitemap",
+        max_bytes=max_bytes,
+        timeout=timeout,
     )
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            content_type = response.headers.get_content_type()
-            if content_type not in _HTML_TYPES | _XML_TYPES:
-                raise ExtractionError(
-                    f"{url} is {content_type}, not an article page, a feed or a sitemap"
-                )
-            data = _read_limited(response, max_bytes, url)
-            return Document(
-                _gunzip(data, max_bytes, url),
-                url,
-                response.geturl(),
-                content_type,
-                response.headers.get_content_charset(),
-            )
-    except urllib.error.HTTPError as exc:
-        raise SourceError(f"{url} answered HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise SourceError(f"{url} did not answer within {timeout:g} s") from None
-        raise SourceError(f"cannot reach {url}: {_reason(exc.reason)}") from None
-    except TimeoutError:
-        raise SourceError(f"{url} did not answer within {timeout:g} s") from None
-    except OSError as exc:
-        raise SourceError(f"cannot reach {url}: {_reason(exc)}") from None
+    return Document(_gunzip(got.data, max_bytes, url), url, got.url, got.content_type, got.charset)
 
 
 def _gunzip(data: bytes, max_bytes: int, name: str) -> bytes:
@@ -167,7 +135,7 @@ def _gunzip(data: bytes, max_bytes: int, name: str) -> bytes:
         return data
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-            return _read_limited(fh, max_bytes, name)  # type: ignore[arg-type]
+            return read_limited(fh, max_bytes, name)  # type: ignore[arg-type]
     except (OSError, EOFError) as exc:
         raise SourceError(f"{name} is not a valid gzip file: {exc}") from None
 
@@ -177,16 +145,14 @@ def _gunzip(data: bytes, max_bytes: int, name: str) -> bytes:
 
 def _parser() -> etree.XMLParser:
     # Untrusted XML: no DTD, no entities, nothing fetched while parsing.
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 def _local(element: etree._Element) -> str:
     return str(etree.QName(element).localname) if isinstance(element.tag, str) else ""
 
 
-def inspect(document: Document) -> Page | Listing:
+def identify(document: Document) -> Page | Listing:
     """An article ``Page``, or the ``Listing`` of a feed or sitemap; anything else is an error."""
     head = document.data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     xml_type = document.content_type in _XML_TYPES
@@ -224,8 +190,9 @@ def _links(root: etree._Element, kind: ListingKind, base: str) -> list[str]:
         found = [
             (loc.text or "").strip() for loc in root.iter() if _local(loc) == "loc" and loc.text
         ]
-    links = (_absolute(link, base) for link in found)
-    return list(dict.fromkeys(link for link in links if link))
+    links = [link for link in (_absolute(link, base) for link in found) if link]
+    by_key = {canonical_key(link): link for link in reversed(links)}  # the first spelling wins
+    return list(dict.fromkeys(by_key[canonical_key(link)] for link in links))
 
 
 def _rss_link(item: etree._Element) -> list[str]:
@@ -267,7 +234,7 @@ def expand(listing: Listing, read: Callable[[str], Document] = read_document) ->
         return listing
     links: list[str] = []
     for child in listing.links[:MAX_CHILD_SITEMAPS]:
-        found = inspect(read(child))
+        found = identify(read(child))
         if isinstance(found, Listing) and found.kind == "sitemap":
             links.extend(found.links)
     return Listing("sitemap", listing.source, tuple(dict.fromkeys(links)))
@@ -289,6 +256,15 @@ class AddReport:
 Notify = Callable[[str, str], None]  # (what happened, detail), for progress lines
 
 
+def short_slug(title: str, max_length: int = 60) -> str:
+    """A file-name slug cut at a word boundary: ``{id}-{slug}.chapters.json`` stays short."""
+    slug = slugify(title, max_length=200)
+    if len(slug) > max_length:
+        cut = slug[: max_length + 1]
+        slug = cut[: cut.rfind("-")] if "-" in cut else cut[:max_length]
+    return slug.strip("-") or "article"
+
+
 def summary_of(article_blocks: Iterable[tuple[str, str]]) -> str | None:
     """The summary block's text, else the first paragraph: an episode's description."""
     blocks = list(article_blocks)
@@ -308,7 +284,7 @@ def _store(
     entry, added = queue.add(
         source=stored,
         title=article.title,
-        slug=slugify(article.title, max_length=60) or "article",
+        slug=short_slug(article.title),
         url=url,
         language=article.language,
         language_hint=language,
@@ -334,8 +310,13 @@ def add_sources(
     report = AddReport()
     say = notify or (lambda what, detail: None)
     for source in sources:
+        known = queue.find(source) if "://" in source else None
+        if known is not None:  # an address already seen: no need to fetch it again
+            report.known.append((known.id, known.title))
+            say("already queued", f"{known.id} {known.title}")
+            continue
         try:
-            found = inspect(read_document(source))
+            found = identify(read_document(source))
             if isinstance(found, Page):
                 entry_id, title, added = _store(queue, found, source, code, report)
                 say("queued" if added else "already queued", f"{entry_id} {title}")

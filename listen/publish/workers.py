@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import queue as queue_module
 import re
+import signal
 import time
 import uuid
 from collections.abc import Callable
@@ -184,9 +185,7 @@ def work(
             emit(render_entry(queue, entry, token, options))
 
 
-def _worker_main(
-    db: str, options: RenderOptions, since: float, events: Any, parent: int
-) -> None:
+def _worker_main(db: str, options: RenderOptions, since: float, events: Any, parent: int) -> None:
     """The body of a spawned worker process."""
     try:
         work(Path(db), options, since, events.put, parent=parent)
@@ -219,6 +218,8 @@ def render_queue(
         if retry_now:
             queue.retry_failed()
         live = {e.id for e in queue.entries(state="rendering") if owner_alive(e.claim_owner)}
+        # Another run's claim made after this look has no temporary file yet: it is still
+        # synthesising, and its files are written only at the end.
         sweep_parts(options.media_dir, live.__contains__)
         summary.todo = len(queue.claimable(since=since))
 
@@ -288,7 +289,8 @@ def _crashed(
     db: Path, options: RenderOptions, owner: str, code: int, handle: Callable[[Event], None]
 ) -> None:
     """Record a failure on what a dead worker held: it never blocks the rest."""
-    reason = f"the render process died (exit status {code})"
+    how = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+    reason = f"the render process died ({how})"
     with Queue(db, timeout=options.timeout) as queue:
         for entry_id in queue.fail_owner(owner, reason):
             handle(Event("failed", entry_id, queue.get(entry_id).title, reason))

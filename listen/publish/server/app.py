@@ -39,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -399,7 +400,9 @@ async def feed(request: Request) -> Response:
         )
         for a in articles
     ]
-    xml = await run_in_threadpool(build_feed, channel, items)
+    xml = await run_in_threadpool(
+        lambda: build_feed(channel, items, self_url=str(request.url.replace(query="")))
+    )
     return Response(
         xml,
         media_type="application/rss+xml; charset=utf-8",
@@ -498,9 +501,16 @@ def create_app(settings: Settings, *, demo_url: str | None = None) -> Starlette:
         HTTPException: http_error,
         Exception: http_error,
     }
+    # Players on the site's own pages read the JSON from here: any origin may, for reads.
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET"],
+        expose_headers=["Content-Range", "Accept-Ranges", "ETag", "Retry-After"],
+    )
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(Metrics)],
+        middleware=[Middleware(Metrics), cors],
         exception_handlers=handlers,
         lifespan=lifespan,
     )

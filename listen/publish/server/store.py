@@ -20,6 +20,7 @@ from typing import Any
 
 from listen.errors import ListenError
 from listen.models import Script
+from listen.publish.sources import summary_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -104,9 +105,7 @@ class Store:
         """Record the article as queued unless it is already known; True if it is new."""
         aid = article_id(script)
         now = time.time()
-        summary = next((b.text for b in script.blocks if b.kind == "summary"), None) or next(
-            (b.text for b in script.blocks if b.kind == "paragraph"), None
-        )
+        summary = summary_of((b.kind, b.text) for b in script.blocks)
         with self._connect() as db:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO articles (id, url, requested_url, state, title, language,"

@@ -99,7 +99,8 @@
       at: "En {time}",
       rate: "Velocidad {rate}",
       nowPlaying: "Ahora: {title}",
-      noTranscript: "La transcripción no está disponible para este artículo; el audio sí se reproduce.",
+      noTranscript:
+        "La transcripción no está disponible para este artículo; el audio sí se reproduce.",
       audioError: "No se pudo cargar el audio.",
       blocked: "El navegador no permitió la reproducción. Pulse Reproducir de nuevo.",
       network: "No se pudo conectar con el servicio Listen.",
@@ -147,11 +148,18 @@
     },
   };
 
-  const baseLanguage = (code) => String(code || "").toLowerCase().split(/[-_]/)[0];
+  const baseLanguage = (code) =>
+    String(code || "")
+      .toLowerCase()
+      .split(/[-_]/)[0];
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, (_, key) => (key in values ? values[key] : ""));
   }
+
+  // A title inside a sentence of another direction ("Next: تونس ... 2025") is isolated, or
+  // the bidi algorithm pulls its numbers and punctuation into the surrounding text.
+  const isolate = (text) => `\u2068${text}\u2069`;
 
   // "1:05" or "1:02:03": what the eye reads.
   function clock(seconds) {
@@ -173,7 +181,7 @@
     ].filter(([, n], i, all) => n > 0 || (i === all.length - 1 && s === 0));
     try {
       const words = parts.map(([unit, n]) =>
-        new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long" }).format(n)
+        new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long" }).format(n),
       );
       return new Intl.ListFormat(lang, { type: "unit", style: "narrow" }).format(words);
     } catch (_) {
@@ -263,7 +271,11 @@
     if (!response.ok) {
       throw new HttpError((body && body.error) || `HTTP ${response.status}`);
     }
-    return { status: response.status, body: body || {}, retryAfter: response.headers.get("Retry-After") };
+    return {
+      status: response.status,
+      body: body || {},
+      retryAfter: response.headers.get("Retry-After"),
+    };
   }
 
   // A queue entry, a service answer and a bare data-listen-src all become this one shape.
@@ -305,7 +317,8 @@
       this.userScrolledAt = 0;
       this.autoScrollUntil = 0;
       this.pointerOnSlider = false;
-      this.switching = false;
+      this.quietUntil = 0;
+      this.playMessage = null;
       this.headingLevel = Math.min(5, Math.max(2, Number(host.dataset.listenHeadingLevel) || 2));
       this.build();
       this.listen();
@@ -323,57 +336,127 @@
       this.title = h("span", { class: "listen-title", id: `${id}-title` });
       this.status = h("p", { class: "listen-status", role: "status", "aria-live": "polite" });
 
-      this.backButton = h("button", { type: "button", class: "listen-skip", "data-action": "back" },
-        h("span", { class: "listen-icon", "aria-hidden": "true", text: "↺" }), " 15");
-      this.playButton = h("button", { type: "button", class: "listen-play", "data-action": "play" },
+      this.backButton = h(
+        "button",
+        { type: "button", class: "listen-skip", "data-action": "back" },
+        h("span", { class: "listen-icon", "aria-hidden": "true", text: "↺" }),
+        " 15",
+      );
+      this.playButton = h(
+        "button",
+        { type: "button", class: "listen-play", "data-action": "play" },
         h("span", { class: "listen-icon", "aria-hidden": "true" }),
-        h("span", { class: "listen-play-label" }));
-      this.forwardButton = h("button", { type: "button", class: "listen-skip", "data-action": "forward" },
-        "15 ", h("span", { class: "listen-icon", "aria-hidden": "true", text: "↻" }));
-      this.slider = h("input", { type: "range", class: "listen-seek", min: 0, max: 0, step: 1, value: 0 });
+        h("span", { class: "listen-play-label" }),
+      );
+      this.forwardButton = h(
+        "button",
+        { type: "button", class: "listen-skip", "data-action": "forward" },
+        "15 ",
+        h("span", { class: "listen-icon", "aria-hidden": "true", text: "↻" }),
+      );
+      this.slider = h("input", {
+        type: "range",
+        class: "listen-seek",
+        min: 0,
+        max: 0,
+        step: 1,
+        value: 0,
+      });
       this.clock = h("span", { class: "listen-clock", "aria-hidden": "true" });
       // Media transport stays left-to-right in RTL too (docs/player.md explains why).
-      this.transport = h("div", { class: "listen-transport", role: "group", dir: "ltr" },
-        this.backButton, this.playButton, this.forwardButton,
-        h("div", { class: "listen-timeline" }, this.slider, this.clock));
+      this.transport = h(
+        "div",
+        { class: "listen-transport", role: "group", dir: "ltr" },
+        this.backButton,
+        this.playButton,
+        this.forwardButton,
+        h("div", { class: "listen-timeline" }, this.slider, this.clock),
+      );
 
       this.speedLabel = h("label", { for: `${id}-speed` });
       this.speed = h("select", { id: `${id}-speed`, class: "listen-speed" });
-      this.nextButton = h("button", { type: "button", class: "listen-next", "data-action": "next", hidden: true });
-      this.options = h("div", { class: "listen-options" },
-        h("span", { class: "listen-speed-field" }, this.speedLabel, this.speed), this.nextButton);
+      this.nextButton = h("button", {
+        type: "button",
+        class: "listen-next",
+        "data-action": "next",
+        hidden: true,
+      });
+      this.options = h(
+        "div",
+        { class: "listen-options" },
+        h("span", { class: "listen-speed-field" }, this.speedLabel, this.speed),
+        this.nextButton,
+      );
 
       this.chapterHeading = heading("", { id: `${id}-chapters` });
       this.chapterItems = h("ol", { class: "listen-chapter-list" });
-      this.chapterSection = h("div", { class: "listen-chapters", hidden: true },
-        this.chapterHeading, this.chapterItems);
+      this.chapterSection = h(
+        "div",
+        { class: "listen-chapters", hidden: true },
+        this.chapterHeading,
+        this.chapterItems,
+      );
 
-      this.transcriptToggle = h("button", { type: "button", class: "listen-toggle",
-        "aria-expanded": "true", "aria-controls": `${id}-transcript-panel`, "data-action": "toggle" });
+      this.transcriptToggle = h("button", {
+        type: "button",
+        class: "listen-toggle",
+        "aria-expanded": "true",
+        "aria-controls": `${id}-transcript-panel`,
+        "data-action": "toggle",
+      });
       this.transcriptHint = h("p", { class: "listen-hint" });
       this.transcriptBody = h("div", { class: "listen-transcript-body" });
-      this.transcriptPanel = h("div", { id: `${id}-transcript-panel`, class: "listen-transcript-panel" },
-        this.transcriptHint, this.transcriptBody);
-      this.transcriptSection = h("div", { class: "listen-transcript", hidden: true },
-        heading(this.transcriptToggle), this.transcriptPanel);
+      this.transcriptPanel = h(
+        "div",
+        { id: `${id}-transcript-panel`, class: "listen-transcript-panel" },
+        this.transcriptHint,
+        this.transcriptBody,
+      );
+      this.transcriptSection = h(
+        "div",
+        { class: "listen-transcript", hidden: true },
+        heading(this.transcriptToggle),
+        this.transcriptPanel,
+      );
 
       this.queueHeading = heading("", { id: `${id}-queue` });
       this.queueItems = h("ol", { class: "listen-queue-list" });
-      this.queueSection = h("div", { class: "listen-queue", hidden: true }, this.queueHeading, this.queueItems);
+      this.queueSection = h(
+        "div",
+        { class: "listen-queue", hidden: true },
+        this.queueHeading,
+        this.queueItems,
+      );
 
-      this.main = h("div", { class: "listen-main", hidden: true },
-        this.transport, this.options, this.chapterSection, this.transcriptSection, this.queueSection);
+      this.main = h(
+        "div",
+        { class: "listen-main", hidden: true },
+        this.transport,
+        this.options,
+        this.chapterSection,
+        this.transcriptSection,
+        this.queueSection,
+      );
 
-      this.root = h("section", {
-        class: "listen-player",
-        "aria-labelledby": `${id}-kicker ${id}-title`,
-        "data-state": "loading",
-      }, h("p", { class: "listen-header" }, this.kicker, " ", this.title), this.status, this.audio, this.main);
+      this.root = h(
+        "section",
+        {
+          class: "listen-player",
+          "aria-labelledby": `${id}-kicker ${id}-title`,
+          "data-state": "loading",
+        },
+        h("p", { class: "listen-header" }, this.kicker, " ", this.title),
+        this.status,
+        this.audio,
+        this.main,
+      );
 
       for (const rate of RATES) this.speed.append(h("option", { value: rate }));
       const savedRate = Number(storage.get("listen:rate"));
-      this.setRate(RATES.includes(savedRate) ? savedRate : 1);
-      this.setLanguage(this.host.getAttribute("lang") || (this.host.closest("[lang]") || {}).lang || "en");
+      this.setRate(RATES.includes(savedRate) ? savedRate : 1, { remember: false });
+      this.setLanguage(
+        this.host.getAttribute("lang") || (this.host.closest("[lang]") || {}).lang || "en",
+      );
       this.host.replaceChildren(this.root); // a fallback link inside the host gives way to the player
     }
 
@@ -383,11 +466,20 @@
       this.lang = lang;
       this.t = MESSAGES[lang] || MESSAGES.en;
       const uiLang = MESSAGES[lang] ? lang : "en";
+      this.uiLang = uiLang;
       this.root.lang = code;
       this.root.dir = RTL.has(lang) ? "rtl" : "ltr";
       // Labels in English inside a French player must say they are English (WCAG 3.1.2).
-      for (const node of [this.kicker, this.transport, this.options, this.chapterHeading,
-        this.transcriptToggle, this.transcriptHint, this.queueHeading, this.status]) {
+      for (const node of [
+        this.kicker,
+        this.transport,
+        this.options,
+        this.chapterHeading,
+        this.transcriptToggle,
+        this.transcriptHint,
+        this.queueHeading,
+        this.status,
+      ]) {
         if (uiLang === lang) node.removeAttribute("lang");
         else node.lang = uiLang;
       }
@@ -402,7 +494,8 @@
       this.transcriptToggle.textContent = t.transcript;
       this.transcriptHint.textContent = t.transcriptHint;
       this.queueHeading.textContent = t.queue;
-      for (const option of this.speed.options) option.textContent = rateLabel(Number(option.value), lang);
+      for (const option of this.speed.options)
+        option.textContent = rateLabel(Number(option.value), lang);
       this.showPlaying(!this.audio.paused);
       this.updateNext();
       this.updateTime(true);
@@ -411,12 +504,21 @@
     // -- Status: a polite live region for state changes, never for each sentence --------------
     say(text, { error = false } = {}) {
       // Clearing first makes a repeated message ("Paused" twice) be read again.
+      window.clearTimeout(this.loadingTimer);
+      this.said = text;
       this.status.textContent = "";
       this.status.classList.toggle("listen-error", error);
       window.clearTimeout(this.sayTimer);
       this.sayTimer = window.setTimeout(() => {
         this.status.textContent = text;
       }, 60);
+    }
+
+    quiet() {
+      window.clearTimeout(this.loadingTimer);
+      window.clearTimeout(this.sayTimer);
+      this.said = "";
+      this.status.textContent = "";
     }
 
     fail(text) {
@@ -427,23 +529,27 @@
     // -- Loading: service, single file or queue ------------------------------------------------
     async start() {
       const data = this.host.dataset;
-      const query = data.listenFromQuery !== undefined ? new URLSearchParams(window.location.search) : null;
-      let article = data.listenArticle && !PLACEHOLDER.test(data.listenArticle) ? data.listenArticle : null;
+      const query =
+        data.listenFromQuery !== undefined ? new URLSearchParams(window.location.search) : null;
+      let article =
+        data.listenArticle && !PLACEHOLDER.test(data.listenArticle) ? data.listenArticle : null;
       let src = data.listenSrc || null;
       let queue = data.listenQueue || null;
       let wanted = data.listenEntry || null;
       if (query) {
         // Only a page that opts in (the demo) lets its address choose what plays, and only
         // files of its own origin, so a crafted link cannot put foreign audio on the page.
-        const sameOrigin = (value) => value && new URL(value, document.baseURI).origin === window.location.origin;
-        if (sameOrigin(query.get("src"))) [src, queue, article] = [query.get("src"), null, null];
-        if (sameOrigin(query.get("queue"))) [queue, src, article] = [query.get("queue"), null, null];
+        const sameOrigin = (value) =>
+          value && new URL(value, document.baseURI).origin === window.location.origin;
         if (query.get("url")) [article, src] = [query.get("url"), null];
+        if (sameOrigin(query.get("queue"))) [queue, src] = [query.get("queue"), null];
+        if (sameOrigin(query.get("src"))) [src, queue, article] = [query.get("src"), null, null];
         wanted = query.get("entry") || wanted;
       }
       const service = data.listenService || SERVICE_BASE;
 
-      this.say(this.t.loading);
+      // "Loading…" only when loading is slow enough to notice.
+      this.loadingTimer = window.setTimeout(() => this.say(this.t.loading), 500);
       if (queue) {
         const queueUrl = new URL(queue, document.baseURI).href;
         try {
@@ -462,12 +568,22 @@
         if (!first) return; // the status already says why
       } else if (src) {
         const audio = new URL(src, document.baseURI).href;
-        first = makeEntry({ audio, title: data.listenTitle, language: data.listenLanguage,
-          timings: sidecar(audio, ".timings.json"), chapters: sidecar(audio, ".chapters.json"),
-          transcript: sidecar(audio, ".vtt") }, document.baseURI);
+        first = makeEntry(
+          {
+            audio,
+            title: data.listenTitle,
+            language: data.listenLanguage,
+            timings: sidecar(audio, ".timings.json"),
+            chapters: sidecar(audio, ".chapters.json"),
+            transcript: sidecar(audio, ".vtt"),
+          },
+          document.baseURI,
+        );
       }
       if (first) {
-        const same = this.entries.findIndex((e) => e.audio === first.audio || (first.url && e.url === first.url));
+        const same = this.entries.findIndex(
+          (e) => e.audio === first.audio || (first.url && e.url === first.url),
+        );
         if (same >= 0) this.entries[same] = { ...this.entries[same], ...first };
         else this.entries.unshift(first);
         this.index = Math.max(same, 0);
@@ -479,7 +595,7 @@
       if (!this.entries.length) return this.fail(this.t.nothing);
       this.main.hidden = false;
       this.renderQueue();
-      this.load(this.index, { announce: Boolean(article) });
+      this.load(this.index); // quietly: the page has just loaded (or "Audio ready." was said)
     }
 
     // GET /v1/listen, then poll while the service renders; null when it cannot be had.
@@ -507,12 +623,20 @@
         if (body.state === "ready" && body.links && body.links.audio) {
           const links = body.links;
           if (announced) this.say(this.t.ready);
-          return makeEntry({ id: body.id, title: body.title, language: body.language,
-            duration_ms: body.duration_ms, url: body.url || articleUrl,
-            audio: serviceUrl(base, links.audio),
-            timings: links.timings && serviceUrl(base, links.timings),
-            chapters: links.chapters && serviceUrl(base, links.chapters),
-            transcript: links.transcript && serviceUrl(base, links.transcript) }, base);
+          return makeEntry(
+            {
+              id: body.id,
+              title: body.title,
+              language: body.language,
+              duration_ms: body.duration_ms,
+              url: body.url || articleUrl,
+              audio: serviceUrl(base, links.audio),
+              timings: links.timings && serviceUrl(base, links.timings),
+              chapters: links.chapters && serviceUrl(base, links.chapters),
+              transcript: links.transcript && serviceUrl(base, links.transcript),
+            },
+            base,
+          );
         }
         if (body.state === "failed") {
           this.fail(fill(this.t.failed, { reason: body.reason || body.error || "" }));
@@ -525,7 +649,9 @@
         }
         if (body.poll) url = serviceUrl(base, body.poll);
         const wait = Number(body.retry_after || answer.retryAfter) || 2;
-        await new Promise((done) => window.setTimeout(done, Math.min(Math.max(wait, 1), 30) * 1000));
+        await new Promise((done) =>
+          window.setTimeout(done, Math.min(Math.max(wait, 1), 30) * 1000),
+        );
       }
       return null;
     }
@@ -544,7 +670,16 @@
       const entry = this.entries[index];
       if (!entry) return;
       if (this.entry) this.savePosition();
-      this.switching = true;
+      // The transcript and chapters are rebuilt below; focus in them must land somewhere useful.
+      const focusIn = this.transcriptSection.contains(document.activeElement)
+        ? "transcript"
+        : this.chapterSection.contains(document.activeElement)
+          ? "chapters"
+          : null;
+      if (focusIn) this.playButton.focus();
+      this.focusAfterLoad = focusIn === "transcript";
+      // Changing the source pauses the old one; that is not news, the new title is.
+      this.quietUntil = announce ? Date.now() + 800 : 0;
       this.index = index;
       this.entry = entry;
       this.current = -1;
@@ -567,15 +702,14 @@
       // Where this listener left off: seek without playing (preload="none" keeps it silent).
       const saved = storage.get(this.positionKey(entry));
       const resumeAt = saved && typeof saved.t === "number" ? saved.t : entry.positionS;
-      let message = announce ? fill(this.t.nowPlaying, { title: entry.title }) : "";
+      let message = announce ? fill(this.t.nowPlaying, { title: isolate(entry.title) }) : "";
       if (resumeAt > 1 && (!this.duration || resumeAt < this.duration - 3)) {
         this.audio.currentTime = resumeAt;
         message = fill(this.t.resuming, { time: clock(resumeAt) });
       }
       this.updateTime(true);
       if (message) this.say(message);
-      else if (this.status.textContent === this.t.loading) this.status.textContent = "";
-      this.switching = false;
+      else if (!this.said || this.said === this.t.loading) this.quiet();
 
       const token = (this.loadToken = {});
       this.loadSidecars(entry, token);
@@ -583,8 +717,18 @@
 
     async loadSidecars(entry, token) {
       const [timings, chapters] = await Promise.all([
-        entry.timings ? getJSON(entry.timings).then((r) => r.body, () => null) : null,
-        entry.chapters ? getJSON(entry.chapters).then((r) => r.body, () => null) : null,
+        entry.timings
+          ? getJSON(entry.timings).then(
+              (r) => r.body,
+              () => null,
+            )
+          : null,
+        entry.chapters
+          ? getJSON(entry.chapters).then(
+              (r) => r.body,
+              () => null,
+            )
+          : null,
       ]);
       if (token !== this.loadToken) return; // the listener moved on to another entry meanwhile
       if (timings && Array.isArray(timings.blocks)) {
@@ -601,6 +745,10 @@
       }
       const list = chapters && Array.isArray(chapters.chapters) ? chapters.chapters : [];
       this.renderChapters(list);
+      if (this.focusAfterLoad && document.activeElement === this.playButton && this.sentences[0]) {
+        this.transcriptBody.querySelector('.listen-s[tabindex="0"]').focus(); // back where they were
+      }
+      this.focusAfterLoad = false;
       this.root.dataset.transcript = this.sentences.length ? "ready" : "unavailable";
       this.sync();
       this.updateTime(true);
@@ -620,18 +768,27 @@
           container = list.appendChild(h("li", { class: "listen-b-list_item" }));
         } else {
           list = null;
-          if (kind === "heading") container = h(`h${this.headingLevel + 1}`, { class: "listen-b listen-b-heading" });
-          else if (kind === "quote") container = h("blockquote", { class: "listen-b listen-b-quote" });
+          if (kind === "heading")
+            container = h(`h${this.headingLevel + 1}`, { class: "listen-b listen-b-heading" });
+          else if (kind === "quote")
+            container = h("blockquote", { class: "listen-b listen-b-quote" });
           else container = h("p", { class: `listen-b listen-b-${kind}` });
           // Captions are marked in words, the way the voice introduces them.
-          if (kind === "caption") container.append(h("span", { class: "listen-b-label", text: this.t.caption }), " ");
+          if (kind === "caption")
+            container.append(h("span", { class: "listen-b-label", text: this.t.caption }), " ");
           body.append(container);
         }
-        const sentences = Array.isArray(block.sentences) && block.sentences.length
-          ? block.sentences : [{ text: block.text, start_ms: block.start_ms, end_ms: block.end_ms }];
+        const sentences =
+          Array.isArray(block.sentences) && block.sentences.length
+            ? block.sentences
+            : [{ text: block.text, start_ms: block.start_ms, end_ms: block.end_ms }];
         sentences.forEach((sentence, i) => {
-          const el = h("span", { class: "listen-s", tabindex: "-1", "data-index": this.sentences.length,
-            text: sentence.text });
+          const el = h("span", {
+            class: "listen-s",
+            tabindex: "-1",
+            "data-index": this.sentences.length,
+            text: sentence.text,
+          });
           if (i) container.append(" ");
           container.append(el);
           this.sentences.push({ start: sentence.start_ms / 1000, end: sentence.end_ms / 1000, el });
@@ -647,7 +804,8 @@
     rove(index, { focus = false } = {}) {
       const target = this.sentences[index];
       if (!target) return;
-      for (const s of this.transcriptBody.querySelectorAll('.listen-s[tabindex="0"]')) s.tabIndex = -1;
+      for (const s of this.transcriptBody.querySelectorAll('.listen-s[tabindex="0"]'))
+        s.tabIndex = -1;
       target.el.tabIndex = 0;
       if (focus) target.el.focus();
     }
@@ -657,9 +815,13 @@
       this.chapterList = list
         .filter((c) => typeof c.startTime === "number")
         .map((c, i) => {
-          const el = h("button", { type: "button", class: "listen-chapter", "data-index": i },
-            h("span", { class: "listen-chapter-title", text: c.title || String(i + 1) }), " ",
-            h("span", { class: "listen-chapter-time", text: clock(c.startTime) }));
+          const el = h(
+            "button",
+            { type: "button", class: "listen-chapter", "data-index": i },
+            h("span", { class: "listen-chapter-title", text: c.title || String(i + 1) }),
+            " ",
+            h("span", { class: "listen-chapter-time", text: clock(c.startTime) }),
+          );
           this.chapterItems.append(h("li", null, el));
           return { start: c.startTime, end: c.endTime, title: c.title || String(i + 1), el };
         });
@@ -667,37 +829,71 @@
       this.chapterSection.hidden = this.chapterList.length < 2;
     }
 
+    // Built once, then updated in place: a keyboard user's focus stays on the item they chose.
     renderQueue() {
-      this.queueItems.replaceChildren();
+      if (this.queueItems.children.length !== this.entries.length) {
+        this.queueItems.replaceChildren(
+          ...this.entries.map((entry, i) =>
+            h(
+              "li",
+              null,
+              h(
+                "button",
+                { type: "button", class: "listen-queue-item", "data-index": i },
+                h("span", {
+                  class: "listen-queue-title",
+                  dir: "auto",
+                  lang: entry.language || null,
+                }),
+                " ",
+                h("span", { class: "listen-queue-meta" }),
+              ),
+            ),
+          ),
+        );
+      }
       this.entries.forEach((entry, i) => {
+        const button = this.queueItems.children[i].firstChild;
         const played = entry.done || this.isDone(entry);
-        const button = h("button", {
-          type: "button", class: "listen-queue-item", "data-index": i, lang: entry.language || null,
-          "aria-current": i === this.index ? "true" : null,
-        }, h("span", { class: "listen-queue-title", text: entry.title || entry.audio }));
-        const meta = [entry.durationS ? clock(entry.durationS) : "", played ? this.t.played : ""].filter(Boolean);
-        if (meta.length) {
-          button.append(" ", h("span", { class: "listen-queue-meta", lang: this.lang, text: meta.join(" · ") }));
-        }
-        this.queueItems.append(h("li", null, button));
+        const meta = [entry.durationS ? clock(entry.durationS) : "", played ? this.t.played : ""];
+        button.querySelector(".listen-queue-title").textContent = entry.title || entry.audio;
+        const info = button.querySelector(".listen-queue-meta");
+        info.textContent = meta.filter(Boolean).join(" · ");
+        info.lang = this.uiLang;
+        if (i === this.index) button.setAttribute("aria-current", "true");
+        else button.removeAttribute("aria-current");
       });
       this.queueSection.hidden = this.entries.length < 2;
     }
 
     updateNext() {
       const next = this.entries[this.index + 1];
+      // Hiding the focused Next button at the end of the queue would drop focus on <body>.
+      if (!next && document.activeElement === this.nextButton) this.playButton.focus();
       this.nextButton.hidden = !next;
-      if (next) this.nextButton.textContent = fill(this.t.nextTitle, { title: next.title || this.t.next });
+      if (!next) return;
+      const [before, after] = this.t.nextTitle.split("{title}");
+      this.nextButton.replaceChildren(
+        before,
+        h("bdi", { lang: next.language || null, text: next.title || "" }),
+        after || "",
+      );
     }
 
     // -- Playback ------------------------------------------------------------------------------
     // The one place audio starts. It takes the event that asked for it: a person's click or
     // key press on our controls, a media key, or CONTINUE for the next entry of a listening
     // session that person started. Nothing else can call audio.play(), so nothing at load can.
-    play(trigger) {
-      const byPerson = trigger === MEDIA_KEY || (trigger instanceof Event && USER_EVENTS.has(trigger.type));
+    play(trigger, message) {
+      const byPerson =
+        trigger === MEDIA_KEY || (trigger instanceof Event && USER_EVENTS.has(trigger.type));
       if (!byPerson && !(trigger === CONTINUE && this.sessionStarted)) return;
       if (byPerson) this.sessionStarted = true;
+      if (!this.audio.paused) {
+        if (message) this.say(message);
+        return;
+      }
+      this.playMessage = message || null; // said instead of "Playing" when the play event comes
       for (const other of players) if (other !== this) other.audio.pause(); // one voice at a time
       const attempt = this.audio.play();
       if (attempt && attempt.catch) {
@@ -726,14 +922,17 @@
       this.seek(this.audio.currentTime + delta);
       // Say where we landed once the presses stop, not after each one.
       window.clearTimeout(this.skipTimer);
-      this.skipTimer = window.setTimeout(() => this.say(fill(this.t.at, { time: clock(this.audio.currentTime) })), 700);
+      this.skipTimer = window.setTimeout(
+        () => this.say(fill(this.t.at, { time: clock(this.audio.currentTime) })),
+        700,
+      );
     }
 
-    setRate(rate, { announce = false } = {}) {
+    setRate(rate, { announce = false, remember = true } = {}) {
       this.audio.defaultPlaybackRate = rate; // survives a change of source
       this.audio.playbackRate = rate;
       this.speed.value = String(rate);
-      storage.set("listen:rate", rate);
+      if (remember) storage.set("listen:rate", rate); // a listener's speed is theirs on every article
       if (announce) this.say(fill(this.t.rate, { rate: rateLabel(rate, this.lang) }));
     }
 
@@ -745,9 +944,13 @@
 
     next(trigger) {
       if (this.index + 1 >= this.entries.length) return;
-      const playing = !this.audio.paused;
-      this.load(this.index + 1, { announce: true });
-      if (trigger === CONTINUE ? playing || this.sessionStarted : true) this.play(trigger);
+      this.switchTo(this.index + 1, trigger);
+    }
+
+    // Another entry, played at once: the listener asked for it (or for the whole queue).
+    switchTo(index, trigger) {
+      this.load(index, { announce: true });
+      this.play(trigger, this.said);
     }
 
     savePosition() {
@@ -756,7 +959,8 @@
       this.lastSave = Date.now();
       const t = this.audio.currentTime;
       const end = this.duration || this.audio.duration || 0;
-      if (this.audio.ended || (end && t > end - 3) || t < 1) storage.remove(this.positionKey(entry));
+      if (this.audio.ended || (end && t > end - 3) || t < 1)
+        storage.remove(this.positionKey(entry));
       else storage.set(this.positionKey(entry), { t: Math.round(t * 10) / 10, at: Date.now() });
     }
 
@@ -805,7 +1009,7 @@
         const now = this.chapterList[chapter];
         if (now) {
           now.el.setAttribute("aria-current", "true");
-          if (announce) this.say(fill(this.t.chapter, { title: now.title }));
+          if (announce) this.say(fill(this.t.chapter, { title: isolate(now.title) }));
         }
       }
     }
@@ -815,14 +1019,16 @@
     follow(el) {
       const panel = this.transcriptBody;
       if (this.transcriptPanel.hidden || Date.now() - this.userScrolledAt < FOLLOW_PAUSE_MS) return;
-      if (panel.contains(document.activeElement) && document.activeElement !== el) return;
       const box = panel.getBoundingClientRect();
       const line = el.getBoundingClientRect();
       if (!box.height || (line.top >= box.top + 8 && line.bottom <= box.bottom - 8)) return;
-      const reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      const reduce =
+        window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
       this.autoScrollUntil = Date.now() + (reduce ? 100 : 1200);
-      panel.scrollTo({ top: panel.scrollTop + (line.top - box.top) - panel.clientHeight / 3,
-        behavior: reduce ? "auto" : "smooth" });
+      panel.scrollTo({
+        top: panel.scrollTop + (line.top - box.top) - panel.clientHeight / 3,
+        behavior: reduce ? "auto" : "smooth",
+      });
     }
 
     updateTime(force) {
@@ -837,9 +1043,10 @@
       const resting = document.activeElement === this.slider && !this.pointerOnSlider && !force;
       if (resting && !this.audio.paused) return;
       this.slider.value = String(Math.min(whole, Number(this.slider.max)));
-      this.slider.setAttribute("aria-valuetext",
-        fill(this.t.of, { pos: spokenTime(t, this.lang), total: spokenTime(end, this.lang) }));
-      this.slider.style.setProperty("--listen-progress", end ? `${(100 * t) / end}%` : "0%");
+      this.slider.setAttribute(
+        "aria-valuetext",
+        fill(this.t.of, { pos: spokenTime(t, this.lang), total: spokenTime(end, this.lang) }),
+      );
     }
 
     // -- Events ------------------------------------------------------------------------------
@@ -847,15 +1054,17 @@
       const audio = this.audio;
       audio.addEventListener("play", () => {
         this.showPlaying(true);
-        if (!this.switching) this.say(this.t.playing);
+        this.say(this.playMessage || this.t.playing);
+        this.playMessage = null;
         this.mediaSession();
         this.tick();
       });
       audio.addEventListener("pause", () => {
         this.showPlaying(false);
         this.savePosition();
-        // At the end the browser pauses first; "Finished" comes from "ended".
-        if (!audio.ended && !this.switching) this.say(this.t.paused);
+        // At the end the browser pauses first, and after an error it pauses last: "Finished"
+        // and the error are the news, not "Paused".
+        if (!audio.ended && !audio.error && Date.now() > this.quietUntil) this.say(this.t.paused);
       });
       audio.addEventListener("ended", () => {
         if (this.entry) storage.set("listen:done:" + (this.entry.url || this.entry.audio), true);
@@ -892,25 +1101,29 @@
       window.addEventListener("pagehide", () => this.savePosition());
 
       this.root.addEventListener("click", (event) => {
-        const target = event.target.closest("[data-action], .listen-chapter, .listen-queue-item, .listen-s");
+        const target = event.target.closest(
+          "[data-action], .listen-chapter, .listen-queue-item, .listen-s",
+        );
         if (!target || !this.root.contains(target)) return;
         if (target.classList.contains("listen-s")) {
           // Selecting text to copy it is not a request to play.
           const selection = window.getSelection && window.getSelection();
-          if (selection && !selection.isCollapsed && this.transcriptBody.contains(selection.anchorNode)) return;
+          if (
+            selection &&
+            !selection.isCollapsed &&
+            this.transcriptBody.contains(selection.anchorNode)
+          )
+            return;
           this.playFrom(Number(target.dataset.index), event);
         } else if (target.classList.contains("listen-chapter")) {
           const chapter = this.chapterList[Number(target.dataset.index)];
           if (chapter) {
             this.seek(chapter.start);
-            this.play(event);
+            this.play(event, fill(this.t.chapter, { title: isolate(chapter.title) }));
           }
         } else if (target.classList.contains("listen-queue-item")) {
           const i = Number(target.dataset.index);
-          if (i !== this.index) {
-            this.load(i, { announce: true });
-            this.play(event);
-          }
+          if (i !== this.index) this.switchTo(i, event);
         } else {
           const action = target.dataset.action;
           if (action === "play") this.toggle(event);
@@ -933,8 +1146,14 @@
       // Our own steps: 1 s per arrow press is too fine for an article, and the steps start from
       // where the audio is, not from a value that waited while the slider had focus.
       slider.addEventListener("keydown", (event) => {
-        const keys = { ArrowRight: SLIDER_STEP_S, ArrowUp: SLIDER_STEP_S, ArrowLeft: -SLIDER_STEP_S,
-          ArrowDown: -SLIDER_STEP_S, PageUp: SLIDER_PAGE_S, PageDown: -SLIDER_PAGE_S };
+        const keys = {
+          ArrowRight: SLIDER_STEP_S,
+          ArrowUp: SLIDER_STEP_S,
+          ArrowLeft: -SLIDER_STEP_S,
+          ArrowDown: -SLIDER_STEP_S,
+          PageUp: SLIDER_PAGE_S,
+          PageDown: -SLIDER_PAGE_S,
+        };
         const t = this.audio.currentTime;
         if (event.key in keys) this.seek(t + keys[event.key]);
         else if (event.key === "Home") this.seek(0);
@@ -951,7 +1170,9 @@
         const moves = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: this.sentences.length - 1 };
         if (event.key in moves) {
           this.userScrolledAt = Date.now();
-          this.rove(Math.min(Math.max(moves[event.key], 0), this.sentences.length - 1), { focus: true });
+          this.rove(Math.min(Math.max(moves[event.key], 0), this.sentences.length - 1), {
+            focus: true,
+          });
         } else if (event.key === "Enter" || event.key === " ") {
           this.playFrom(i, event);
         } else return;
@@ -972,8 +1193,10 @@
         const target = event.target;
         if (FORM_FIELDS.has(target.tagName) || target.isContentEditable) return;
         // Letters by position too, so the keys work on an Arabic or Spanish keyboard layout.
-        const key = event.key.length === 1 && /[a-z<>]/i.test(event.key)
-          ? event.key.toLowerCase() : ({ KeyK: "k", KeyJ: "j", KeyL: "l", KeyN: "n" })[event.code];
+        const key =
+          event.key.length === 1 && /[a-z<>]/i.test(event.key)
+            ? event.key.toLowerCase()
+            : { KeyK: "k", KeyJ: "j", KeyL: "l", KeyN: "n" }[event.code];
         if (key === "k") this.toggle(event);
         else if (key === "j") this.skip(-SKIP_S);
         else if (key === "l") this.skip(SKIP_S);
@@ -1015,13 +1238,18 @@
     mediaSession() {
       if (!("mediaSession" in navigator) || !this.entry) return;
       try {
-        navigator.mediaSession.metadata = new window.MediaMetadata({ title: this.entry.title, artist: this.t.listen });
+        navigator.mediaSession.metadata = new window.MediaMetadata({
+          title: this.entry.title,
+          artist: this.t.listen,
+        });
         navigator.mediaSession.setActionHandler("play", () => this.play(MEDIA_KEY));
         navigator.mediaSession.setActionHandler("pause", () => this.audio.pause());
         navigator.mediaSession.setActionHandler("seekbackward", () => this.skip(-SKIP_S));
         navigator.mediaSession.setActionHandler("seekforward", () => this.skip(SKIP_S));
-        navigator.mediaSession.setActionHandler("nexttrack",
-          this.index + 1 < this.entries.length ? () => this.next(MEDIA_KEY) : null);
+        navigator.mediaSession.setActionHandler(
+          "nexttrack",
+          this.index + 1 < this.entries.length ? () => this.next(MEDIA_KEY) : null,
+        );
       } catch (_) {
         /* an action this browser does not know */
       }
@@ -1032,7 +1260,8 @@
   function addStylesheet() {
     if (!SCRIPT_URL || document.querySelector("link[data-listen-css]")) return;
     const href = new URL("player.css", SCRIPT_URL).href;
-    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) if (link.href === href) return;
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]'))
+      if (link.href === href) return;
     document.head.append(h("link", { rel: "stylesheet", href, "data-listen-css": "" }));
   }
 
@@ -1053,7 +1282,11 @@
     mount(document);
     // Pages that add a Listen element later (single-page apps) get a player too.
     new MutationObserver((records) => {
-      for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1) mount(node);
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          if (node.nodeType === 1 && !node.closest(".listen-player")) mount(node);
+        }
+      }
     }).observe(document.documentElement, { childList: true, subtree: true });
   }
 
