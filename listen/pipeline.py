@@ -21,7 +21,7 @@ from listen.export import write_mp3
 from listen.extract import extract
 from listen.fetch import read_source
 from listen.language import require_code
-from listen.models import Article, Episode, Page, Script, Timing
+from listen.models import Episode, Page, Script, Timing
 from listen.script import build_script
 from listen.synthesize import Counts, Progress, Speaker, speak_script
 from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
@@ -63,17 +63,7 @@ def _for_engine(script: Script, voice: VoiceProfile, engine_name: str) -> Script
     markup = getattr(get_engine(engine_name), "phoneme_markup", None)
     if not voice.lexicons or markup is None:
         return script
-    article = Article(
-        title=script.title,
-        language=script.language,
-        blocks=script.blocks,
-        byline=script.byline,
-        author=script.author,
-        published=script.published,
-        site=script.site,
-        url=script.url,
-    )
-    return build_script(article, voice, phonemes=markup)
+    return build_script(script, voice, phonemes=markup)
 
 
 def _cache(cache: SegmentCache | bool | None) -> SegmentCache | None:

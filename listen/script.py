@@ -48,12 +48,12 @@ def load_lexicon(voice: VoiceProfile) -> Lexicon | None:
 
 
 def build_script(
-    article: Article,
+    article: Article | Script,
     voice: VoiceProfile,
     *,
     phonemes: Callable[[LexiconEntry], str | None] | None = None,
 ) -> Script:
-    """Give every block its sentences and spoken form for ``voice``."""
+    """Give every block its sentences and spoken form for ``voice`` (a script gets them anew)."""
     lexicon = load_lexicon(voice)
     language = article.language
     blocks = []
