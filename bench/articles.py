@@ -12,6 +12,7 @@ import html
 import itertools
 from pathlib import Path
 
+from bench.measure import BenchError
 from listen.models import Script
 from listen.pipeline import script_from_source
 
@@ -46,7 +47,7 @@ def _replace_once(page: str, old: str, new: str, what: str) -> str:
     for needle in dict.fromkeys((old, html.escape(old, quote=False), html.escape(old))):
         if needle in page:
             return page.replace(needle, new if needle == old else html.escape(new, quote=False), 1)
-    raise ValueError(f"cannot find {what} in the page: {old[:60]!r}")
+    raise BenchError(f"cannot find {what} in the page: {old[:60]!r}")
 
 
 def add_sentence(page: str, paragraph: str, sentence: str) -> str:
@@ -73,7 +74,7 @@ def distinct_copies(sources: list[Path], count: int, out_dir: Path) -> list[Path
         script = scripts[source]
         page = source.read_text(encoding="utf-8")
         if script.title not in page:
-            raise ValueError(f"cannot find the title of {source.name} in the page")
+            raise BenchError(f"cannot find the title of {source.name} in the page")
         page = page.replace(script.title, f"{n}. {script.title}")
         added = _ADDED.get(script.language, _ADDED["en"]).format(n=n)
         page = add_sentence(page, paragraphs(script)[0], added)

@@ -44,6 +44,7 @@ from listen.audio import find_ffmpeg
 from listen.pipeline import script_from_source
 
 LISTEN = [sys.executable, "-m", "listen"]
+MP3 = ["-codec:a", "libmp3lame", "-b:a", "64k", "-ac", "1"]  # the floor's encoder settings
 
 
 @dataclass
@@ -102,8 +103,7 @@ def espeak() -> str:
 
 def encode_cmd(wav: Path | str, mp3: Path | str) -> list[str]:
     """The encode every floor uses: ffmpeg/libmp3lame, 64 kbps mono."""
-    mp3_args = "-codec:a libmp3lame -b:a 64k -ac 1".split()
-    return [find_ffmpeg(), *"-v error -nostdin -y -i".split(), str(wav), *mp3_args, str(mp3)]
+    return [find_ffmpeg(), "-v", "error", "-nostdin", "-y", "-i", str(wav), *MP3, str(mp3)]
 
 
 def floor(ctx: Context, text: str, *, sample: bool = False) -> Floor:
@@ -171,7 +171,10 @@ def seed_renders(ctx: Context) -> list[Result]:
     stages = _stage_medians([a["stages"] for a in runs.api])
     ctx.breakdowns["cold render of the seed article (CLI)"] = {
         "interpreter, CLI, rest": median(
-            [c - a["import"] - a["script"] - a["cold"] for c, a in zip(runs.cli_cold, runs.api)]
+            [
+                cli - child["import"] - child["script"] - child["cold"]
+                for cli, child in zip(runs.cli_cold, runs.api, strict=True)
+            ]
         ),
         "import listen": api["import"],
         "read + extract + script": api["script"],
@@ -273,11 +276,11 @@ def first_mp3_byte(ctx: Context) -> list[Result]:
     script, _ = script_from_source(str(articles.SEED))
     text_dir = ctx.fresh("stream-text")
     (text_dir / "text.txt").write_text(articles.spoken_text(script), encoding="utf-8")
-    encoder = "-v error -nostdin -f wav -i pipe:0 -codec:a libmp3lame -b:a 64k -ac 1 -f mp3"
     raw = [
         [espeak(), "-v", "en-us", "--stdout", "-f", "text.txt"],
-        [find_ffmpeg(), *encoder.split(), "-flush_packets", "1", "pipe:1"],
-    ]
+        [find_ffmpeg(), "-v", "error", "-nostdin", "-f", "wav", "-i", "pipe:0", *MP3,
+         "-f", "mp3", "-flush_packets", "1", "pipe:1"],
+    ]  # fmt: skip
     cli = [[*LISTEN, "speak", str(articles.SEED), "-o", "-", "--no-cache"]]
     api, ours_cli, reference = [], [], []
     for _ in range(ctx.reps):

@@ -44,9 +44,6 @@ class Stopwatch:
 
         setattr(owner, attr, timed)
 
-    def reset(self) -> None:
-        self.totals.clear()
-
     def stages(self, total: float) -> dict[str, float]:
         """The render's stages; synthesis excludes the engine's start, "other" is the rest."""
         found = dict(self.totals)

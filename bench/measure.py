@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,11 +250,6 @@ class Interference:
         others = max(0.0, (now - self.machine) - (own_cpu() - self.own))
         capacity = (time.perf_counter() - self.wall) * (os.cpu_count() or 1)
         return others, others / capacity if capacity else 0.0
-
-
-def repeat(times: int, measure: Callable[[int], float]) -> float:
-    """The median of ``times`` measurements; ``measure`` gets the repetition's index."""
-    return median([measure(i) for i in range(times)])
 
 
 # formatting -----------------------------------------------------------------------------

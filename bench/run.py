@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"listen benchmarks: {machine()}; {reps}; {elapsed:.0f} s in all")
     print(f"load average (1 min) before {load_before}, after {load()}")
     if others:
-        print("CPU used by other processes meanwhile (share of both cores): " + ", ".join(others))
+        print("CPU used by other processes meanwhile (share of all cores): " + ", ".join(others))
     print()
     print(table(results))
     if ctx.notes:

@@ -1,9 +1,11 @@
 """The article's language as an ISO 639-1 code.
 
 The page's own signals come first (``<html lang>``, ``og:locale``, JSON-LD
-``inLanguage``); langdetect, seeded so it is deterministic, reads the body
-when the page says nothing usable, and overrules the page when the body is
-long and plainly in another language (a template left at ``lang="en"``).
+``inLanguage``) and are believed when the body is written in that language's
+script. Otherwise langdetect, seeded so it is deterministic, reads the body:
+when the page says nothing usable, or says something the body contradicts (an
+Arabic article in a template left at ``lang="en"``), the body's language wins
+if langdetect is sure of it.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def detect_language(meta: PageMeta, body: str) -> str:
     declared = (
         parse_code(meta.html_lang) or parse_code(meta.og_locale) or parse_code(meta.jsonld_lang)
     )
+    if declared is not None and _script_of(declared) == dominant_script(body):
+        return declared  # the page's word, and its body is in that language's script
     detected = _detect(body)
     if declared is None:
         if detected is None:
@@ -66,6 +70,52 @@ def detect_language(meta: PageMeta, body: str) -> str:
     ):
         return detected[0]
     return declared
+
+
+# Which script a language is written in, for the languages not written in Latin letters.
+_SCRIPTS = {
+    "arabic": "ar fa ur ps ku sd ug",
+    "cyrillic": "ru uk bg sr mk be kk ky tg mn",
+    "hebrew": "he yi",
+    "greek": "el",
+    "devanagari": "hi mr ne sa",
+    "cjk": "zh ja ko",
+    "thai": "th",
+}
+_SCRIPT_OF = {code: script for script, codes in _SCRIPTS.items() for code in codes.split()}
+_RANGES = (
+    ("arabic", 0x0600, 0x06FF),
+    ("arabic", 0x0750, 0x077F),
+    ("arabic", 0xFB50, 0xFEFF),
+    ("cyrillic", 0x0400, 0x04FF),
+    ("hebrew", 0x0590, 0x05FF),
+    ("greek", 0x0370, 0x03FF),
+    ("devanagari", 0x0900, 0x097F),
+    ("thai", 0x0E00, 0x0E7F),
+    ("cjk", 0x3040, 0x30FF),
+    ("cjk", 0x4E00, 0x9FFF),
+    ("cjk", 0xAC00, 0xD7AF),
+)
+
+
+def _script_of(language: str) -> str:
+    return _SCRIPT_OF.get(language, "latin")
+
+
+def dominant_script(text: str) -> str:
+    """The script most letters of ``text`` are in ("latin", "arabic", "cyrillic", ...).
+
+    Checking this is cheap, and loading langdetect's profiles is not (a quarter
+    of a second): a page whose declared language matches its script is believed.
+    """
+    counts: dict[str, int] = {}
+    for char in text[:5000]:
+        if not char.isalpha():
+            continue
+        code = ord(char)
+        script = next((name for name, low, high in _RANGES if low <= code <= high), "latin")
+        counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=lambda k: counts[k]) if counts else "latin"
 
 
 def _detect(text: str) -> tuple[str, float] | None:

@@ -285,7 +285,21 @@ def test_language_from_page_signals_then_the_body(
 
 
 def test_body_language_wins_over_a_wrong_template() -> None:
-    assert extract(Page(page(f"<p>{SPANISH}</p>", lang="en"))).language == "es"
+    """An Arabic article in a template that says English: the body's script gives it away."""
+    html = page(f"<p>{ARABIC}</p>", lang="en", title="عنوان الخبر")
+    assert extract(Page(html)).language == "ar"
+
+
+def test_a_declared_language_in_its_own_script_is_believed() -> None:
+    """No langdetect when the page's word fits its body (it costs a quarter of a second)."""
+    import sys
+
+    from listen.language import dominant_script
+
+    assert dominant_script(ARABIC) == "arabic" and dominant_script(SPANISH) == "latin"
+    sys.modules.pop("langdetect", None)
+    assert extract(Page(page(f"<p>{SPANISH}</p>", lang="es"))).language == "es"
+    assert "langdetect" not in sys.modules
 
 
 def test_mixed_language_article_uses_the_body_language() -> None:
