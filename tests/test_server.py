@@ -262,6 +262,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def serve_command(port: int, data: Path, *options: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "listen",
+        "serve",
+        "--port",
+        str(port),
+        "--data",
+        str(data),
+        *options,
+    ]
+
+
 @contextlib.contextmanager
 def running(
     cmd: list[str], port: int, env: dict[str, str] | None = None
@@ -298,15 +312,9 @@ def test_real_uvicorn_renders_once_under_concurrent_load(
 ) -> None:
     article = server.add("/news/feature", sample("almayadeen-en-cheap").read_bytes())
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "listen",
-        "serve",
-        "--port",
-        str(port),
-        "--data",
-        str(tmp_path / "d"),
+    cmd = serve_command(
+        port,
+        tmp_path / "d",
         "--allow-host",
         "127.0.0.1",
         "--allow-private",
@@ -314,7 +322,7 @@ def test_real_uvicorn_renders_once_under_concurrent_load(
         "--workers",
         "2",
         "--no-demo",
-    ]
+    )
     with running(cmd, port, env={"LISTEN_API_TOKEN": TOKEN}):
         base = f"http://127.0.0.1:{port}"
         answers: list[httpx.Response] = []
@@ -441,18 +449,7 @@ def test_a_new_user_presses_listen_on_the_demo(
     chromium = chromium_or_skip()
     axe = axe_or_skip()
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "listen",
-        "serve",
-        "--port",
-        str(port),
-        "--data",
-        str(tmp_path / "d"),
-        "--workers",
-        "1",
-    ]
+    cmd = serve_command(port, tmp_path / "d", "--workers", "1")
     with (
         running(cmd, port),
         launch_chromium(
