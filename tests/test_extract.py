@@ -329,3 +329,12 @@ def test_byline_from_meta_tags_only() -> None:
     result = extract(Page(page(f"<p>{BODY}</p>", lang="en", head=head)))
     assert result.byline == "By Ana Gómez. 5 March 2025."
     assert result.blocks[1].kind == "byline"
+
+
+@pytest.mark.parametrize("sample", ARTICLE_SAMPLES, ids=lambda p: p.stem)
+def test_nothing_spoken_is_a_symbol(sample: Path) -> None:
+    """What the engine reads holds words and punctuation only: no $, %, °, #, &, / or digits."""
+    script = script_from_html(sample.read_text(encoding="utf-8"))
+    for block in script.blocks:
+        leftovers = re.findall(r"[$€£¥%‰°#&/\\@<>|~^*_=+\[\]{}()\d٠-٩]", block.spoken)
+        assert not leftovers, (block.kind, leftovers, block.spoken[:120])
