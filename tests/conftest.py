@@ -19,6 +19,11 @@ from listen.audio import decode
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 ARTICLE_SAMPLES = sorted(p for p in SAMPLES.glob("*.html") if "section" not in p.name)
+LANGUAGE_SAMPLES = {
+    "en": SAMPLES / "almayadeen-en-cia-drones.html",
+    "ar": SAMPLES / "almayadeen-ar-tunisia-olive-oil-exports.html",
+    "es": SAMPLES / "almayadeen-es-remesas-mexico-record.html",
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -148,3 +153,42 @@ def sample() -> Callable[[str], Path]:
         return matches[0]
 
     return find
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A playback queue whose English, Arabic and Spanish samples are rendered."""
+
+    db: Path
+    media: Path
+    cache: Path
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The three language samples queued and rendered once per session (2 jobs), for the queue
+    and feed tests; tests that change the database use ``own_copy``."""
+    from click.testing import CliRunner
+
+    from listen.cli import cli
+
+    home = tmp_path_factory.mktemp("rendered")
+    cache = tmp_path_factory.mktemp("segments")
+    db = home / "queue.db"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LISTEN_CACHE_DIR", str(cache))
+        for args in (["add", *map(str, LANGUAGE_SAMPLES.values())], ["render", "--jobs", "2"]):
+            result = CliRunner().invoke(cli, ["queue", *args, "--db", str(db)])
+            assert result.exit_code == 0, result.output
+    return Rendered(db, home / "media", cache)
+
+
+@pytest.fixture
+def own_copy(rendered: Rendered, tmp_path: Path) -> Path:
+    """A copy of the rendered queue's database that a test may change (the media are shared)."""
+    import sqlite3
+
+    copy = tmp_path / "queue.db"
+    with sqlite3.connect(rendered.db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return copy

@@ -28,24 +28,11 @@ from listen.publish.feed import (
     read_feed,
     write_feed,
 )
-from tests.conftest import decode_mp3
-from tests.test_queue import FEEDS, Rendered, assert_one_line_error, rendered_samples, rows, run
+from tests.conftest import Rendered, decode_mp3
+from tests.test_queue import FEEDS, assert_one_line_error, rows, run
 
 BASE = "https://cdn.example.org/listen/"
 SITES = {"en": "Al Mayadeen English", "ar": "الميادين", "es": "Al Mayadeen Español"}
-
-
-@pytest.fixture
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    return rendered_samples(tmp_path_factory)
-
-
-@pytest.fixture
-def own_copy(rendered: Rendered, tmp_path: Path) -> Path:
-    copy = tmp_path / "queue.db"
-    with sqlite3.connect(rendered.db) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    return copy
 
 
 def build(db: Path, out: Path, language: str, *extra: str) -> None:

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -29,14 +28,9 @@ from listen.publish.queue import (
     queue_document,
 )
 from listen.publish.sources import Document, Listing, identify
-from tests.conftest import ROOT, SAMPLES, LocalServer, decode_mp3
+from tests.conftest import LANGUAGE_SAMPLES, ROOT, SAMPLES, LocalServer, Rendered, decode_mp3
 
 FEEDS = ROOT / "tests" / "data" / "feeds"
-LANGUAGE_SAMPLES = {
-    "en": SAMPLES / "almayadeen-en-cia-drones.html",
-    "ar": SAMPLES / "almayadeen-ar-tunisia-olive-oil-exports.html",
-    "es": SAMPLES / "almayadeen-es-remesas-mexico-record.html",
-}
 # Articles only the render-process tests use (several, so a kill lands in the middle).
 OTHER_SAMPLES = [
     SAMPLES / "other-cnnstyle-heat-outdoor-workers.html",
@@ -62,50 +56,6 @@ def rows(db: Path) -> list[sqlite3.Row]:
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         return conn.execute("SELECT * FROM entries ORDER BY id").fetchall()
-
-
-# -- one rendered queue, shared by this module and test_feed.py ---------------------------------
-
-
-@dataclass(frozen=True)
-class Rendered:
-    db: Path
-    media: Path
-    cache: Path
-
-
-_RENDERED: list[Rendered] = []
-
-
-def rendered_samples(factory: pytest.TempPathFactory) -> Rendered:
-    """The English, Arabic and Spanish samples queued and rendered once per session (2 jobs)."""
-    if _RENDERED:
-        return _RENDERED[0]
-    home = factory.mktemp("rendered")
-    cache = factory.mktemp("segments")
-    db = home / "queue.db"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LISTEN_CACHE_DIR", str(cache))
-        added = run("queue", "add", "--db", str(db), *map(str, LANGUAGE_SAMPLES.values()))
-        assert added.exit_code == 0, added.output
-        result = run("queue", "render", "--db", str(db), "--jobs", "2")
-        assert result.exit_code == 0, result.output
-    _RENDERED.append(Rendered(db, home / "media", cache))
-    return _RENDERED[0]
-
-
-@pytest.fixture
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    return rendered_samples(tmp_path_factory)
-
-
-@pytest.fixture
-def own_copy(rendered: Rendered, tmp_path: Path) -> Path:
-    """A copy of the rendered queue's database that a test may change (the media are shared)."""
-    copy = tmp_path / "queue.db"
-    with sqlite3.connect(rendered.db) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    return copy
 
 
 # -- the life cycle ---------------------------------------------------------------------------
