@@ -57,10 +57,6 @@ def to_segment(chunk: AudioChunk, sample_rate: int = SAMPLE_RATE) -> AudioSegmen
     return segment
 
 
-def silence(ms: int, sample_rate: int = SAMPLE_RATE) -> AudioSegment:
-    return AudioSegment.silent(duration=ms, frame_rate=sample_rate)
-
-
 class Spool:
     """Mono 16-bit PCM appended to a temporary file; ``frames`` is where the next sound starts."""
 
