@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from listen.cache import SegmentCache, segment_key
-from listen.engines import Engine, for_engine, get_engine, ready_engine
+from listen.engines import Engine, Fingerprinted, for_engine, get_engine, ready_engine
 from listen.errors import SynthesisError
 from listen.models import AudioChunk, Script
 from listen.script import Segment, segments
@@ -32,8 +32,8 @@ class Speaker:
     @property
     def fingerprint(self) -> str:
         """What the engine runs on (library, model), for cache keys."""
-        fingerprint = getattr(get_engine(self.name), "fingerprint", None)
-        return str(fingerprint(self.profile)) if callable(fingerprint) else ""
+        engine = get_engine(self.name)
+        return engine.fingerprint(self.profile) if isinstance(engine, Fingerprinted) else ""
 
     @property
     def profile(self) -> VoiceProfile:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from listen.cli import cli
-from listen.engines import available, for_engine, get_engine, libespeak
+from listen.engines import NeedsFiles, available, for_engine, get_engine, libespeak
 from listen.errors import ListenError
 from listen.voices import VoiceProfile, all_profiles
 
@@ -36,9 +36,8 @@ def profile_status(profile: VoiceProfile) -> str:
         try:
             engine = get_engine(name)
             engine.check()
-            resolve = getattr(engine, "files", None)
-            if callable(resolve):
-                resolve(voice)  # raises, saying why, when the voice's files are missing
+            if isinstance(engine, NeedsFiles):
+                engine.files(voice)  # raises, saying why, when the voice's files are missing
             elif "{" not in voice.voice:
                 wanted = voice.voice or voice.language
                 if not any(

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from listen.errors import EngineUnavailable, ListenError
@@ -49,10 +50,29 @@ class Engine(Protocol):
         """Speak ``text`` with ``voice``; raise ``SynthesisError`` if it cannot."""
 
 
-class PhonemeMarkup(Protocol):
-    """Optional: an engine that reads phonemes inline says how to write one."""
+# Optional abilities. An engine declares one by defining the method; callers test
+# with ``isinstance(engine, ReadsPhonemes)`` and never probe with ``getattr``.
+
+
+@runtime_checkable
+class ReadsPhonemes(Protocol):
+    """An engine that reads phonemes inline says how to write a lexicon entry's."""
 
     def phoneme_markup(self, entry: LexiconEntry) -> str | None: ...
+
+
+@runtime_checkable
+class Fingerprinted(Protocol):
+    """An engine whose output depends on a library or model version names it, for cache keys."""
+
+    def fingerprint(self, voice: VoiceProfile | None = None) -> str: ...
+
+
+@runtime_checkable
+class NeedsFiles(Protocol):
+    """An engine whose voices are files resolves them, raising ``VoiceError`` when missing."""
+
+    def files(self, voice: VoiceProfile) -> tuple[Path, ...]: ...
 
 
 def available() -> dict[str, str]:
