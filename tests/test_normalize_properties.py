@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import listen.normalize as normalize_module
-from listen.normalize import en, es, normalize
+from listen.lang import normalize as _normalize
+from listen.lang.en import rules as en
+from listen.lang.es import rules as es
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -51,9 +54,8 @@ PUNCTUATION = ["", "", "", ",", ".", "?", "!", ";", ":", "،", "؟"]
 LANGUAGES = ("en", "es", "ar")
 
 
-@pytest.fixture(autouse=True)
-def strict(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(normalize_module, "STRICT", True)
+#: A rule that raises must fail the test, not fall back silently.
+normalize = partial(_normalize, strict=True)
 
 
 @st.composite

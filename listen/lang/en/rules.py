@@ -30,7 +30,7 @@ import re
 from functools import cache
 
 from . import numbers as num
-from .common import (
+from ..common import (
     NAME_AHEAD,
     Language,
     Step,
@@ -232,22 +232,22 @@ class English:
     # --- words for numbers ---
 
     def cardinal(self, value: int) -> str:
-        return num.en_cardinal(value, self.british)
+        return num.cardinal(value, self.british)
 
     def ordinal(self, value: int) -> str:
-        return num.en_ordinal(value, self.british)
+        return num.ordinal(value, self.british)
 
     def year(self, value: int) -> str:
-        return num.en_year(value, self.british)
+        return num.year(value, self.british)
 
     def number(self, text: str) -> str:
         n = parse_number(text, ",", ".")
         if len(n.whole) > 1 and n.whole.startswith("0"):
-            words = num.digit_names(n.whole, "en")
+            words = num.digit_names(n.whole)
         else:
             words = self.cardinal(n.value)
         if n.fraction:
-            words += " point " + num.digit_names(n.fraction, "en")
+            words += " point " + num.digit_names(n.fraction)
         return words
 
     def unit_word(self, word: str) -> str:
@@ -402,8 +402,8 @@ class English:
 
     def decade(self, m: re.Match[str]) -> str:
         if m.group("c"):
-            return num.en_plural(self.year(int(m.group("c") + m.group("d"))))
-        return num.en_plural(self.cardinal(int(m.group("short"))))
+            return num.plural(self.year(int(m.group("c") + m.group("d"))))
+        return num.plural(self.cardinal(int(m.group("short"))))
 
     def fraction(self, m: re.Match[str]) -> str:
         text = m.group(0)
