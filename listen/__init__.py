@@ -46,8 +46,8 @@ _HOMES = {
 
 if TYPE_CHECKING:
     from listen.errors import ListenError
-    from listen.models import Article, Block, Episode, Script
     from listen.lang import normalize
+    from listen.models import Article, Block, Episode, Script
     from listen.pipeline import render, script_from_html, script_from_source, speak, stream
 
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from listen.models import Article, Block, BlockKind, Script, Sentence
 from listen.lang import normalize, pack
+from listen.models import Article, Block, BlockKind, Script, Sentence
 from listen.text import split_sentences
 
 if TYPE_CHECKING:

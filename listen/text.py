@@ -59,4 +59,6 @@ def _abbreviations(language: str) -> frozenset[str]:
 
     english = pack("en")
     own = pack(language)
-    return (own.abbreviations if own else frozenset()) | (english.abbreviations if english else frozenset())
+    return (own.abbreviations if own else frozenset()) | (
+        english.abbreviations if english else frozenset()
+    )

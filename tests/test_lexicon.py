@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-
 from pathlib import Path
 
 import pytest
 
 from listen.errors import LexiconError, VoiceError
-from listen.lexicon import Lexicon, LexiconEntry, load_lexicon, load_lexicons
 from listen.lang import normalize as _normalize
+from listen.lexicon import Lexicon, LexiconEntry, load_lexicon, load_lexicons
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "voices" / "lexicons"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest

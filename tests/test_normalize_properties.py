@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import re
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings

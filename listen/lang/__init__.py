@@ -60,7 +60,7 @@ def base_code(code: str) -> tuple[str, str | None]:
 
 
 def pack(code: str) -> LanguagePack | None:
-    """The pack for a language code ('en', 'es-MX', 'ar_LB'), or None for a language listen lacks."""
+    """The pack for a language code ('en', 'es-MX', 'ar_LB'); None for one listen lacks."""
     return _PACKS.get(base_code(code)[0])
 
 

@@ -38,7 +38,11 @@ class Byline:
     source_words: tuple[str, ...] = ()
 
     def format(
-        self, author: str | None, source: str | None, date: tuple[int, int, int] | None, months: tuple[str, ...]
+        self,
+        author: str | None,
+        source: str | None,
+        date: tuple[int, int, int] | None,
+        months: tuple[str, ...],
     ) -> str | None:
         parts = []
         if author:

@@ -1,4 +1,7 @@
-"""Arabic number words: thousands and millions built group by group (num2words gets 101 000 and 2 000 wrong), genitive and feminine forms."""
+"""Arabic number words, genitive and feminine forms.
+
+Thousands and millions are built group by group: num2words gets 101 000 and 2 000 wrong.
+"""
 
 from __future__ import annotations
 

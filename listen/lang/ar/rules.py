@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import numbers as num
 from ..common import (
     Language,
     Step,
@@ -31,6 +30,7 @@ from ..common import (
     split_camel,
     web_rules,
 )
+from . import numbers as num
 
 #: Regions that name months كانون الثاني، شباط ... rather than يناير، فبراير ...
 LEVANT_REGIONS = frozenset({"LB", "SY", "JO", "IQ", "PS"})

@@ -6,6 +6,10 @@ model ships inside its wheel, so nothing is downloaded. Three rules on top:
 
 * a word the page already vowelled keeps the page's marks, and text the
   model would change in any other way than adding marks is left as written;
+* tanwin on a final alif is written on the letter before it, as the model
+  writes it ("ديناراً" and "دينارًا" are one word);
+* a sentence ends in the pausal form a newsreader uses: no final short vowel
+  or tanwin (but the long ā of "-ًا");
 * the shadda comes first in each cluster of marks: Unicode NFC puts the
   vowel before it, and espeak-ng then drops that vowel (مُحَمَّدٌ -> "muHammd");
 * if the model cannot be loaded, that is said once in the log, and the text
@@ -25,6 +29,12 @@ log = logging.getLogger("listen")
 MARKS = "\u064b-\u065f\u0670"
 _MARK = re.compile(f"[{MARKS}]")
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+_TANWIN_AFTER_ALIF = re.compile("([اى])\u064b")
+#: The last word before a full stop (or the end): its final short vowel or tanwin.
+_PAUSE = re.compile(
+    "(?<=[\u0621-\u064a])([\u0651]?)([\u064b-\u0650]+)(?=[\u0651]?(?:[.!?؟…:]|\\s*$))"
+)
+_FATHATAN_ALIF = re.compile("\u064b(?=[اى](?:[.!?؟…:]|\\s*$))")
 _SHADDA_LAST = re.compile(f"([{MARKS.replace(chr(0x651), '')}]+)\u0651")
 #: The model takes up to 12,000 characters at a time; pieces are cut at spaces well below that.
 _PIECE = 2000
@@ -37,6 +47,12 @@ _failed = False
 def shadda_first(text: str) -> str:
     """Put every shadda before the vowel marks of its letter (NFC orders them the other way)."""
     return _SHADDA_LAST.sub(lambda m: "\u0651" + m.group(1), text)
+
+
+def pausal(text: str) -> str:
+    """The pausal form at each sentence end: 'طُنٍّ.' -> 'طُنّ.', 'دِينَارًا.' -> 'دِينَارَا.'."""
+    text = _FATHATAN_ALIF.sub("\u064e", text)
+    return _PAUSE.sub(lambda m: m.group(1), text)
 
 
 def strip_marks(text: str) -> str:
@@ -68,6 +84,7 @@ def available() -> bool:
 
 def vowel(text: str) -> str:
     """Undiacritised Arabic -> vowelled Arabic; anything else passes through as it is."""
+    text = _TANWIN_AFTER_ALIF.sub("\u064b\\1", text)
     if not _ARABIC_LETTER.search(text):
         return shadda_first(text)
     model = _load()
@@ -75,13 +92,21 @@ def vowel(text: str) -> str:
         return shadda_first(text)
     pieces = []
     for piece in _pieces(text):
+        # The model drops the spaces around its input: they are kept out of it.
+        core = piece.strip()
+        lead, tail = piece[: len(piece) - len(piece.lstrip())], piece[len(piece.rstrip()) :]
+        if not core:
+            pieces.append(piece)
+            continue
         try:
-            said = model(piece)
+            said = model(core)
         except (RuntimeError, ValueError) as exc:
-            log.warning("diacritiser failed on %d characters (%s); spoken unvowelled", len(piece), exc)
-            said = piece
-        pieces.append(_merge(piece, said))
-    return shadda_first("".join(pieces))
+            log.warning(
+                "diacritiser failed on %d characters (%s); spoken unvowelled", len(piece), exc
+            )
+            said = core
+        pieces.append(lead + _merge(core, said) + tail)
+    return shadda_first(pausal("".join(pieces)))
 
 
 def _pieces(text: str) -> list[str]:
@@ -118,11 +143,13 @@ def _merge(written: str, vowelled: str) -> str:
     ours, theirs = _clusters(written), _clusters(vowelled)
     if [b for b, _ in ours] != [b for b, _ in theirs]:
         return written
-    return "".join(b + _pick(mine, model) for (b, mine), (_, model) in zip(ours, theirs, strict=True))
+    return "".join(
+        b + _pick(mine, model) for (b, mine), (_, model) in zip(ours, theirs, strict=True)
+    )
 
 
 def _pick(page: str, model: str) -> str:
-    """The page's marks on a letter win; where the model only adds to them (a shadda's vowel), its."""
+    """The page's marks on a letter win, unless the model's only add to them (a shadda's vowel)."""
     if not page or set(page) <= set(model):
         return model
     return page

@@ -13,7 +13,6 @@ def digit_names(digits: str) -> str:
     return spell_digits(digits, DIGITS)
 
 
-
 def _en_clean(words: str, british: bool) -> str:
     words = words.replace(",", "")
     if not british:
@@ -53,5 +52,3 @@ def plural(words: str) -> str:
     else:
         plural = last + "s"
     return f"{head} {plural}".strip()
-
-

@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import numbers as num
 from ..common import (
     NAME_AHEAD,
     Language,
@@ -44,6 +43,7 @@ from ..common import (
     split_camel,
     web_rules,
 )
+from . import numbers as num
 
 BRITISH_REGIONS = frozenset(
     {"GB", "UK", "IE", "AU", "NZ", "ZA", "IN", "PK", "NG", "KE", "SG", "HK"}

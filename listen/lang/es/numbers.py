@@ -55,5 +55,3 @@ def ordinal(value: int, feminine: bool = False, apocope: bool = False) -> str:
     if apocope:
         words = re.sub(r"\b(prim|terc)ero$", r"\1er", words)
     return words
-
-

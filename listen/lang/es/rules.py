@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import numbers as num
 from ..common import (
     NAME_AHEAD,
     Language,
@@ -42,6 +41,7 @@ from ..common import (
     split_camel,
     web_rules,
 )
+from . import numbers as num
 
 #: Regions that write "1.5" for one and a half.
 POINT_DECIMAL_REGIONS = frozenset({"MX", "US", "GT", "HN", "SV", "NI", "PA", "DO", "PR"})
@@ -235,9 +235,7 @@ class Spanish:
             unit = one if n.value == 1 else many
             major = f"{num.cardinal(n.value, feminine, not feminine)} {unit}"
             minor_one, minor_many = MINOR.get(symbol, DEFAULT_MINOR)
-            minor = (
-                f"{num.cardinal(cents, False, True)} {minor_one if cents == 1 else minor_many}"
-            )
+            minor = f"{num.cardinal(cents, False, True)} {minor_one if cents == 1 else minor_many}"
             return minor if n.value == 0 else f"{major} con {minor}"
         if len(n.fraction) == 2:
             amount = n.whole

@@ -18,7 +18,9 @@ PACK = LanguagePack(
         """mis à jour publié le h lundi mardi mercredi jeudi vendredi samedi dimanche""".split()
         + list(rules.MONTHS)
     ),
-    abbreviations=frozenset("m mme mlle dr pr me mgr etc env cf p. ex janv févr avr juil sept oct nov déc".split()),
+    abbreviations=frozenset(
+        "m mme mlle dr pr me mgr etc env cf p. ex janv févr avr juil sept oct nov déc".split()
+    ),
     noise=(r"\d+\s*(partages?|min(utes?)?\s+de\s+lecture)", r"écouter|partager|publicité"),
     labels=frozen({"caption": "Légende :", "quote": "Citation :"}),
     caption_mark="Légende",
@@ -53,7 +55,9 @@ PACK = LanguagePack(
             "at": "À {time}",
             "rate": "Vitesse {rate}",
             "nowPlaying": "En cours : {title}",
-            "noTranscript": "La transcription n'est pas disponible pour cet article ; l'audio fonctionne.",
+            "noTranscript": (
+                "La transcription n'est pas disponible pour cet article ; l'audio fonctionne."
+            ),
             "audioError": "L'audio n'a pas pu être chargé.",
             "blocked": "Le navigateur n'a pas autorisé la lecture. Appuyez de nouveau sur Lire.",
             "network": "Impossible de joindre le service Listen.",

@@ -63,9 +63,10 @@ CURRENCIES = {
 }  # fmt: skip
 SCALES = {"million": "millions", "milliard": "milliards", "mille": "mille"}
 UNITS = {
-    "km/h": ("kilomètre heure", "kilomètres heure", False), "km": ("kilomètre", "kilomètres", False),
-    "m": ("mètre", "mètres", False), "cm": ("centimètre", "centimètres", False),
-    "kg": ("kilo", "kilos", False), "t": ("tonne", "tonnes", True), "ha": ("hectare", "hectares", False),
+    "km/h": ("kilomètre heure", "kilomètres heure", False),
+    "km": ("kilomètre", "kilomètres", False), "m": ("mètre", "mètres", False),
+    "cm": ("centimètre", "centimètres", False), "kg": ("kilo", "kilos", False),
+    "t": ("tonne", "tonnes", True), "ha": ("hectare", "hectares", False),
     "l": ("litre", "litres", False),
 }  # fmt: skip
 AS_WORDS = {
@@ -96,7 +97,11 @@ class French:
             words = self.cardinal(n.value, feminine and not n.fraction)
         if n.fraction:
             frac = n.fraction
-            tail = num.digit_names(frac) if frac.startswith("0") or len(frac) > 2 else self.cardinal(int(frac))
+            tail = (
+                num.digit_names(frac)
+                if frac.startswith("0") or len(frac) > 2
+                else self.cardinal(int(frac))
+            )
             words += " virgule " + tail
         return words
 
@@ -108,7 +113,9 @@ class French:
         if scale:
             n = parse_number(g["a"].replace(" ", ""), ".", ",")
             plural = scale if n.is_one and not n.fraction else SCALES.get(scale, scale)
-            return f"{words} {plural}" + ("" if scale == "mille" else f" d'{many}" if many[0] in "aeiou" else f" de {many}")
+            return f"{words} {plural}" + (
+                "" if scale == "mille" else f" d'{many}" if many[0] in "aeiou" else f" de {many}"
+            )
         return f"{words} {one if parse_number(g['a'], '.', ',').is_one else many}"
 
     def cardinal_rule(self, m: re.Match[str]) -> str:
@@ -163,7 +170,10 @@ class French:
                 rf"(?<![\w.])({alternation(BEFORE_NUMBER)})\s?(?=\d)",
                 lambda m: BEFORE_NUMBER[m.group(1)] + " ",
             ),
-            rule(rf"(?<![\w.])(?P<t>{alternation(TITLES)})(?![\w]){NAME_AHEAD}", lambda m: TITLES[m.group("t")]),
+            rule(
+                rf"(?<![\w.])(?P<t>{alternation(TITLES)})(?![\w]){NAME_AHEAD}",
+                lambda m: TITLES[m.group("t")],
+            ),
             rule(
                 rf"(?<![\w.])(?:{alternation(ABBREVIATIONS)})(?![\w])",
                 lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]),
@@ -185,10 +195,15 @@ class French:
             rule(r"\b(?P<h>[01]?\d|2[0-4]):(?P<min>[0-5]\d)(?![\d:])", self.clock),
             rule(r"(?<=\d)\s?[–—-]\s?(?=\d)", " à "),
             rule(rf"{nb}(?P<n>-?{NUM})\s?%", lambda m: self._signed(m.group("n")) + " pour cent"),
-            rule(rf"{nb}(?P<n>-?{NUM})\s?°\s?C?\b", lambda m: self._signed(m.group("n")) + " degrés"),
+            rule(
+                rf"{nb}(?P<n>-?{NUM})\s?°\s?C?\b", lambda m: self._signed(m.group("n")) + " degrés"
+            ),
             rule(rf"{nb}(?P<n>{NUM})\s?(?P<u>{units})(?![\w/])", self.unit),
             rule(r"\b(?P<n>\d{1,4})(?P<s>er|re|ère|e|ème|es)\b", self.ordinal),
-            rule(r"\b(?P<r>[IVX][IVXLC]{0,5}|[LC][IVXLC]{1,5})(?P<s>er|re|e|ème)\b", self.roman_ordinal),
+            rule(
+                r"\b(?P<r>[IVX][IVXLC]{0,5}|[LC][IVXLC]{1,5})(?P<s>er|re|e|ème)\b",
+                self.roman_ordinal,
+            ),
             rule(r"(?<![\w.])-(?=\d)", "moins "),
             rule(rf"{nb}(?P<n>{NUM})(?![\w]|,\d)(?=\s+(?P<w>[^\W\d_]+))?", self.cardinal_rule),
             initialisms,
@@ -204,7 +219,9 @@ class French:
         one, many, feminine = CURRENCIES[m.group("code")]
         return self.money_words(m.group("a"), m.group("s"), one, many, feminine)
 
-    def money_words(self, amount: str, scale: str | None, one: str, many: str, feminine: bool) -> str:
+    def money_words(
+        self, amount: str, scale: str | None, one: str, many: str, feminine: bool
+    ) -> str:
         words = self.number(amount, feminine)
         if scale:
             return f"{words} {SCALES.get(scale, scale)} de {many}"
