@@ -117,10 +117,10 @@ def test_fast_enough_for_an_article() -> None:
     article = sentence * 25  # about 750 words
     for language in LANGUAGES:
         normalize(article, language)  # warm the caches
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the other work on a shared machine is not counted
     for _ in range(5):
         normalize(article, "en")
-    elapsed = (time.perf_counter() - start) / 5
+    elapsed = (time.process_time() - start) / 5
     assert elapsed < 0.05, f"{elapsed * 1000:.1f} ms for a 750-word article"
 
 

@@ -24,6 +24,8 @@ from ..common import (
     Language,
     Step,
     alternation,
+    leftover_digits,
+    long_numbers,
     parse_number,
     post_clean_rules,
     rule,
@@ -264,6 +266,7 @@ class Arabic:
         units = alternation(UNITS)
         return (
             lambda text: text.translate(_DIGITS).replace("ـ", ""),
+            long_numbers(num.digit_names),
             *web_rules("نقطة", "آت"),
             rule(r"#(?=[^\W\d]\w*)(\w+)", lambda m: f"وسم {split_camel(m.group(1))}"),
             rule(
@@ -301,6 +304,7 @@ class Arabic:
             rule(r"\s=\s", " يساوي "),
             rule(r"\s?%", " بالمئة"),
             rule(r"[$€£¥₪#@<>=°/\\{}]", " "),
+            leftover_digits(self.number),
             *post_clean_rules("،"),
         )
 

@@ -36,6 +36,8 @@ from ..common import (
     alternation,
     dotted,
     keep_final_dot,
+    leftover_digits,
+    long_numbers,
     parse_number,
     post_clean_rules,
     roman_value,
@@ -261,7 +263,7 @@ class English:
         g = m.groupdict()
         cur = g.get("cur") or g.get("cur2") or g.get("code") or g.get("code2") or "$"
         one, many, minor_one, minor_many = CURRENCY_SYMBOLS.get(cur) or CURRENCY_CODES[cur]
-        scale_a, scale_b = (m.group("sa") or "").strip(" -"), (m.group("sb") or "").strip(" -")
+        scale_a, scale_b = _scale(m.group("sa")), _scale(m.group("sb"))
         a, b = m.group("a"), m.group("b")
         if b:
             left = self.number(a) + (f" {SCALES[scale_a]}" if scale_a else "")
@@ -465,6 +467,7 @@ class English:
         before_number = alternation(BEFORE_NUMBER)
         units = alternation(UNITS)
         return (
+            long_numbers(num.digit_names),
             *web_rules("dot", "at"),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"at {split_camel(m.group(1))}"),
@@ -571,6 +574,7 @@ class English:
                 self.roman,
             ),
             rule(r"\b(?P<r>[XVI]{1,6})(?:th)?\s+(?P<c>[Cc]entur(?:y|ies))\b", self.century),
+            leftover_digits(self.number),
             initialisms,
             rule(r"\s*&\s*", " and "),
             rule(r"(?<=\w)\s*\+(?=\s|$|[.,;:!?])", " plus"),
@@ -607,6 +611,10 @@ NOT_NOUNS = frozenset(
     "between behind beyond toward towards through around about up down out back not only just "
     "also too instead respectively plus minus times he she they we you i there here".split()
 )
+
+
+def _scale(written: str | None) -> str:
+    return (written or "").strip().strip("-").strip()
 
 
 def _score(m: re.Match[str]) -> str:

@@ -34,6 +34,8 @@ from ..common import (
     alternation,
     dotted,
     keep_final_dot,
+    leftover_digits,
+    long_numbers,
     parse_number,
     post_clean_rules,
     roman_value,
@@ -347,6 +349,7 @@ class Spanish:
         roman = r"[IVXLCDM]+"
         next_words = r"(?=\s+(?P<w>[^\W\d_]+)(?:\s+(?P<w2>[^\W\d_]+))?)?"
         return (
+            long_numbers(num.digit_names),
             *web_rules("punto", "arroba"),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"arroba {split_camel(m.group(1))}"),
@@ -404,6 +407,7 @@ class Spanish:
             rule(r"\b(?P<name>[A-ZÁÉÍÓÚ][a-záéíóúñ]+)\s+(?P<r>[IVXL]+)\b(?!\.\w)", self.regnal),
             rule(r"(?<![\w.])-(?=\d)", "menos "),
             rule(rf"{nb}(?P<n>{NUM})(?![\w]|[.,]\d){next_words}", self.cardinal),
+            leftover_digits(self.number),
             initialisms,
             rule(r"\s*&\s*", " y "),
             rule(r"\s\+\s|(?<=\w)\+(?=\s|$)", " más "),

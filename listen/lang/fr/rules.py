@@ -24,6 +24,8 @@ from ..common import (
     alternation,
     dotted,
     keep_final_dot,
+    leftover_digits,
+    long_numbers,
     parse_number,
     post_clean_rules,
     roman_value,
@@ -164,6 +166,7 @@ class French:
         months = alternation([*MONTHS, *MONTH_ABBREVIATIONS])
         units = alternation(UNITS)
         return (
+            long_numbers(num.digit_names),
             *web_rules("point", "arobase"),
             rule(r"#(?=[^\W\d]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(
@@ -206,6 +209,7 @@ class French:
             ),
             rule(r"(?<![\w.])-(?=\d)", "moins "),
             rule(rf"{nb}(?P<n>{NUM})(?![\w]|,\d)(?=\s+(?P<w>[^\W\d_]+))?", self.cardinal_rule),
+            leftover_digits(self.number),
             initialisms,
             rule(r"\s*&\s*", " et "),
             rule(r"\s\+\s", " plus "),
