@@ -134,7 +134,7 @@ def test_strict_fuzz_never_raises(language: str, text: str) -> None:
 @SETTINGS
 @given(data=st.data())
 def test_news_like_text(language: str, data: st.DataObject) -> None:
-    """No digit survives, no word is lost or glued to its neighbour, and a second pass is a no-op."""
+    """No digit survives, no word is lost or glued to the next, and a second pass is a no-op."""
     pieces = data.draw(st.lists(news_piece(language), max_size=25))
     text = " ".join(pieces)
     spoken = normalize(text, language)
