@@ -180,6 +180,42 @@ def leftover_digits(number: Callable[[str], str]) -> Rule:
     return Rule(_DIGITS_LEFT, lambda m: f" {number(m.group(0))} ", "leftover digits")
 
 
+# --- phone numbers -------------------------------------------------------------
+
+#: "+1 202 555 0147", "+44 (0)20 7946 0958", "(202) 555-0147", "202-555-0147", "0800 123 456".
+PHONE_PATTERN = (
+    r"(?<![\w+.,/-])(?:"
+    r"\+\d{1,3}(?:[\s.-]?\(0\))?[\s.-]?\d{1,5}(?:[\s.-]\d{1,5}){1,4}"
+    r"|\(\d{2,4}\)\s?\d{2,4}(?:[\s.-]\d{2,5}){1,3}"
+    r"|\d{3}[.-]\d{3}[.-]\d{4}"
+    r"|0\d{1,4}(?:\s\d{2,4}){2,4}"
+    r")(?![\w-]|[.,]\d)"
+)
+_PHONE_GROUP = re.compile(r"\d+")
+
+
+def phone_rule(
+    plus: str,
+    group: Callable[[str], str],
+    country: Callable[[str], str] | None = None,
+    comma: str = ",",
+) -> Rule:
+    """A phone number as groups of digits, each read the way the language reads them.
+
+    ``country`` reads the code after "+" (English says "plus forty-four").
+    """
+
+    def say(m: re.Match[str]) -> str:
+        text = m.group(0).replace("(0)", " ")  # the trunk prefix is not dialled from abroad
+        digits = _PHONE_GROUP.findall(text)
+        if text.startswith("+"):
+            code, rest = digits[0], digits[1:]
+            return f"{plus} {(country or group)(code)}{comma} " + f"{comma} ".join(map(group, rest))
+        return f"{comma} ".join(map(group, digits))
+
+    return rule(PHONE_PATTERN, say, name="phone")
+
+
 def web_rules(dot: str, at: str) -> tuple[Rule, ...]:
     """E-mail addresses read whole; URLs reduced to their site name."""
 
