@@ -503,7 +503,12 @@ class English:
         return (
             long_numbers(num.digit_names),
             *web_rules("dot", "at"),
-            phone_rule("plus", _phone_digits, lambda code: self.cardinal(int(code))),
+            phone_rule(
+                "plus",
+                _phone_digits,
+                lambda code: self.cardinal(int(code)),
+                keywords=("tel", "phone", "telephone", "hotline", "fax", "mobile"),
+            ),
             rule(
                 rf"(?<![\w.])(?P<l>{alternation(BILL_PREFIXES)})\.?\s(?P<n>\d{{1,4}})(?![\w]|[.,]\d)",
                 lambda m: f"{dotted(m.group('l').replace('.', ''))} {self.model(m.group('n'))}",

@@ -28,6 +28,7 @@ import re
 from functools import cache
 
 from ..common import (
+    phone_rule,
     NAME_AHEAD,
     Language,
     Step,
@@ -80,6 +81,17 @@ ABBREVIATIONS = {
     "tel.": "teléfono", "depto.": "departamento",
     "Ud.": "usted", "Uds.": "ustedes", "Vd.": "usted", "Vds.": "ustedes",
     "mdd": "millones de dólares", "mdp": "millones de pesos",
+    "Pza.": "plaza", "Plza.": "plaza", "Ctra.": "carretera", "ctra.": "carretera",
+    "Ayto.": "ayuntamiento", "Fdo.": "firmado", "s/n": "sin número", "Univ.": "universidad",
+    "Gob.": "gobierno", "dpto.": "departamento", "Dpto.": "departamento", "Depto.": "departamento",
+    "q.e.p.d.": "que en paz descanse", "Atte.": "atentamente", "Ltda.": "limitada",
+    "S.M.": "su majestad", "SS.MM.": "sus majestades", "ej.": "ejemplo", "Sdad.": "sociedad",
+    "Asoc.": "asociación", "Adm.": "administración", "Mtro.": "maestro", "Mtra.": "maestra",
+    "Pdo.": "pasado", "ppal.": "principal", "Ppal.": "principal", "prov.": "provincia",
+    "Prov.": "provincia", "Col.": "colonia", "Edo.": "estado", "Mpio.": "municipio",
+    "Bº": "barrio", "Urb.": "urbanización", "Excmo.": "excelentísimo",
+    "Excma.": "excelentísima", "Sres.": "señores", "Vda.": "viuda", "Nro.": "número",
+    "aprox": "aproximadamente", "Dir.": "director", "Pte.": "presidente",
 }  # fmt: skip
 
 #: Said in full before a capitalised name ("Sr. García", "Dra. Pérez").
@@ -90,6 +102,9 @@ TITLES = {
     "Cnel": "coronel", "Tte": "teniente", "Sto": "santo", "Sta": "santa", "Dña": "doña",
     "Excmo": "excelentísimo", "Excma": "excelentísima", "Mons": "monseñor",
     "Pdte": "presidente", "Pdta": "presidenta", "Sgto": "sargento", "Cap": "capitán",
+    "prof": "profesor", "profa": "profesora", "sr": "señor", "sra": "señora", "dr": "doctor",
+    "dra": "doctora", "Arq": "arquitecto", "Mag": "magistrado", "Dip": "diputado",
+    "Sen": "senador", "Gob": "gobernador", "Pbro": "presbítero", "Fray": "fray",
 }  # fmt: skip
 
 BEFORE_NUMBER = {
@@ -104,10 +119,23 @@ AS_WORDS = {
     for w in (
         "ONU OTAN UNESCO UNICEF OPEP FIFA UEFA CIA IVA PYME ERE ETA FARC UNAM PSOE NASA "
         "ISIS HAMAS COVID SIDA MERCOSUR CELAC UNASUR ALBA PEMEX INE SEAT OVNI DANA BOE "
-        "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA EFE PIB"
+        "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA EFE PIB SEPE CSIC RENFE AENA ERTE IBEX UNED "
+        "ONCE MIR OCDE CELAM FONASA IMSS ISSSTE SAT UNAM CONAPO SENASA CEPAL BID"
     ).split()
 }
-AS_WORDS.update({"OEA": "O.E.A.", "INE": "Ine", "PSOE": "Psoe", "CIA": "Cía"})
+AS_WORDS.update(
+    {
+        "IBEX": "Íbex",
+        "CSIC": "Cesic",
+        "IMSS": "I.M.S.S.",
+        "SAT": "S.A.T.",
+        "BID": "B.I.D.",
+        "OEA": "O.E.A.",
+        "INE": "Ine",
+        "PSOE": "Psoe",
+        "CIA": "Cía",
+    }
+)
 
 # (singular, plural, feminine?); cents are "centavos" except for the euro
 CURRENCIES = {
@@ -176,6 +204,23 @@ REGNAL_NAMES = frozenset(
 NUMBER_WORDS_FOR_HOURS = {1: "una", 21: "veintiuna"}
 DAYPARTS = ((1, 5, "de la madrugada"), (6, 11, "de la mañana"), (12, 12, "del mediodía"),
             (13, 19, "de la tarde"), (20, 24, "de la noche"))  # fmt: skip
+
+
+def _phone_group(group: str) -> str:
+    """Spanish reads a phone number in the groups written, in pairs past three digits."""
+    if group.startswith("0"):
+        return num.digit_names(group)
+    if len(group) <= 3:
+        return num.cardinal(int(group))
+    if len(group) == 4:
+        return " ".join(_phone_group(group[i : i + 2]) for i in (0, 2))
+    return num.digit_names(group)
+
+
+def _gap(m: re.Match[str]) -> str:
+    """A space after an expansion when the next word touched the abbreviation."""
+    rest = m.string[m.end() : m.end() + 1]
+    return " " if rest and rest[0].isalnum() else ""
 
 
 def agreement(word: str | None) -> str:
@@ -293,6 +338,9 @@ class Spanish:
             if h24 == 0:
                 part = "de la noche"
             return f"{hour}{self.minutes(mins)} {part}"
+        if g.get("unit") and mins:
+            # "18:15 h": the 24-hour clock, read out in full.
+            return f"{hour} {'hora' if h == 1 else 'horas'} y {num.cardinal(mins, apocope=True)} minutos"
         if mins == 0:
             if g.get("unit"):
                 return hour + (" hora" if h == 1 else " horas")
@@ -351,19 +399,31 @@ class Spanish:
         return (
             long_numbers(num.digit_names),
             *web_rules("punto", "arroba"),
+            phone_rule(
+                "más",
+                _phone_group,
+                lambda code: num.cardinal(int(code)),
+                keywords=("tel", "teléfono", "tlf", "tfno", "móvil", "celular", "whatsapp"),
+            ),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"arroba {split_camel(m.group(1))}"),
+            # An abbreviation that ends in "." or "/" may touch the next word ("c/Alcalá"):
+            # it is expanded and set apart, never glued to it or eating it.
             rule(
-                rf"(?<![\w.])(?:{abbrevs})(?![\w])",
-                lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]),
+                rf"(?<![\w.])(?:{abbrevs})(?:(?<=[./º])|(?![\w]))",
+                lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]) + _gap(m),
             ),
             rule(
                 rf"(?<![\w.])({before_number})\s?(?=\d)", lambda m: BEFORE_NUMBER[m.group(1)] + " "
             ),
             rule(rf"\b(?P<t>{titles})\.{NAME_AHEAD}", lambda m: TITLES[m.group("t")]),
+            rule(
+                rf"\b(?P<t>{titles})\.(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])",
+                lambda m: TITLES[m.group("t")] + " ",
+            ),
             rule(rf"\b(?P<t>Sr|Sra|Dr|Dra)\b{NAME_AHEAD}", lambda m: TITLES[m.group("t")]),
             rule(
-                rf"(?<![\w])(?:(?P<cur>{cur})|(?P<code>{code})\s)\s?(?P<a>{NUM})(?:\s(?P<s>{SCALE_WORDS})\b)?(?:\s+de)?",
+                rf"(?<![\w])(?:(?P<cur>{cur})|(?P<code>{code})\s)\s?(?P<a>{NUM})(?:\s(?P<s>{SCALE_WORDS})\b)?",
                 self.money,
             ),
             rule(
