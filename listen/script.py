@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from listen.lang import base_code, normalize, pack
 from listen.models import Article, Block, BlockKind, Script, Sentence

@@ -30,7 +30,6 @@ import re
 from functools import cache
 
 from ..common import (
-    phone_rule,
     NAME_AHEAD,
     Language,
     Step,
@@ -40,6 +39,7 @@ from ..common import (
     leftover_digits,
     long_numbers,
     parse_number,
+    phone_rule,
     post_clean_rules,
     roman_value,
     rule,
@@ -366,7 +366,7 @@ class English:
         return f"{hour} {'oh ' if mins < 10 else ''}{self.cardinal(mins)}"
 
     def model(self, digits: str) -> str:
-        """A type or model number as people say it: 320 -> 'three-twenty', 1047 -> 'ten forty-seven'."""
+        """A model number as people say it: 320 -> 'three-twenty', 1047 -> 'ten forty-seven'."""
         if len(digits) > 1 and digits.startswith("0"):
             return num.digit_names(digits)
         value = int(digits)
@@ -388,12 +388,10 @@ class English:
             return self.cardinal(int(m.group(0)))
         # "1500 people", "4000 troops": a count of things, not a year ...
         following = _NEXT_WORD.match(m.string, m.end())
-        if following and _is_counted(following.group(1)):
-            # ... unless a word that dates comes before ("in 1990 prices").
-            if not re.search(
-                r"\b(?:in|since|until|by|from|of|during|before|after)\s+$", before, re.I
-            ):
-                return self.cardinal(int(m.group(0)))
+        # ... unless a word that dates comes before ("in 1990 prices").
+        dated = re.search(r"\b(?:in|since|until|by|from|of|during|before|after)\s+$", before, re.I)
+        if following and _is_counted(following.group(1)) and not dated:
+            return self.cardinal(int(m.group(0)))
         return self.year(int(m.group(0)))
 
     def year_range(self, m: re.Match[str]) -> str:
@@ -515,8 +513,8 @@ class English:
             ),
             rule(
                 rf"\b(?P<b>{alternation(MODEL_BRANDS)})\s(?P<l>[A-Z]{{0,3}}-?)(?P<n>\d{{2,4}})(?P<s>[A-Za-z]{{0,3}})\b(?![.,]\d)",
-                lambda m: (
-                    f"{m.group('b')} {m.group('l').rstrip('-')} {self.model(m.group('n'))} {m.group('s')}"
+                lambda m: " ".join(
+                    (m.group("b"), m.group("l").rstrip("-"), self.model(m.group("n")), m.group("s"))
                 ),
             ),
             rule(

@@ -28,7 +28,6 @@ import re
 from functools import cache
 
 from ..common import (
-    phone_rule,
     NAME_AHEAD,
     Language,
     Step,
@@ -38,6 +37,7 @@ from ..common import (
     leftover_digits,
     long_numbers,
     parse_number,
+    phone_rule,
     post_clean_rules,
     roman_value,
     rule,
@@ -340,7 +340,8 @@ class Spanish:
             return f"{hour}{self.minutes(mins)} {part}"
         if g.get("unit") and mins:
             # "18:15 h": the 24-hour clock, read out in full.
-            return f"{hour} {'hora' if h == 1 else 'horas'} y {num.cardinal(mins, apocope=True)} minutos"
+            minutes = num.cardinal(mins, apocope=True)
+            return f"{hour} {'hora' if h == 1 else 'horas'} y {minutes} minutos"
         if mins == 0:
             if g.get("unit"):
                 return hour + (" hora" if h == 1 else " horas")
