@@ -389,7 +389,7 @@ class English:
         # "1500 people", "4000 troops": a count of things, not a year ...
         following = _NEXT_WORD.match(m.string, m.end())
         # ... unless a word that dates comes before ("in 1990 prices").
-        dated = re.search(r"\b(?:in|since|until|by|from|of|during|before|after)\s+$", before, re.I)
+        dated = _DATED_BEFORE.search(before)
         if following and _is_counted(following.group(1)) and not dated:
             return self.cardinal(int(m.group(0)))
         return self.year(int(m.group(0)))
@@ -504,7 +504,8 @@ class English:
             phone_rule(
                 "plus",
                 _phone_digits,
-                lambda code: self.cardinal(int(code)),
+                # "plus forty-four", but "plus nine six one"
+                lambda code: self.cardinal(int(code)) if len(code) < 3 else _phone_digits(code),
                 keywords=("tel", "phone", "telephone", "hotline", "fax", "mobile"),
             ),
             rule(
@@ -614,6 +615,7 @@ class English:
             rule(r"(?P<n>\d+)?\s?(?P<f>[½¼¾⅓⅔⅛⅕])", self.vulgar),
             rule(r"(?<![\w/])(?P<a>\d{1,2})/(?P<b>\d{1,3})(?![\w/])", self.fraction),
             rule(r"(?<=\d)\s?[x×]\s?(?=\d)", " by "),
+            rule(r"(?<=illion )bpd\b", "barrels per day"),
             rule(r"\b(?P<l>[A-Z]{1,5})-?(?=\d)", lambda m: m.group("l") + " "),
             rule(r"(?<=\d)(?=[A-Z]\b)", " "),
             rule(
@@ -675,6 +677,15 @@ COUNTED_WITHOUT_S = frozenset(
     "people children men women police staff personnel cattle sheep fish deer livestock".split()
 )
 NOT_COUNTED = frozenset("BC AD BCE CE hours hrs GMT UTC".lower().split())
+
+
+#: Before a number these make it a year even with a plural after it: "in 1990 prices",
+#: "the 1967 borders", "between 2019 and 2021 prices".
+_DATED_BEFORE = re.compile(
+    r"(?:\b(?:in|since|until|by|from|of|during|before|after|the|its|their|this|that)"
+    r"|\b(?:1[1-9]\d\d|20\d\d)\s+(?:and|or|to|through)|'s)\s+$",
+    re.I,
+)
 
 
 def _is_counted(word: str) -> bool:

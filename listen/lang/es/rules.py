@@ -120,7 +120,8 @@ AS_WORDS = {
         "ONU OTAN UNESCO UNICEF OPEP FIFA UEFA CIA IVA PYME ERE ETA FARC UNAM PSOE NASA "
         "ISIS HAMAS COVID SIDA MERCOSUR CELAC UNASUR ALBA PEMEX INE SEAT OVNI DANA BOE "
         "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA EFE PIB SEPE CSIC RENFE AENA ERTE IBEX UNED "
-        "ONCE MIR OCDE CELAM FONASA IMSS ISSSTE SAT UNAM CONAPO SENASA CEPAL BID"
+        "ONCE MIR OCDE CELAM FONASA IMSS ISSSTE SAT UNAM CONAPO SENASA CEPAL BID FINUL AEMET "
+        "ACNUR MINUSMA"
     ).split()
 }
 AS_WORDS.update(
@@ -337,7 +338,7 @@ class Spanish:
             part = next((p for lo, hi, p in DAYPARTS if lo <= (h24 or 24) <= hi), "")
             if h24 == 0:
                 part = "de la noche"
-            return f"{hour}{self.minutes(mins)} {part}"
+            return keep_final_dot(m, f"{hour}{self.minutes(mins)} {part}")
         if g.get("unit") and mins:
             # "18:15 h": the 24-hour clock, read out in full.
             minutes = num.cardinal(mins, apocope=True)
@@ -400,6 +401,11 @@ class Spanish:
         return (
             long_numbers(num.digit_names),
             *web_rules("punto", "arroba"),
+            # Spanish and Mexican numbers without a prefix: "900 123 456", "91 555 12 34".
+            rule(
+                r"(?<![\w.,+-])(?:[6-9]\d{2}(?:\s\d{3}){2}|[89]\d(?:\s\d{3})(?:\s\d{2}){2})(?![\w-]|[.,]\d)",
+                lambda m: ", ".join(_phone_group(g) for g in m.group(0).split()),
+            ),
             phone_rule(
                 "más",
                 _phone_group,
@@ -466,6 +472,21 @@ class Spanish:
                 self.ordinal_before_name,
             ),
             rule(r"\b(?P<name>[A-ZÁÉÍÓÚ][a-záéíóúñ]+)\s+(?P<r>[IVXL]+)\b(?!\.\w)", self.regnal),
+            # Laws by number and year ("Ley 7/2024"), other numbers over numbers ("3/4").
+            rule(
+                r"(?i)\b(?P<k>ley|decreto|decreto ley|real decreto|orden|resolución|directiva)"
+                r"\s(?P<n>\d{1,4})/(?P<y>\d{4})\b",
+                lambda m: (
+                    f"{m.group('k')} {self.number(m.group('n'))} de {self.number(m.group('y'))}"
+                ),
+            ),
+            rule(r"(?<=\d)/(?=\d)", " barra "),
+            rule(r"\bkm\.?\s(?=\d)", "kilómetro "),
+            # Roads, models and types: "A-6", "F-16", "A320" -> "A seis", "F dieciséis", ...
+            rule(
+                r"(?<![\w.])(?P<l>[A-Z]{1,3})(?:-|(?=\d))(?=\d{1,4}\b)",
+                lambda m: m.group("l") + " ",
+            ),
             rule(r"(?<![\w.])-(?=\d)", "menos "),
             rule(rf"{nb}(?P<n>{NUM})(?![\w]|[.,]\d){next_words}", self.cardinal),
             leftover_digits(self.number),
