@@ -36,7 +36,7 @@ from mutagen.id3 import (
     ID3NoHeaderError,
 )
 
-from listen.audio import SAMPLE_RATE, find_ffmpeg, pcm_input
+from listen.audio import SAMPLE_RATE, find_ffmpeg, pcm_input, to_pcm16
 from listen.errors import AudioError, ExportError
 from listen.models import AudioChunk, Chapter, Script
 from listen.script import to_text
@@ -315,9 +315,7 @@ class Mp3Stream:
         return len(raw) // 2
 
     def add(self, chunk: AudioChunk) -> int:
-        from listen.audio import to_segment
-
-        return self._write(to_segment(chunk, self.sample_rate).raw_data)
+        return self._write(to_pcm16(chunk, self.sample_rate))
 
     def pause(self, ms: int) -> int:
         return self._write(bytes(2 * (ms * self.sample_rate // 1000))) if ms > 0 else 0
