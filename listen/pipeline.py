@@ -191,7 +191,7 @@ def stream(
     target = loudness if loudness is not None else voice.loudness
     counts = Counts()
     frames = 0
-    with Mp3Stream(sink, bitrate=bitrate, loudness=target) as encoder:
+    with Mp3Stream(sink, bitrate=bitrate, loudness=target, script=script) as encoder:
         for segment, chunk in speak_script(
             spoken, voice, speaker, cache=_cache(cache), progress=progress, counts=counts
         ):
