@@ -14,7 +14,8 @@ from listen.cache import SegmentCache, segment_key
 from listen.engines import Engine, Fingerprinted, for_engine, get_engine, ready_engine
 from listen.errors import SynthesisError
 from listen.models import AudioChunk, Script
-from listen.script import Segment, segments
+from listen.script import segments
+from listen.models import Segment
 from listen.voices import VoiceProfile
 
 Progress = Callable[[int, int], None]
