@@ -125,9 +125,7 @@ class PostgresBackend:
     def _migrate(self) -> None:
         with self._db.transaction(), self._db.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
-            cursor.execute(
-                "CREATE TABLE IF NOT EXISTS listen_schema (version INTEGER NOT NULL)"
-            )
+            cursor.execute("CREATE TABLE IF NOT EXISTS listen_schema (version INTEGER NOT NULL)")
             cursor.execute("SELECT version FROM listen_schema")
             row = cursor.fetchone()
             version = int(row["version"]) if row else 0
