@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from listen.export import atomic_text
 from listen.models import Chapter, Episode, Script, Timing
@@ -236,3 +237,33 @@ def read_episode(mp3: Path, key: str, script: Script, voice: str, engine: str) -
         sidecars=paths,
         cached=len(timings),
     )
+
+
+def to_sync_vtt(timings_document: dict[str, Any]) -> str:
+    """The timings as a WebVTT ``kind="metadata"`` track in the SyncMediaLite shape: one cue per
+    sentence whose payload is JSON with a selector for the text it voices.
+
+    The selector is a Web Annotation ``TextQuoteSelector`` (the sentence's written text), since
+    the publisher's page has no ids to point at; a reader finds the text as the player does.
+    """
+    lines = ["WEBVTT", "", f"NOTE sync {_vtt_escape(str(timings_document.get('title', '')))}", ""]
+    cues = [
+        (block, sentence)
+        for block in timings_document.get("blocks", [])
+        for sentence in block.get("sentences", [])
+    ]
+    for block, sentence in sorted(cues, key=lambda c: c[1]["start_ms"]):
+        payload = {
+            "selector": {"type": "TextQuoteSelector", "exact": sentence["text"]},
+            "kind": block.get("kind", "paragraph"),
+            "block": block.get("index", 0),
+            "sentence": sentence.get("index", 0),
+        }
+        text = json.dumps(payload, ensure_ascii=False).replace("-->", "--\\u003e")
+        lines += [
+            f"b{payload['block']}-s{payload['sentence']}",
+            f"{_vtt_time(sentence['start_ms'])} --> {_vtt_time(sentence['end_ms'])}",
+            text,
+            "",
+        ]
+    return "\n".join(lines)
