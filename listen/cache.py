@@ -29,8 +29,21 @@ _HEADER = struct.Struct("<4sIHH")  # magic, sample rate, sample width, channels
 _MAGIC = b"LSN1"
 
 
+def cache_root() -> Path:
+    """Where the sentence, piece and episode caches live: $LISTEN_CACHE_DIR or the user's."""
+    return Path(os.environ.get("LISTEN_CACHE_DIR") or user_cache_dir("listen"))
+
+
+def max_cache_bytes() -> int:
+    """The one bound on everything cached: $LISTEN_CACHE_MB megabytes (default 512)."""
+    value = os.environ.get("LISTEN_CACHE_MB", "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value) * 1024 * 1024
+    return DEFAULT_MAX_BYTES
+
+
 def default_dir() -> Path:
-    return Path(os.environ.get("LISTEN_CACHE_DIR") or user_cache_dir("listen")) / "segments"
+    return cache_root() / "segments"
 
 
 def segment_key(engine: str, fingerprint: str, voice: VoiceProfile, text: str) -> str:
@@ -60,9 +73,10 @@ class CacheInfo:
 
 
 class SegmentCache:
-    def __init__(self, directory: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, directory: Path | None = None, max_bytes: int | None = None) -> None:
         self.dir = directory or default_dir()
-        self.max_bytes = max_bytes
+        # Half of the one bound; encoded pieces and finished episodes share the other half.
+        self.max_bytes = max_bytes if max_bytes is not None else max_cache_bytes() // 2
 
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.pcm"

@@ -14,20 +14,25 @@ import json
 from pathlib import Path
 from typing import BinaryIO
 
-from listen.audio import SAMPLE_RATE, SILENT_LUFS, Spool, measure_loudness
+from mutagen import MutagenError
+
+from listen.audio import SAMPLE_RATE
 from listen.cache import SegmentCache
 from listen.engines import ReadsPhonemes, get_engine
-from listen.export import write_mp3
+from listen.episodes import block_ends, episode_store, piece_store
+from listen.errors import ExportError
+from listen.export import atomic_path, write_tags
 from listen.extract import extract
 from listen.fetch import read_source
 from listen.language import require_code
 from listen.models import Episode, Page, Script, Timing
+from listen.pieces import EncoderSettings, Narration
 from listen.script import build_script
 from listen.synthesize import Counts, Progress, Speaker, speak_script
 from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
 from listen.voices import VoiceProfile, choose_profile
 
-RENDER_FORMAT = 1  # bump when a render's output changes for the same inputs
+RENDER_FORMAT = 2  # bump when a render's output changes for the same inputs
 
 
 def script_from_html(
@@ -94,13 +99,20 @@ def render(
         if done is not None:
             return done  # the same article, voice and settings: nothing to do
     store = _cache(cache)
+    episodes = episode_store(store)
+    if episodes is not None and sidecars and episodes.restore(key, out):
+        done = read_episode(out, key, script, voice.id, speaker.name)
+        if done is not None:
+            return done  # rendered before, to another path: linked from the episode store
     counts = Counts()
     timings: list[Timing] = []
-    with Spool() as spool:
-        for segment, chunk in speak_script(
+    settings = EncoderSettings(bitrate=bitrate, sample_rate=SAMPLE_RATE)
+    with Narration(target, settings, piece_store(store)) as narration:
+        spoken_audio = speak_script(
             spoken, voice, speaker, cache=store, progress=progress, counts=counts
-        ):
-            start, end = spool.add(chunk)
+        )
+        for (segment, chunk), block_end in block_ends(spoken_audio):
+            start, end = narration.add(chunk)
             timings.append(
                 Timing(
                     segment.block,
@@ -112,21 +124,16 @@ def render(
                     SAMPLE_RATE,
                 )
             )
-            spool.pause(segment.pause_after_ms)
-        spool.flush()
-        duration_ms = spool.duration_ms
-        measured = measure_loudness(spool.path) if spool.frames else SILENT_LUFS
-        gain = None if measured <= SILENT_LUFS else target - measured
+            narration.pause(segment.pause_after_ms, block_end=block_end)
+        narration.finish()
+        duration_ms = narration.duration_ms
         chapter_list = chapters(script, timings, duration_ms)
-        write_mp3(
-            spool.path,
-            out,
-            script,
-            bitrate=bitrate,
-            gain_db=gain,
-            chapters=chapter_list,
-            render_key=key,
-        )
+        with atomic_path(out) as tmp:
+            narration.join(tmp)
+            try:
+                write_tags(tmp, script, chapter_list, key)
+            except MutagenError as exc:
+                raise ExportError(f"cannot write tags to {out}: {exc}") from None
     written = write_sidecars(out, script, timings, chapter_list, duration_ms) if sidecars else {}
     if not sidecars:
         for stale in sidecar_paths(out).values():
@@ -134,6 +141,8 @@ def render(
                 stale.unlink()  # a sidecar from an older render would not match this audio
     if store is not None and counts.synthesized:
         store.prune()
+    if episodes is not None and written:
+        episodes.put(key, out, written)
     return Episode(
         path=out,
         script=script,
