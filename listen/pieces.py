@@ -288,6 +288,9 @@ class Narration:
 
     def finish(self) -> None:
         """Close the last piece: whole frames, ending in silence."""
+        if self._pieces and len(self._buffer) == 2 * DELAY:
+            self._buffer = bytearray()  # nothing after the last join: the narration ends there
+            return
         end = self.frames + TAIL
         end += (-end) % FRAME
         self._buffer += bytes(2 * (end - self.frames))
