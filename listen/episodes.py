@@ -8,8 +8,10 @@ timings' ``audio`` field, which names the MP3.
 
 Each entry is a directory ``<key>/`` written under a temporary name and
 renamed into place, so several processes can fill the store at once and a
-reader never sees half an entry. The store is pruned to its share of the one
-cache bound (``listen.cache.max_cache_bytes``), least recently used first.
+reader never sees half an entry. The one cache bound (``LISTEN_CACHE_MB``,
+``listen.cache.cache_max_bytes``) is shared: half for the sentences, a quarter
+for encoded pieces, a quarter for episodes; each is pruned least recently used
+first.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from listen.cache import max_cache_bytes
 from listen.export import atomic_path, read_render_key
 from listen.transcript import sidecar_paths
 
@@ -150,19 +151,19 @@ class EpisodeStore:
 
 
 def episode_store(cache: SegmentCache | None) -> EpisodeStore | None:
-    """The episode store beside a segment cache (a quarter of the one cache bound)."""
+    """The episode store beside a segment cache; it may hold half as much as the segments."""
     if cache is None:
         return None
-    return EpisodeStore(cache.dir.parent / "episodes", max_cache_bytes() // 4)
+    return EpisodeStore(cache.dir.parent / "episodes", cache.max_bytes // 2)
 
 
 def piece_store(cache: SegmentCache | None) -> PieceStore | None:
-    """The store of encoded pieces beside a segment cache (a quarter of the bound)."""
+    """The store of encoded pieces beside a segment cache; half as much as the segments."""
     from listen.pieces import PieceStore
 
     if cache is None:
         return None
-    return PieceStore(cache.dir.parent / "pieces", max_cache_bytes() // 4)
+    return PieceStore(cache.dir.parent / "pieces", cache.max_bytes // 2)
 
 
 def block_ends(pairs: Iterable[tuple[Any, Any]]) -> Iterator[tuple[tuple[Any, Any], bool]]:

@@ -47,6 +47,7 @@ from types import TracebackType
 import numpy as np
 import numpy.typing as npt
 
+from listen.audio import to_pcm16
 from listen.errors import AudioError, ExportError
 from listen.loudness import LoudnessMeter, loudness
 from listen.models import AudioChunk
@@ -186,14 +187,6 @@ def _key(pcm: bytes, settings: EncoderSettings) -> str:
     return digest.hexdigest()
 
 
-def _pcm16(chunk: AudioChunk, sample_rate: int) -> bytes:
-    if (chunk.channels, chunk.sample_width, chunk.sample_rate) == (1, 2, sample_rate):
-        return chunk.pcm
-    from listen.audio import to_segment
-
-    return bytes(to_segment(chunk, sample_rate).raw_data)
-
-
 class Narration:
     """Speech and pauses in; pieces encoded behind them; ``join`` writes the MP3.
 
@@ -236,7 +229,7 @@ class Narration:
 
     def add(self, chunk: AudioChunk) -> tuple[int, int]:
         start = self.frames
-        self._buffer += _pcm16(chunk, self.rate)
+        self._buffer += to_pcm16(chunk, self.rate)
         return start, self.frames
 
     def pause(self, ms: int, *, block_end: bool = False) -> None:

@@ -12,10 +12,9 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from listen.models import Article, Block, BlockKind, Script, Sentence
+from listen.models import Article, Block, Script, Segment, Sentence
 from listen.normalize import normalize
 from listen.text import split_sentences
 
@@ -25,18 +24,6 @@ if TYPE_CHECKING:
 
 SSML_NS = "http://www.w3.org/2001/10/synthesis"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One sentence to synthesise, with the silence that follows it."""
-
-    block: int
-    sentence: int
-    kind: BlockKind
-    text: str
-    spoken: str
-    pause_after_ms: int
 
 
 def load_lexicon(voice: VoiceProfile) -> Lexicon | None:

@@ -48,8 +48,10 @@ def decode_raw(path: Path) -> np.ndarray:
     return np.frombuffer(out, dtype="<i2").astype(np.float64)
 
 
-def narrate(chunks: list[AudioChunk], out: Path, store: PieceStore | None) -> tuple[Narration, list]:
-    spans = []
+def narrate(
+    chunks: list[AudioChunk], out: Path, store: PieceStore | None
+) -> tuple[Narration, list[tuple[int, int]]]:
+    spans: list[tuple[int, int]] = []
     with Narration(-19.0, store=store) as narration:
         for chunk in chunks:
             spans.append(narration.add(chunk))
@@ -101,8 +103,7 @@ def test_loudness_lands_within_one_step(chunks: list[AudioChunk], tmp_path: Path
     from listen.loudness import loudness
 
     quiet = [
-        AudioChunk((np.frombuffer(c.pcm, "<i2") // 4).astype("<i2").tobytes(), RATE)
-        for c in chunks
+        AudioChunk((np.frombuffer(c.pcm, "<i2") // 4).astype("<i2").tobytes(), RATE) for c in chunks
     ]
     narrate(quiet, tmp_path / "q.mp3", None)
     decoded = decode_raw(tmp_path / "q.mp3")

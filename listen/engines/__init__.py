@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
-from listen.errors import EngineUnavailable, ListenError
+from listen.errors import EngineUnavailable, EngineUnknown
 from listen.voices import VoiceProfile
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def get_engine(name: str) -> Engine:
     table = available()
     spec = table.get(name) or (name if ":" in name else None)
     if spec is None:
-        raise ListenError(
+        raise EngineUnknown(
             f"unknown engine {name!r}", hint=f"please select one of: {', '.join(sorted(table))}"
         )
     module_name, _, attr = spec.partition(":")

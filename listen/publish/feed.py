@@ -35,7 +35,7 @@ from typing import Any
 from lxml import etree
 
 from listen import __version__
-from listen.errors import ListenError
+from listen.errors import FeedError, ListenError
 from listen.export import atomic_path
 from listen.language import require_code
 from listen.publish.playlist import entry_files, file_url
@@ -48,10 +48,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 _NSMAP = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
 # Podcasting 2.0's namespace for podcast:guid (a UUIDv5 of the feed's URL)
 _CHANNEL_GUID_NS = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-
-
-class FeedError(ListenError):
-    """A feed cannot be built: bad channel settings, nothing to publish, an unreadable feed."""
 
 
 def guid_for(canonical_url: str) -> str:
