@@ -16,7 +16,8 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
     │   ├── EngineUnavailable  the engine (or its native parts) is not installed
     │   └── SynthesisError     the engine failed on one segment
     ├── AudioError             decoding, joining or encoding audio failed
-    └── ExportError            the output could not be written (disk full, ...)
+    ├── ExportError            the output could not be written (disk full, ...)
+    └── ArtworkError           podcast artwork is not square JPEG/PNG of 1400-3000 px
 """
 
 from __future__ import annotations
@@ -86,3 +87,7 @@ class AudioError(ListenError):
 
 class ExportError(ListenError):
     """An output file could not be written."""
+
+
+class ArtworkError(ListenError):
+    """Podcast artwork cannot be read, or is not what podcast apps accept."""

@@ -5,6 +5,7 @@
   highlights from.
 * ``X.vtt``: WebVTT, one cue per sentence in the written form; each cue
   carries its block kind as a class (``<c.caption>``), so captions are marked.
+* ``X.captions.vtt``: WebVTT captions, short cues for the screen (``captions.py``).
 * ``X.chapters.json``: Podcasting 2.0 JSON chapters, version 1.2.0.
 
 Chapters are the title and lead, then one per heading; they cover the whole
@@ -17,6 +18,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from listen.captions import to_captions_vtt
 from listen.export import atomic_text
 from listen.models import Chapter, Episode, Script, Timing
 
@@ -126,6 +128,7 @@ def sidecar_paths(mp3: Path) -> dict[str, Path]:
     return {
         "timings": stem.with_name(stem.name + ".timings.json"),
         "vtt": stem.with_name(stem.name + ".vtt"),
+        "captions": stem.with_name(stem.name + ".captions.vtt"),
         "chapters": stem.with_name(stem.name + ".chapters.json"),
     }
 
@@ -137,13 +140,15 @@ def write_sidecars(
     chapter_list: Sequence[Chapter],
     duration_ms: int,
 ) -> dict[str, Path]:
-    """Write the three files next to ``mp3``, each atomically."""
+    """Write the four files next to ``mp3``, each atomically."""
     paths = sidecar_paths(mp3)
     document = timings_document(script, timings, duration_ms, audio=mp3.name)
     with atomic_text(paths["timings"]) as fh:
         fh.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     with atomic_text(paths["vtt"]) as fh:
         fh.write(to_vtt(script, timings))
+    with atomic_text(paths["captions"]) as fh:
+        fh.write(to_captions_vtt(script, timings))
     with atomic_text(paths["chapters"]) as fh:
         fh.write(to_chapters_json(script, chapter_list))
     return paths
