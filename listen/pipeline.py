@@ -14,10 +14,10 @@ import json
 from pathlib import Path
 from typing import BinaryIO
 
-from listen.audio import SAMPLE_RATE, SILENT_LUFS, Spool, measure_loudness
+from listen.audio import SAMPLE_RATE, Spool
 from listen.cache import SegmentCache
 from listen.engines import ReadsPhonemes, get_engine
-from listen.export import write_mp3
+from listen.export import master, write_mp3
 from listen.extract import extract
 from listen.fetch import read_source
 from listen.language import require_code
@@ -115,8 +115,7 @@ def render(
             spool.pause(segment.pause_after_ms)
         spool.flush()
         duration_ms = spool.duration_ms
-        measured = measure_loudness(spool.path) if spool.frames else SILENT_LUFS
-        gain = None if measured <= SILENT_LUFS else target - measured
+        gain = master(spool.path, target).gain_db if spool.frames else None
         chapter_list = chapters(script, timings, duration_ms)
         write_mp3(
             spool.path,
