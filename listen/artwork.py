@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from listen.errors import ListenError
+from listen.errors import ArtworkError
 
 SIZE = 1400  # Apple's minimum; the PNG of a plain background stays small
 MIN_SIZE, MAX_SIZE = 1400, 3000
@@ -32,10 +32,6 @@ _FONTS = (
 )
 # Dark, calm backgrounds that white text reads well on (contrast above 7:1).
 _BACKGROUNDS = ("#1f3a5f", "#3b2f5c", "#1e4d40", "#5c2a2a", "#33414d", "#4a3b1f")
-
-
-class ArtworkError(ListenError):
-    """Artwork cannot be made or is not what podcast apps accept."""
 
 
 def _font(size: int, text: str) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, str]:

@@ -20,6 +20,7 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
     ├── ExportError            the output could not be written
     │   └── DiskFull           too little free disk to start, or to go on
     ├── TooLong                the narration would be longer than the render limit
+    ├── ArtworkError           podcast artwork is not square JPEG/PNG of 1400-3000 px
     └── PublishError           queues, feeds and the service
         ├── StoreError         the article store cannot be used, or has no such entry
         ├── QueueError         a queue command failed (an article failed, a bad value)
@@ -126,3 +127,7 @@ class FeedError(PublishError):
 
 class BrokerError(PublishError):
     """The job queue's URL is not supported, or the broker cannot be reached."""
+
+
+class ArtworkError(ListenError):
+    """Podcast artwork cannot be read, or is not what podcast apps accept."""

@@ -5,6 +5,7 @@
   highlights from.
 * ``X.vtt``: WebVTT, one cue per sentence in the written form; each cue
   carries its block kind as a class (``<c.caption>``), so captions are marked.
+* ``X.captions.vtt``: WebVTT captions, short cues for the screen (``captions.py``).
 * ``X.chapters.json``: Podcasting 2.0 JSON chapters, version 1.2.0.
 
 Chapters are the title and lead, then one per heading; they cover the whole
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from listen.captions import to_captions_vtt
 from listen.export import atomic_text
 from listen.models import Chapter, Episode, Script, Timing
 
@@ -152,6 +154,7 @@ def sidecar_paths(mp3: Path) -> dict[str, Path]:
     return {
         "timings": stem.with_name(stem.name + ".timings.json"),
         "vtt": stem.with_name(stem.name + ".vtt"),
+        "captions": stem.with_name(stem.name + ".captions.vtt"),
         "chapters": stem.with_name(stem.name + ".chapters.json"),
     }
 
@@ -165,7 +168,7 @@ def write_sidecars(
     *,
     render_key: str | None = None,
 ) -> dict[str, Path]:
-    """Write the three files next to ``mp3``, each atomically, each naming ``render_key``."""
+    """Write the four files next to ``mp3``, each atomically, each naming ``render_key``."""
     paths = sidecar_paths(mp3)
     document = timings_document(
         script,
@@ -179,6 +182,8 @@ def write_sidecars(
         fh.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     with atomic_text(paths["vtt"]) as fh:
         fh.write(to_vtt(script, timings, render_key))
+    with atomic_text(paths["captions"]) as fh:
+        fh.write(to_captions_vtt(script, timings))
     with atomic_text(paths["chapters"]) as fh:
         fh.write(to_chapters_json(script, chapter_list, render_key))
     return paths

@@ -204,3 +204,55 @@ def test_no_module_imports_pydub_or_audioop() -> None:
         text = source.read_text(encoding="utf-8")
         assert "import pydub" not in text and "from pydub" not in text, source
         assert "import audioop" not in text, source
+
+
+def peaky_speech_like(path: Path, seconds: int = 4) -> None:
+    """A quiet tone with sharp full-scale clicks: a high crest factor, like plosives in speech."""
+    rate = SAMPLE_RATE
+    t = np.arange(rate * seconds) / rate
+    signal = 0.06 * np.sin(2 * np.pi * 300 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t))
+    signal[:: rate // 10] = 0.95
+    signal[1 :: rate // 10] = -0.95
+    path.write_bytes(np.round(signal * 32767).astype("<i2").tobytes())
+
+
+def loudness_of_mp3(mp3: Path, tmp_path: Path) -> listen.audio.Loudness:
+    raw = tmp_path / "decoded.raw"
+    raw.write_bytes(decode(str(mp3)).pcm)
+    return listen.audio.measure(raw)
+
+
+def test_a_loud_target_is_reached_although_the_limiter_takes_peaks_off(tmp_path: Path) -> None:
+    pcm = tmp_path / "in.raw"
+    peaky_speech_like(pcm)
+    before = listen.audio.measure(pcm)
+    assert before.peak - before.integrated > 20  # the plain gain would clip hard
+    mastering = listen.export.master(pcm, -16.0)
+    assert mastering.limited and abs(mastering.reached_lufs + 16.0) <= 0.3
+    out = tmp_path / "out.mp3"
+    write_mp3(pcm, out, SCRIPT, gain_db=mastering.gain_db)
+    after = loudness_of_mp3(out, tmp_path)
+    assert abs(after.integrated + 16.0) <= 0.7  # the MP3 encoder itself costs up to ~0.5 LU
+    assert after.peak <= 0.0
+
+
+def test_an_unreachable_target_says_what_was_reached_and_why(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    pcm = tmp_path / "in.raw"
+    peaky_speech_like(pcm)
+    with caplog.at_level("WARNING", logger="listen"):
+        mastering = listen.export.master(pcm, -3.0)
+    assert mastering.reached_lufs < -4.0
+    [message] = [r.getMessage() for r in caplog.records]
+    assert f"loudness {mastering.reached_lufs:.1f} LUFS instead of -3.0" in message
+    assert "peaks" in message
+
+
+def test_a_quiet_enough_target_is_one_plain_gain(tmp_path: Path) -> None:
+    pcm = tmp_path / "in.raw"
+    pcm.write_bytes(as_pcm(sine(SAMPLE_RATE, 3000, level=0.1), 2))
+    mastering = listen.export.master(pcm, -24.0)
+    assert not mastering.limited
+    assert mastering.gain_db is not None
+    assert abs(listen.audio.measure(pcm).integrated + mastering.gain_db + 24.0) < 0.05
