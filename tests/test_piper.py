@@ -131,7 +131,7 @@ def test_check_without_piper_says_what_to_install(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(EngineUnavailable) as err:
         PiperEngine().check()
     assert err.value.one_line() == (
-        "piper-tts is not installed (install it with `pip install 'listen[piper]'`)"
+        "piper-tts is not installed (install it with `pip install 'listen-aloud[piper]'`)"
     )
 
 

