@@ -13,6 +13,7 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
     ├── VoiceError             a voice profile is missing or malformed
     │   └── LexiconError       a pronunciation lexicon is malformed
     ├── EngineError
+    │   ├── UnknownEngine      no engine by that name, or ``module:Class`` is not an engine
     │   ├── EngineUnavailable  the engine (or its native parts) is not installed
     │   └── SynthesisError     the engine failed on one segment
     ├── AudioError             decoding, joining or encoding audio failed
@@ -70,6 +71,10 @@ class LexiconError(VoiceError):
 
 class EngineError(ListenError):
     """Base for engine failures."""
+
+
+class UnknownEngine(EngineError):
+    """No engine has that name, or a ``module:Class`` names something that is not an engine."""
 
 
 class EngineUnavailable(EngineError):
