@@ -11,7 +11,8 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
     ├── ExtractionError        the page is not HTML or holds no article
     ├── LanguageError          a language code that nothing knows
     ├── VoiceError             a voice profile is missing or malformed
-    │   └── LexiconError       a pronunciation lexicon is malformed
+    │   ├── LexiconError       a pronunciation lexicon is malformed
+    │   └── VoiceStoreError    a Piper voice could not be installed or removed
     ├── EngineError
     │   ├── UnknownEngine      no engine by that name, or ``module:Class`` is not an engine
     │   ├── EngineUnavailable  the engine (or its native parts) is not installed
@@ -67,6 +68,10 @@ class VoiceError(ListenError):
 
 class LexiconError(VoiceError):
     """A pronunciation lexicon file that cannot be used."""
+
+
+class VoiceStoreError(VoiceError):
+    """A Piper voice that cannot be downloaded, checked, installed or removed."""
 
 
 class EngineError(ListenError):

@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
-from listen.errors import EngineUnavailable, ListenError, UnknownEngine
+from listen.errors import EngineUnavailable, ListenError, UnknownEngine, VoiceError
 from listen.voices import VoiceProfile
 
 if TYPE_CHECKING:
@@ -140,14 +140,20 @@ def for_engine(voice: VoiceProfile, engine: str) -> VoiceProfile:
 
 
 def ready_engine(voice: VoiceProfile, override: str | None = None) -> Engine:
-    """The profile's engine if it can speak here, else its first fallback that can."""
+    """The profile's engine if it can speak here, else its first fallback that can.
+
+    "Can speak" includes the voice's files, for engines that need some: a Piper
+    profile whose model is not installed falls back like one whose engine is not.
+    """
     names = [override] if override else [voice.engine, *voice.fallback_engines]
-    first_error: EngineUnavailable | None = None
+    first_error: ListenError | None = None
     for name in dict.fromkeys(names):
         try:
             engine = get_engine(name)
             engine.check()
-        except EngineUnavailable as exc:
+            if isinstance(engine, NeedsFiles):
+                engine.files(for_engine(voice, name))
+        except (EngineUnavailable, VoiceError) as exc:
             first_error = first_error or exc
             continue
         if first_error is not None:

