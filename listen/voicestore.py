@@ -193,11 +193,16 @@ def find_remote(name: str, voices: Mapping[str, RemoteVoice]) -> RemoteVoice:
         if name in voice.aliases:
             return voice
     close = difflib.get_close_matches(name, list(voices), n=8, cutoff=0.5)
-    family = name.split("_")[0].split("-")[0].lower()
-    same = [v for v in sorted(voices) if v.lower().startswith(family)][:8]
-    suggestions = list(dict.fromkeys(close + same)) or sorted(voices)[:12]
+    if len(voices) <= 40:  # a short list is given whole, the closest names first
+        suggestions = list(dict.fromkeys(close + sorted(voices)))
+    else:
+        family = name.split("_")[0].split("-")[0].lower()
+        same = [v for v in sorted(voices) if v.lower().startswith(family)][:8]
+        suggestions = list(dict.fromkeys(close + same)) or sorted(voices)[:12]
     more = len(voices) - len(suggestions)
-    listed = ", ".join(suggestions) + (f" and {more} more" if more > 0 else "")
+    listed = ", ".join(suggestions) + (
+        f" and {more} more, listed in its {CATALOGUE}" if more > 0 else ""
+    )
     raise VoiceStoreError(
         f"no Piper voice {name!r} in the voice repository",
         hint=f"it has {listed}" if voices else "the repository lists no voices",
