@@ -11,9 +11,10 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
     ├── ExtractionError        the page is not HTML or holds no article
     ├── LanguageError          a language code that nothing knows
     ├── VoiceError             a voice profile is missing or malformed
-    │   └── LexiconError       a pronunciation lexicon is malformed
+    │   ├── LexiconError       a pronunciation lexicon is malformed
+    │   └── VoiceStoreError    a Piper voice could not be installed or removed
     ├── EngineError
-    │   ├── EngineUnknown      no engine has that name
+    │   ├── UnknownEngine      no engine by that name, or ``module:Class`` is not an engine
     │   ├── EngineUnavailable  the engine (or its native parts) is not installed
     │   └── SynthesisError     the engine failed on one segment
     ├── AudioError             decoding, joining or encoding audio failed
@@ -77,12 +78,16 @@ class LexiconError(VoiceError):
     """A pronunciation lexicon file that cannot be used."""
 
 
+class VoiceStoreError(VoiceError):
+    """A Piper voice that cannot be downloaded, checked, installed or removed."""
+
+
 class EngineError(ListenError):
     """Base for engine failures."""
 
 
-class EngineUnknown(EngineError):
-    """No engine is registered under that name; the hint lists those that are."""
+class UnknownEngine(EngineError):
+    """No engine has that name, or a ``module:Class`` names something that is not an engine."""
 
 
 class EngineUnavailable(EngineError):
