@@ -48,8 +48,11 @@ class Figure:
 def _is_caption(el: etree._Element) -> bool:
     if el.tag == "figcaption" or el.get("itemprop") == "caption":
         return True
-    return el.tag not in ("figure", "img", "body", "html") and bool(
-        _CAPTION_CLASS.search(el.get("class", ""))
+    # A box whose class says caption but holds the image is the figure, not its caption.
+    return (
+        el.tag not in ("figure", "img", "picture", "body", "html")
+        and bool(_CAPTION_CLASS.search(el.get("class", "")))
+        and el.find(".//img") is None
     )
 
 
@@ -138,8 +141,9 @@ def tie_captions(tree: etree._Element) -> dict[int, Figure]:
     figures: dict[int, Figure] = {}
     taken: set[etree._Element] = set()
     captions = [el for el in tree.iter() if isinstance(el.tag, str) and _is_caption(el)]
+    outer = set(captions)
     for caption_el in captions:
-        if caption_el.getparent() is None or any(_is_caption(a) for a in caption_el.iterancestors()):
+        if caption_el.getparent() is None or any(a in outer for a in caption_el.iterancestors()):
             continue  # removed with an outer caption, or nested in one
         img = _image_of(caption_el, taken)
         if img is None:
@@ -153,8 +157,10 @@ def tie_captions(tree: etree._Element) -> dict[int, Figure]:
             continue
         credit = _credit_of(caption_el, caption)
         if credit:
-            caption = f"{caption.rstrip()} {credit}" if caption[-1:] in ".!?)" else (
-                f"{caption}. {credit}"
+            caption = (
+                f"{caption.rstrip()} {credit}"
+                if caption[-1:] in ".!?)"
+                else (f"{caption}. {credit}")
             )
         taken.add(img)
         index = len(figures)

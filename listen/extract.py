@@ -27,7 +27,7 @@ from collections.abc import Callable
 import trafilatura
 from lxml import etree
 
-from listen.captions_html import CAPTION_ALT, FIGURE_SRC_RE, Figure, tie_captions
+from listen.captions_html import FIGURE_SRC_RE, Figure, tie_captions
 from listen.errors import ExtractionError
 from listen.language import detect_language
 from listen.metadata import PageMeta, read_meta
@@ -79,7 +79,7 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     """Find the article in ``page`` or raise ``ExtractionError``."""
     tree = parse(page.html, page.source)
     sizes = measure(tree)
-    meta = read_meta(tree, page.url)
+    meta = read_meta(tree, page.url, sizes)
     holder = _protect_holder(tree, sizes)
     _drop_hidden(tree, sizes, holder)
     figures = tie_captions(tree)
@@ -91,7 +91,9 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     if body is None:
         raise ExtractionError(f"no article found in {page.source}")
     blocks = _body_blocks(body, figures, meta)
-    if not _looks_like_article(blocks):
+    body_el = tree.find("body")
+    page_chars = sizes.of(body_el if body_el is not None else tree)
+    if not _looks_like_article(blocks, page_chars):
         raise ExtractionError(f"no article found in {page.source}")
 
     head = _head_blocks(tree, positions, meta, blocks, figures)
@@ -228,9 +230,7 @@ def _drop_with_label(el: etree._Element, sizes: TextSizes) -> None:
             and (label.find(".//a[@href]") is None or _is_promo_html(label, sizes))
         ):
             label.drop_tree()
-        if parent.tag in ("body", "article", "main") or any(
-            t.strip() for t in parent.itertext()
-        ):
+        if parent.tag in ("body", "article", "main") or any(t.strip() for t in parent.itertext()):
             return
         el = parent
 
@@ -382,8 +382,12 @@ def words(text: str) -> float:
     return len(_UNSPACED.sub(" ", text).split()) + unspaced / 2
 
 
-def _looks_like_article(blocks: list[Block]) -> bool:
-    """Enough prose: menus and teaser grids have many words but no sentences."""
+def _looks_like_article(blocks: list[Block], page_chars: int) -> bool:
+    """Enough prose: menus and teaser grids have many words but no sentences.
+
+    A short note is an article too when it is nearly all the page says; a
+    one-line blurb under a video, on a page full of other things, is not.
+    """
     prose = [
         b
         for b in blocks
@@ -391,7 +395,10 @@ def _looks_like_article(blocks: list[Block]) -> bool:
     ]
     total = sum(words(b.text) for b in prose)
     longest = max((words(b.text) for b in prose), default=0)
-    return total >= 50 and longest >= 15
+    if total >= 50 and longest >= 15:
+        return True
+    prose_chars = sum(len(b.text) for b in prose)
+    return total >= 8 and prose_chars >= 0.5 * page_chars
 
 
 def _head_blocks(
@@ -469,13 +476,21 @@ def _same(a: str, b: str) -> bool:
 
 
 def _dedupe(blocks: list[Block]) -> list[Block]:
-    """Never read the same text twice (a caption repeated as a paragraph, say)."""
-    seen: set[str] = set()
+    """Never read the same text twice as two kinds (a caption repeated as a paragraph, say).
+
+    A paragraph the article itself repeats (a refrain, a quoted line) is kept.
+    """
+    seen: dict[str, BlockKind] = {}
     out: list[Block] = []
     for block in blocks:
         key = re.sub(r"\W+", "", block.text).casefold()
-        if key in seen and block.kind != "title":
+        kind = seen.get(key)
+        if (
+            kind is not None
+            and block.kind != "title"
+            and (kind != block.kind or kind not in ("paragraph", "list_item", "quote"))
+        ):
             continue
-        seen.add(key)
+        seen.setdefault(key, block.kind)
         out.append(block)
     return out

@@ -10,6 +10,7 @@ if langdetect is sure of it.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from listen.errors import LanguageError
@@ -83,19 +84,19 @@ _SCRIPTS = {
     "thai": "th",
 }
 _SCRIPT_OF = {code: script for script, codes in _SCRIPTS.items() for code in codes.split()}
-_RANGES = (
-    ("arabic", 0x0600, 0x06FF),
-    ("arabic", 0x0750, 0x077F),
-    ("arabic", 0xFB50, 0xFEFF),
-    ("cyrillic", 0x0400, 0x04FF),
-    ("hebrew", 0x0590, 0x05FF),
-    ("greek", 0x0370, 0x03FF),
-    ("devanagari", 0x0900, 0x097F),
-    ("thai", 0x0E00, 0x0E7F),
-    ("cjk", 0x3040, 0x30FF),
-    ("cjk", 0x4E00, 0x9FFF),
-    ("cjk", 0xAC00, 0xD7AF),
-)
+_SCRIPT_LETTERS = {
+    "arabic": re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]"),
+    "cyrillic": re.compile("[\u0400-\u04ff]"),
+    "hebrew": re.compile("[\u0590-\u05ff]"),
+    "greek": re.compile("[\u0370-\u03ff]"),
+    "devanagari": re.compile("[\u0900-\u097f]"),
+    "thai": re.compile("[\u0e00-\u0e7f]"),
+    "cjk": re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"),
+}
+_LETTER = re.compile(r"[^\W\d_]")
+_SAMPLE_CHARS = 5000
+# langdetect's time grows with the text; a few paragraphs tell a language as well as a book.
+_DETECT_CHARS = 2000
 
 
 def _script_of(language: str) -> str:
@@ -108,14 +109,13 @@ def dominant_script(text: str) -> str:
     Checking this is cheap, and loading langdetect's profiles is not (a quarter
     of a second): a page whose declared language matches its script is believed.
     """
-    counts: dict[str, int] = {}
-    for char in text[:5000]:
-        if not char.isalpha():
-            continue
-        code = ord(char)
-        script = next((name for name, low, high in _RANGES if low <= code <= high), "latin")
-        counts[script] = counts.get(script, 0) + 1
-    return max(counts, key=lambda k: counts[k]) if counts else "latin"
+    sample = text[:_SAMPLE_CHARS]
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        return "latin"
+    counts = {name: len(pattern.findall(sample)) for name, pattern in _SCRIPT_LETTERS.items()}
+    counts["latin"] = letters - sum(counts.values())
+    return max(counts, key=lambda k: counts[k])
 
 
 def _detect(text: str) -> tuple[str, float] | None:
@@ -124,7 +124,7 @@ def _detect(text: str) -> tuple[str, float] | None:
 
     DetectorFactory.seed = 0
     try:
-        best = detect_langs(text[:20000])[0]
+        best = detect_langs(text[:_DETECT_CHARS])[0]
     except LangDetectException:
         return None
     code = parse_code(best.lang)
