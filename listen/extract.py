@@ -126,7 +126,11 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> set[etree._Elemen
     score: dict[etree._Element, float] = {}
     for p in tree.iter("p", "pre", "blockquote", "li", "td"):
         size = sizes.of(p)
-        if size < 25 or sizes.link_density(p) > 0.5:
+        if size < 25 or sizes.link_density(p) > 0.3:
+            continue
+        # A list item or a cell counts only when it is a paragraph of prose itself
+        # (old table layouts), not one line of a feed or a menu.
+        if p.tag in ("li", "td") and (size < 120 or not _SENTENCE_END.search(p.text_content())):
             continue
         parent = p.getparent()
         if parent is None:
