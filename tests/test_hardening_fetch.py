@@ -106,15 +106,16 @@ def test_fetch_slots_cap_each_host_and_the_total(
     slots = fetch.Slots(total=2, per_host=1)
     monkeypatch.setattr(fetch, "SLOTS", slots)
     page = server.add("/a", "<p>hello</p>").replace("127.0.0.1", "localhost")
-    thread = threading.Thread(
-        target=lambda: pytest.raises(
-            SourceError, fetch.fetch_bytes, trickle.base + "/trickle", deadline=1
-        )
-    )
+
+    def slow_fetch() -> None:
+        with pytest.raises(SourceError):
+            fetch.fetch_bytes(trickle.base + "/trickle", deadline=1)
+
+    thread = threading.Thread(target=slow_fetch)
     thread.start()
     assert wait_for(lambda: slots.running() == 1)
     start = time.monotonic()
-    with pytest.raises(Busy, match="from 127.0.0.1"):
+    with pytest.raises(Busy, match=r"from 127\.0\.0\.1"):
         fetch.fetch_bytes(trickle.base + "/trickle", busy_wait=0)
     assert time.monotonic() - start < 0.5  # refused at once: the caller's thread is free
     assert fetch.fetch_bytes(page, busy_wait=0).data == b"<p>hello</p>"  # another host may
@@ -122,16 +123,27 @@ def test_fetch_slots_cap_each_host_and_the_total(
     assert slots.running() == 0 and not slots._busy  # nothing kept per host once done
 
 
-def test_a_waiting_fetch_gets_the_next_free_slot(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_waiting_fetch_gets_the_next_free_slot() -> None:
     slots = fetch.Slots(total=1, per_host=1)
-    with slots.claim("a.example", 0):
-        release = threading.Timer(0.2, lambda: None)
-        release.start()
-        with pytest.raises(Busy, match="in all"):
-            with slots.claim("b.example", 0.1):
-                pass
-    with slots.claim("b.example", 0):
-        assert slots.running() == 1
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with slots.claim("a.example", 0):
+            held.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(5)
+    with pytest.raises(Busy, match="in all"):
+        slots.claim("b.example", 0.05).__enter__()
+    threading.Timer(0.2, release.set).start()
+    start = time.monotonic()
+    with slots.claim("b.example", 5):  # waits for the slot "a.example" gives back
+        assert 0.1 < time.monotonic() - start < 2 and slots.running() == 1
+    thread.join()
+    assert slots.running() == 0
 
 
 # -- URLs and files that no request can be made of ------------------------------------------
@@ -179,7 +191,7 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     def run() -> None:
         try:
             fetch.read_source(str(fifo))
-        except BaseException as exc:  # noqa: BLE001 - the test reports whatever it was
+        except BaseException as exc:  # the test reports whatever it was
             outcome.append(exc)
 
     thread = threading.Thread(target=run, daemon=True)

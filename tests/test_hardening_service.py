@@ -24,7 +24,7 @@ from listen import fetch
 from listen.cli import cli
 from listen.publish.server import Settings, create_app
 from tests.conftest import ROOT, LocalServer
-from tests.slow_upstream import Trickle, trickling, wait_for
+from tests.slow_upstream import trickling, wait_for
 
 TOKEN = "s3cret-token"
 
