@@ -552,8 +552,9 @@ def _detected(
             if declared is None or _mess(text) < _mess(declared):
                 log.warning("%s; detected %s and read it as that", why, best.encoding)
                 return text
-    if declared is not None:
-        return declared  # nothing reads better: the page's odd characters are its own
+    if declared is not None:  # nothing reads better; never garbled text without a word
+        log.warning("%s, and no other charset reads better: read it as declared", why)
+        return declared
     raise ExtractionError(
         f"{why}, and no charset could be detected",
         hint="save the page in UTF-8, or fix its charset declaration",

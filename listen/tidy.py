@@ -98,6 +98,13 @@ class Terminated(SystemExit):
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
+    import multiprocessing
+
+    # Worker processes (a batch's pool) get the signal too; else the pool would wait for
+    # every queued render before this process could end. What they leave is swept later.
+    for child in multiprocessing.active_children():
+        with contextlib.suppress(OSError):
+            child.terminate()
     raise Terminated(128 + signum)
 
 
