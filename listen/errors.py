@@ -7,7 +7,8 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
     ListenError
     ├── SourceError            the input could not be read or fetched
     │   ├── TooLarge           the input is over the size limit
-    │   └── Forbidden          the URL is not one this service may fetch
+    │   ├── Forbidden          the URL is not one this service may fetch
+    │   └── Busy               too many fetches in progress; try again shortly
     ├── ExtractionError        the page is not HTML or holds no article
     ├── LanguageError          a language code that nothing knows
     ├── VoiceError             a voice profile is missing or malformed
@@ -60,6 +61,10 @@ class TooLarge(SourceError):
 
 class Forbidden(SourceError):
     """A URL outside the allow-list, or one that resolves to a private address."""
+
+
+class Busy(SourceError):
+    """Every fetch slot (in all, or for one host) is taken; the request may be retried."""
 
 
 class ExtractionError(ListenError):

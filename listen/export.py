@@ -42,6 +42,7 @@ from mutagen.id3 import (
     PictureType,
 )
 
+from listen import tidy
 from listen.audio import SAMPLE_RATE, SILENT_LUFS, find_ffmpeg, measure, pcm_input, to_pcm16
 from listen.errors import AudioError, ExportError
 from listen.models import AudioChunk, Chapter, Script
@@ -80,7 +81,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
     directory = path.parent if str(path.parent) else Path(".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+        tidy.sweep_dir(directory)  # what a killed run left here
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=tidy.part_prefix(path), suffix=".part", dir=directory
+        )
         os.close(fd)
     except OSError as exc:
         raise ExportError(f"cannot write to {directory}: {_why(exc)}") from None
@@ -108,6 +112,8 @@ def atomic_text(path: Path) -> Iterator[IO[str]]:
 def _why(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "the disk is full"
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return "a part of that path is a file, not a folder"
     return exc.strerror or str(exc)
 
 

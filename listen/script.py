@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from listen.lang import normalize, pack
-from listen.models import Article, Block, BlockKind, Script, Segment, Sentence
+from listen.models import Article, Block, Script, Segment, Sentence
 from listen.text import split_sentences
 
 if TYPE_CHECKING:

@@ -30,7 +30,6 @@ import re
 from functools import cache
 
 from ..common import (
-    phone_rule,
     NAME_AHEAD,
     Language,
     Step,
@@ -40,6 +39,7 @@ from ..common import (
     leftover_digits,
     long_numbers,
     parse_number,
+    phone_rule,
     post_clean_rules,
     roman_value,
     rule,

@@ -15,7 +15,6 @@ service may not fetch, 404, 413 too large, 422 no article, 429 rate-limited.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import re
@@ -42,7 +41,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from listen.errors import ExtractionError, Forbidden, ListenError, SourceError, TooLarge
+from listen.errors import Busy, ExtractionError, Forbidden, ListenError, SourceError, TooLarge
 from listen.export import atomic_text
 from listen.fetch import fetch_url
 from listen.language import parse_code
@@ -50,7 +49,7 @@ from listen.models import Page, Script
 from listen.publish.server.guard import HostGuard
 from listen.publish.server.jobs import AUDIO, PAGE, article_dir, make_huey, start_consumer
 from listen.publish.server.player import player_links, player_routes
-from listen.publish.server.ratelimit import RateLimiter
+from listen.publish.server.ratelimit import FailureMemo, Guesses, KeyedLocks, RateLimiter
 from listen.publish.server.settings import Settings
 from listen.publish.server.store import Article, Store
 
@@ -82,7 +81,9 @@ class Service:
         self.guard = HostGuard(settings.allow_hosts, settings.allow_private)
         self.reads = RateLimiter(*settings.read_rate)
         self.writes = RateLimiter(*settings.write_rate)
-        self.url_locks: dict[str, asyncio.Lock] = {}
+        self.guesses = Guesses(*settings.guess_rate)
+        self.failures = FailureMemo(settings.failure_ttl_s)
+        self.url_locks = KeyedLocks()
         self.workers: Any = None
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -124,13 +125,22 @@ class Service:
         return article
 
     def fetch_script(self, url: str) -> tuple[Script, str]:
-        page = fetch_url(
-            url,
-            max_bytes=self.settings.max_page_bytes,
-            timeout=self.settings.fetch_timeout_s,
-            guard=self.guard,
-        )
-        return _script(page), page.html
+        failed = self.failures.recall(url)  # a failing URL is fetched once per while
+        if failed is not None:
+            raise failed
+        try:
+            page = fetch_url(
+                url,
+                max_bytes=self.settings.max_page_bytes,
+                timeout=self.settings.fetch_timeout_s,
+                deadline=self.settings.fetch_deadline_s,
+                guard=self.guard,
+                busy_wait=0,  # no free fetch slot: answer 503 now, keep the thread free
+            )
+            return _script(page), page.html
+        except ListenError as exc:
+            self.failures.remember(url, exc)
+            raise
 
 
 def _script(page: Page) -> Script:
@@ -149,6 +159,8 @@ def status_for(exc: ListenError) -> int:
         return 403
     if isinstance(exc, TooLarge):
         return 413
+    if isinstance(exc, Busy):
+        return 503
     if isinstance(exc, ExtractionError):
         return 422
     if isinstance(exc, SourceError):
@@ -238,8 +250,14 @@ async def _body(request: Request, limit: int) -> bytes:
 
 async def post_article(request: Request) -> Response:
     service = service_of(request)
-    refused = _authorised(request, service.settings.token) or _limited(request, service.writes)
+    client, token = _client(request), service.settings.token
+    guessing = service.guesses.blocked(client)
+    if guessing:
+        return error(429, "too many wrong tokens; wait", {"Retry-After": str(round(guessing))})
+    refused = _limited(request, service.writes) or _authorised(request, token)
     if refused:
+        if refused.status_code == 401 and token:
+            service.guesses.failed(client)
         return refused
     try:
         data = json.loads(await _body(request, service.settings.max_body_bytes))
@@ -324,10 +342,10 @@ async def listen_endpoint(request: Request) -> Response:
     refused = _limited(request, service.writes)  # this one may fetch and render
     if refused:
         return refused
-    lock = service.url_locks.setdefault(url, asyncio.Lock())
     try:
         service.guard.check_url(url)
-        async with lock:  # many listeners pressing Listen at once: one fetch, one render
+        # many listeners pressing Listen at once: one fetch, one render
+        async with service.url_locks.hold(url):
             known = await run_in_threadpool(service.store.latest_for, url)
             if known is not None and known.state != "failed" and time.time() - known.checked_at < 5:
                 return respond(known, service.settings)
