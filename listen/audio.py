@@ -26,7 +26,7 @@ from listen.errors import AudioError
 from listen.models import AudioChunk
 
 SAMPLE_RATE = 22050
-FFMPEG_HINT = "install it with `apt-get install ffmpeg` or `pip install imageio-ffmpeg`"
+FFMPEG_HINT = "install it with `apt-get install ffmpeg` or `pip install 'listen-aloud[ffmpeg]'`"
 SILENT_LUFS = -70.0  # BS.1770's absolute gate: below it there is nothing to measure
 
 

