@@ -80,14 +80,14 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     tree = parse(page.html, page.source)
     sizes = measure(tree)
     meta = read_meta(tree, page.url, sizes)
-    holder = _protect_holder(tree, sizes)
+    holder, prose_chars = _protect_holder(tree, sizes)
     _drop_hidden(tree, sizes, holder)
     figures = tie_captions(tree)
     _strip_chrome(tree, sizes, holder)
     _drop_promos(tree, sizes)
     positions = {el: i for i, el in enumerate(tree.iter())}
 
-    body = _trafilatura_body(tree, meta.url or page.url)
+    body = _trafilatura_body(tree, meta.url or page.url, prose_chars)
     if body is None:
         raise ExtractionError(f"no article found in {page.source}")
     blocks = _body_blocks(body, figures, meta)
@@ -114,8 +114,11 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     )
 
 
-def _protect_holder(tree: etree._Element, sizes: TextSizes) -> set[etree._Element]:
-    """The element holding most of the article's paragraphs, with all its ancestors.
+def _protect_holder(
+    tree: etree._Element, sizes: TextSizes
+) -> tuple[set[etree._Element], float]:
+    """The element holding most of the article's paragraphs, with all its ancestors,
+    and how many characters of prose it holds.
 
     Paragraph text is credited to its parent, and half of it to the
     grandparent (a body split into sections still has one holder). The holder
@@ -140,7 +143,7 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> set[etree._Elemen
         if grand is not None:
             score[grand] = score.get(grand, 0.0) + size / 2
     if not score:
-        return set()
+        return set(), 0.0
     holder = max(score, key=lambda el: score[el])
     protected = {holder, *holder.iterancestors()}
     for el in protected:
@@ -153,7 +156,8 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> set[etree._Elemen
                 el.set(attr, " ".join(kept))
         for attr in ("hidden", "aria-hidden", "style"):
             el.attrib.pop(attr, None)
-    return protected
+    prose = sum(sizes.of(p) for p in holder if p.tag in ("p", "pre", "blockquote"))
+    return protected, float(prose)
 
 
 def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
@@ -249,7 +253,27 @@ def _is_promo_html(el: etree._Element, sizes: TextSizes) -> bool:
     )
 
 
-def _trafilatura_body(tree: etree._Element, url: str | None) -> etree._Element | None:
+def _trafilatura_body(
+    tree: etree._Element, url: str | None, expected_chars: float
+) -> etree._Element | None:
+    """trafilatura's main text of ``tree``.
+
+    Its fast mode first; its fallbacks (readability and jusText, which double
+    its time) only when that kept clearly less than the prose the holder has.
+    """
+    body = _trafilatura(tree, url, fast=True)
+    kept = sum(len(t) for t in body.itertext()) if body is not None else 0
+    if kept >= 0.8 * expected_chars:
+        return body
+    slow = _trafilatura(tree, url, fast=False)
+    if slow is None:
+        return body
+    if body is None or sum(len(t) for t in slow.itertext()) > kept:
+        return slow
+    return body
+
+
+def _trafilatura(tree: etree._Element, url: str | None, *, fast: bool) -> etree._Element | None:
     # trafilatura's own defaults, but for images (captions), links (promos) and
     # comments; it copies the tree it is given, so ours stays whole for the header.
     document = trafilatura.bare_extraction(
@@ -261,6 +285,7 @@ def _trafilatura_body(tree: etree._Element, url: str | None) -> etree._Element |
         include_tables=True,
         include_comments=False,
         with_metadata=False,
+        fast=fast,
     )
     if document is None:
         return None
@@ -411,7 +436,7 @@ def _head_blocks(
     figures: dict[int, Figure],
 ) -> list[Block]:
     """Title, summary and the lead image's caption, taken out of the body if it has them."""
-    title = meta.title or (body[0].text if body else "")
+    title = meta.title or _untitled(body)
     if body and body[0].kind == "heading" and _same(body[0].text, title):
         del body[0]
     head = [Block("title", title)]
@@ -429,6 +454,18 @@ def _head_blocks(
         if start < where < end and figure.caption not in body_captions:
             head.append(Block("caption", figure.caption))
     return head
+
+
+def _untitled(body: list[Block]) -> str:
+    """A page with no title anywhere: its first heading, or its first words, never a
+    whole paragraph (which would then be read once, as the title)."""
+    if not body:
+        return ""
+    if body[0].kind == "heading":
+        return body[0].text
+    first = re.split(r"(?<=[.!?؟。])\s", body[0].text, maxsplit=1)[0]
+    cut = first.split()
+    return " ".join(cut[:10]) + (" …" if len(cut) > 10 else "")
 
 
 def _position_of(tree: etree._Element, positions: dict[etree._Element, int], text: str) -> int:
