@@ -216,8 +216,29 @@ def _drop_promos(tree: etree._Element, sizes: TextSizes) -> None:
     for el in list(tree.iter(*_PROMO_TAGS)):
         if el.getparent() is None or el in holds_blocks or el in in_figure:
             continue
+        if el.tag in _INLINE and _within_text(el):
+            continue  # a link in a sentence, bolded: part of the paragraph, not a promo
         if _is_promo_html(el, sizes):
             _drop_with_label(el, sizes)
+
+
+_INLINE = frozenset({"span", "strong", "b", "em", "i", "a", "small", "font"})
+_TEXT_BLOCKS = frozenset({"p", "li", "td", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _within_text(el: etree._Element) -> bool:
+    """An inline element that stands inside a paragraph (or beside other text)."""
+    node = el
+    while node.tag in _INLINE:
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if (node.tail and node.tail.strip()) or (parent.text and parent.text.strip()):
+            return True
+        if parent.tag in _TEXT_BLOCKS:
+            return True
+        node = parent
+    return False
 
 
 def _drop_with_label(el: etree._Element, sizes: TextSizes) -> None:
@@ -248,9 +269,8 @@ def _is_promo_html(el: etree._Element, sizes: TextSizes) -> bool:
     if not linked_chars or sizes.of(el) - linked_chars > 80:
         return False
     linked = sum(len(squash(a.text_content()).split()) for a in el.iter("a") if a.get("href"))
-    return (
-        bool(linked) and len(squash(el.text_content()).split()) - linked <= _PROMO_LABEL_MAX_WORDS
-    )
+    words = len(squash(el.text_content()).split())
+    return bool(linked) and words - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= words
 
 
 def _trafilatura_body(
@@ -306,7 +326,8 @@ def _is_promo(el: etree._Element) -> bool:
     if not linked:
         return False
     words = len(_text(el).split())
-    return words - linked <= _PROMO_LABEL_MAX_WORDS
+    # Mostly link text: a heading with a "#" anchor beside it is no promo.
+    return words - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= words
 
 
 def _is_label(text: str) -> bool:
