@@ -27,7 +27,7 @@ from collections.abc import Callable
 import trafilatura
 from lxml import etree
 
-from listen.captions_html import FIGURE_SRC_RE, Figure, tie_captions
+from listen.captions_html import FIGURE_SRC_RE, Figure, place_lost_captions, tie_captions
 from listen.errors import ExtractionError
 from listen.language import detect_language
 from listen.metadata import PageMeta, read_meta
@@ -96,6 +96,7 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     if not _looks_like_article(blocks, page_chars):
         raise ExtractionError(f"no article found in {page.source}")
 
+    blocks = place_lost_captions(blocks, figures, tree, positions)
     head = _head_blocks(tree, positions, meta, blocks, figures)
     blocks = _dedupe(head + blocks)
     lang = language or detect_language(meta, " ".join(b.text for b in blocks if b.kind != "byline"))
@@ -114,9 +115,7 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     )
 
 
-def _protect_holder(
-    tree: etree._Element, sizes: TextSizes
-) -> tuple[set[etree._Element], float]:
+def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._Element], float]:
     """The element holding most of the article's paragraphs, with all its ancestors,
     and how many characters of prose it holds.
 

@@ -358,9 +358,7 @@ def _plausible_name(name: str) -> bool:
         return False
     if max(len(w.strip(".")) for w in words) < 2:
         return False  # initials alone ("J J")
-    cased = [
-        w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()
-    ]
+    cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
     # In scripts with capitals, every word but particles starts with one ("Mike Conley").
     return all(w[:1].isupper() or w.casefold() in _PARTICLES for w in cased)
 
