@@ -51,6 +51,12 @@ _MONTHS = {
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
     "diciembre",
     "ar": "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
+    "dezembro",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+    "dicembre",
 }
 # How a byline is said, per language (one table, to move into a language pack):
 # "By {authors}.", "Source: {source}.", the date's order, the list's comma and its "and".
@@ -58,6 +64,10 @@ _BYLINE_WORDS = {
     "en": ("By {}.", "Source: {}.", "{d} {m} {y}.", ", ", " and "),
     "es": ("Por {}.", "Fuente: {}.", "{d} de {m} de {y}.", ", ", " y "),
     "ar": ("بقلم {}.", "المصدر: {}.", "{d} {m} {y}.", "، ", " و "),
+    "fr": ("Par {}.", "Source : {}.", "{d} {m} {y}.", ", ", " et "),
+    "de": ("Von {}.", "Quelle: {}.", "{d}. {m} {y}.", ", ", " und "),
+    "pt": ("Por {}.", "Fonte: {}.", "{d} de {m} de {y}.", ", ", " e "),
+    "it": ("Di {}.", "Fonte: {}.", "{d} {m} {y}.", ", ", " e "),
 }
 
 
@@ -318,7 +328,9 @@ def _meta_authors(tags: dict[str, str]) -> list[str]:
     return []
 
 
-_NAME_SPLIT = re.compile(r"\s*[,;&،]\s*|\s+(?:and|y|e|und|et|و)\s+")
+_JOINERS = r"(?:and|with|y|con|e|und|mit|et|avec|و)"
+# "A, B and C", "A, B, and C", "A (avec B et C)", "أ، ب و ج": one name per piece.
+_NAME_SPLIT = re.compile(rf"\s*[,;،()]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
 _PARTICLES = set("de da del della di du la le van von der den bin ibn al el dos das ter".split())
 # Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
 _NOT_NAME_WORDS = set(
@@ -346,7 +358,7 @@ def _plausible_name(name: str) -> bool:
         return False
     if max(len(w.strip(".")) for w in words) < 2:
         return False  # initials alone ("J J")
-    cased = [w for w in words if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
+    cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
     # In scripts with capitals, every word but particles starts with one ("Mike Conley").
     return all(w[:1].isupper() or w.casefold() in _PARTICLES for w in cased)
 
