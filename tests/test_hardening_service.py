@@ -97,6 +97,19 @@ def test_no_free_fetch_slot_is_503(app_client: TestClient, monkeypatch: pytest.M
     assert len(service(app_client).failures) == 0  # busy is about us, not about the URL
 
 
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://127.0.0.1:99999/a", "http://127.0.0.1/a b", "http://x/\r\nX: y"]
+)
+def test_a_url_no_request_can_be_made_of_is_400(app_client: TestClient, url: str) -> None:
+    answer = app_client.get("/v1/listen", params={"url": url})
+    assert answer.status_code == 400, answer.text
+    posted = app_client.post(
+        "/v1/articles", json={"url": url}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert posted.status_code == 400, posted.text
+    assert "internal error" not in answer.text + posted.text
+
+
 # -- a real `listen serve` with 45 slow fetches in flight -----------------------------------
 
 
