@@ -7,7 +7,7 @@
     GET  /v1/queue.json              the ready articles as a player queue document
     GET  /feeds/{language}.xml       podcast feed per edition
     GET  /healthz, /metrics          liveness and Prometheus metrics
-    GET  /player.js, /player.css, /demo   the embeddable player and its demo page
+    GET  /player.js (+ its modules), /player.css, /demo[/es|/ar], sync.vtt   see player.py
 
 Errors are JSON ``{"error": "..."}``: 400 bad body, 401 no token, 403 a URL the
 service may not fetch, 404, 413 too large, 422 no article, 429 rate-limited.
@@ -16,13 +16,11 @@ service may not fetch, 404, 413 too large, 422 no article, 429 rate-limited.
 from __future__ import annotations
 
 import hmac
-import html
 import json
 import re
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -58,13 +56,13 @@ from listen.language import parse_code
 from listen.models import Page, Script
 from listen.publish.server.guard import HostGuard
 from listen.publish.server.jobs import AUDIO, PAGE, article_dir, make_huey, start_consumer
+from listen.publish.server.player import player_links, player_routes
 from listen.publish.server.ratelimit import FailureMemo, Guesses, KeyedLocks, RateLimiter
 from listen.publish.server.settings import Settings
 from listen.publish.server.store import Article, Store
 
 disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series are noise
 
-STATIC = Path(__file__).resolve().parent / "static"
 _ID = re.compile(r"^[0-9a-f]{32}$")
 # name in the URL -> (file beside the MP3, media type)
 FILES = {
@@ -181,10 +179,11 @@ def status_for(exc: ListenError) -> int:
 
 
 def links(article: Article) -> dict[str, str]:
-    return {key: f"/v1/articles/{article.id}/{name}" for key, name in LINK_NAMES.items()}
+    files = {key: f"/v1/articles/{article.id}/{name}" for key, name in LINK_NAMES.items()}
+    return {**files, **player_links(article.id, article.language)}
 
 
-def article_body(article: Article) -> dict[str, Any]:
+def article_body(article: Article, settings: Settings | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": article.id,
         "state": article.state,
@@ -200,16 +199,18 @@ def article_body(article: Article) -> dict[str, Any]:
     if article.state == "ready":
         body["links"] = links(article)
         body["render"] = {"synthesized": article.synthesized, "cached": article.cached}
+        if settings is not None and not settings.player_download:
+            body["download"] = False  # the player hides its download link
     else:
         body["poll"] = f"/v1/articles/{article.id}"
         body["retry_after"] = 2
     return body
 
 
-def respond(article: Article) -> JSONResponse:
+def respond(article: Article, settings: Settings | None = None) -> JSONResponse:
     code = 200 if article.state in ("ready", "failed") else 202
     headers = {"Retry-After": "2"} if code == 202 else None
-    return JSONResponse(article_body(article), status_code=code, headers=headers)
+    return JSONResponse(article_body(article, settings), status_code=code, headers=headers)
 
 
 # -- handlers --------------------------------------------------------------------------------
@@ -307,7 +308,7 @@ def _known(request: Request) -> Article:
 
 async def get_article(request: Request) -> Response:
     refused = _limited(request, service_of(request).reads)
-    return refused or respond(_known(request))
+    return refused or respond(_known(request), service_of(request).settings)
 
 
 async def get_file(request: Request) -> Response:
@@ -347,7 +348,7 @@ async def listen_endpoint(request: Request) -> Response:
     )
     if known is not None and fresh and known.state != "failed":
         refused = _limited(request, service.reads)
-        return refused or respond(known)
+        return refused or respond(known, service.settings)
     refused = _limited(request, service.writes)  # this one may fetch and render
     if refused:
         return refused
@@ -357,12 +358,12 @@ async def listen_endpoint(request: Request) -> Response:
         async with service.url_locks.hold(url):
             known = await run_in_threadpool(service.store.latest_for, url)
             if known is not None and known.state != "failed" and time.time() - known.checked_at < 5:
-                return respond(known)
+                return respond(known, service.settings)
             script, page_html = await run_in_threadpool(service.fetch_script, url)
             article = await run_in_threadpool(service.submit, script, page_html, url, "fetch")
     except ListenError as exc:
         return error(status_for(exc), exc.one_line())
-    return respond(article)
+    return respond(article, service.settings)
 
 
 async def queue_json(request: Request) -> Response:
@@ -458,27 +459,6 @@ async def metrics(request: Request) -> Response:
     return Response(data, media_type=CONTENT_TYPE_LATEST)
 
 
-async def static(request: Request) -> Response:
-    name = request.url.path.lstrip("/")
-    path = STATIC / name
-    if name not in ("player.js", "player.css") or not path.is_file():
-        raise HTTPException(404, "no such file")
-    media = "text/javascript; charset=utf-8" if name.endswith(".js") else "text/css; charset=utf-8"
-    return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=300"})
-
-
-async def demo(request: Request) -> Response:
-    """The demo page, with the player asking this service for the article in ``?url=``."""
-    path = STATIC / "demo.html"
-    if not path.is_file():
-        raise HTTPException(404, "the demo page is not installed")
-    article = request.query_params.get("url") or request.app.state.demo_url or ""
-    page = path.read_text(encoding="utf-8").replace(
-        "{{ARTICLE_URL}}", html.escape(article, quote=True)
-    )
-    return Response(page, media_type="text/html; charset=utf-8")
-
-
 async def http_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return error(exc.status_code, str(exc.detail))
@@ -515,15 +495,13 @@ def create_app(settings: Settings, *, demo_url: str | None = None) -> Starlette:
     routes = [
         Route("/v1/articles", post_article, methods=["POST"]),
         Route("/v1/articles/{id}", get_article),
+        *player_routes(),  # the player's files, demo pages and sync track (player.py)
         Route("/v1/articles/{id}/{name}", get_file),
         Route("/v1/listen", listen_endpoint),
         Route("/v1/queue.json", queue_json),
         Route("/feeds/{language}.xml", feed),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
-        Route("/player.js", static),
-        Route("/player.css", static),
-        Route("/demo", demo),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         HTTPException: http_error,

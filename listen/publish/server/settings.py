@@ -34,6 +34,7 @@ class Settings:
         600.0  # how long /v1/listen trusts a ready render before re-fetching the page
     )
     site_name: str | None = None  # feed title when no article names its site
+    player_download: bool = True  # the player offers "Download MP3" (LISTEN_PLAYER_DOWNLOAD=0)
 
     @property
     def db_path(self) -> Path:
@@ -47,4 +48,9 @@ class Settings:
         """Settings where the environment fills what the caller left unset."""
         from dataclasses import replace
 
-        return replace(self, token=self.token or os.environ.get("LISTEN_API_TOKEN") or None)
+        download = os.environ.get("LISTEN_PLAYER_DOWNLOAD", "").lower() not in ("0", "false", "no")
+        return replace(
+            self,
+            token=self.token or os.environ.get("LISTEN_API_TOKEN") or None,
+            player_download=self.player_download and download,
+        )
