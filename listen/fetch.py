@@ -35,7 +35,14 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple, Protocol
 
 from listen import __version__
-from listen.errors import Busy, ExtractionError, ListenError, SourceError, TooLarge
+from listen.errors import (
+    Busy,
+    ExtractionError,
+    InvalidURL,
+    ListenError,
+    SourceError,
+    TooLarge,
+)
 from listen.models import Page
 
 log = logging.getLogger("listen")
@@ -94,20 +101,18 @@ def check_url(url: str) -> urllib.parse.SplitResult:
     bad = next((c for c in url if c.isspace() or ord(c) < 32 or ord(c) == 127), None)
     if bad is not None:
         what = "a space" if bad == " " else f"a control character ({bad!r})"
-        raise SourceError(
-            f"the URL {url!r} holds {what}", hint="percent-encode it (a space is %20)"
-        )
+        raise InvalidURL(f"the URL {url!r} holds {what}", hint="percent-encode it (a space is %20)")
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise SourceError(f"{url!r} is not a valid URL: {exc}") from None
+        raise InvalidURL(f"{url!r} is not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https"):
-        raise SourceError(f"{url!r} is not an http(s) URL")
+        raise InvalidURL(f"{url!r} is not an http(s) URL")
     if not parts.hostname:
-        raise SourceError(f"{url!r} names no host")
+        raise InvalidURL(f"{url!r} names no host")
     if port == 0:
-        raise SourceError(f"{url!r}: port 0 is not a port one can fetch from (use 1-65535)")
+        raise InvalidURL(f"{url!r}: port 0 is not a port one can fetch from (use 1-65535)")
     return parts
 
 

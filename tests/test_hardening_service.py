@@ -97,6 +97,19 @@ def test_no_free_fetch_slot_is_503(app_client: TestClient, monkeypatch: pytest.M
     assert len(service(app_client).failures) == 0  # busy is about us, not about the URL
 
 
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://127.0.0.1:99999/a", "http://127.0.0.1/a b", "http://x/\r\nX: y"]
+)
+def test_a_url_no_request_can_be_made_of_is_400(app_client: TestClient, url: str) -> None:
+    answer = app_client.get("/v1/listen", params={"url": url})
+    assert answer.status_code == 400, answer.text
+    posted = app_client.post(
+        "/v1/articles", json={"url": url}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert posted.status_code == 400, posted.text
+    assert "internal error" not in answer.text + posted.text
+
+
 # -- a real `listen serve` with 45 slow fetches in flight -----------------------------------
 
 
@@ -246,3 +259,37 @@ def test_a_worker_with_redis_down_says_so_once_and_waits(tmp_path: Path) -> None
     lines = proc.stderr.read().strip().splitlines()
     assert len(lines) == 1, lines
     assert "cannot reach the broker" in lines[0] and "retrying" in lines[0]
+
+
+def test_a_worker_whose_redis_goes_away_says_so_in_one_line(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.test_server import running
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    redis_cmd = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    redis_cmd += ["--appendonly", "no", "--dir", str(tmp_path)]
+    broker = f"redis://127.0.0.1:{port}/0"
+    cmd = [sys.executable, "-m", "listen", "worker", "--broker", broker, "--data"]
+    cmd += [str(tmp_path / "d"), "--workers", "1"]
+    with running(redis_cmd, port) as redis_server:
+        worker = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)  # the consumer is up and polling
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
+    try:
+        time.sleep(4)  # several polls of a broker that is gone
+        assert worker.poll() is None
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=15)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.stderr is not None
+    lines = worker.stderr.read().strip().splitlines()
+    assert "Traceback" not in "\n".join(lines)
+    assert 1 <= len(lines) <= 3, lines
+    assert any("the broker is unreachable" in line for line in lines), lines

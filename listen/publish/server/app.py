@@ -41,7 +41,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from listen.errors import Busy, ExtractionError, Forbidden, ListenError, SourceError, TooLarge
+from listen.errors import (
+    Busy,
+    ExtractionError,
+    Forbidden,
+    InvalidURL,
+    ListenError,
+    SourceError,
+    TooLarge,
+)
 from listen.export import atomic_text
 from listen.fetch import fetch_url
 from listen.language import parse_code
@@ -161,6 +169,8 @@ def status_for(exc: ListenError) -> int:
         return 413
     if isinstance(exc, Busy):
         return 503
+    if isinstance(exc, InvalidURL):
+        return 400
     if isinstance(exc, ExtractionError):
         return 422
     if isinstance(exc, SourceError):
