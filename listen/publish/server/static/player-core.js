@@ -338,9 +338,10 @@ export class Player {
     }
     const root = articleRoot(this.host);
     const page = new PageHighlighter(root, this.sentences);
-    if (!page.mapped) {
+    // Most of it must be there: a page that shares a few phrases is another article.
+    if (page.mapped < this.sentences.length / 2) {
       this.root.dataset.readalong = "transcript";
-      return why("none of the narration's sentences were found in the page's text");
+      return why(`only ${page.mapped} of ${this.sentences.length} sentences were found in the page's text`);
     }
     if (page.missing.length) {
       console.info(
@@ -806,7 +807,10 @@ export class Player {
         (first || this.view.panels[name].close).focus();
       }
     } else if (action === "mute") this.toggleMute();
-    else if (action === "copy") this.copyLink();
+    else if (action === "copy") {
+      this.setMenu(false);
+      this.copyLink();
+    }
     else if (action === "help") this.openHelp();
     else if (action === "help-close") this.closeHelp();
     else if (action === "retry") this.retry();
