@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from listen.audio import SAMPLE_RATE, SILENT_LUFS, Spool, measure_loudness
 from listen.cache import SegmentCache
-from listen.engines import ReadsPhonemes, get_engine
+from listen.engines import ReadsPhonemes, markup_engine
 from listen.export import write_mp3
 from listen.extract import extract
 from listen.fetch import read_source
@@ -60,7 +60,7 @@ def script_from_page(
 
 def _for_engine(script: Script, voice: VoiceProfile, engine_name: str) -> Script:
     """Engines that read phonemes get the lexicon's phonemes in place of its aliases."""
-    engine = get_engine(engine_name)
+    engine = markup_engine(voice, engine_name)  # the fallback's syntax if it will speak instead
     if not voice.lexicons or not isinstance(engine, ReadsPhonemes):
         return script
     return build_script(script, voice, phonemes=engine.phoneme_markup)
