@@ -12,11 +12,10 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from listen.models import Article, Block, BlockKind, Script, Sentence
-from listen.normalize import normalize
+from listen.lang import normalize, pack
+from listen.models import Article, Block, Script, Segment, Sentence
 from listen.text import split_sentences
 
 if TYPE_CHECKING:
@@ -25,18 +24,6 @@ if TYPE_CHECKING:
 
 SSML_NS = "http://www.w3.org/2001/10/synthesis"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One sentence to synthesise, with the silence that follows it."""
-
-    block: int
-    sentence: int
-    kind: BlockKind
-    text: str
-    spoken: str
-    pause_after_ms: int
 
 
 def load_lexicon(voice: VoiceProfile) -> Lexicon | None:
@@ -67,10 +54,10 @@ def build_script(
             else split_sentences(block.text, language)
         )
         for written in parts:
-            spoken = normalize(written, language, lexicon, phonemes)
+            spoken = normalize(written, language, lexicon, phonemes, vowel=True)
             if spoken.strip():
                 sentences.append(Sentence(written, spoken))
-        label = voice.label(block.kind)
+        label = _label(voice, language, block.kind)
         if label and sentences:
             first = sentences[0]
             sentences[0] = Sentence(first.text, f"{label} {first.spoken}")
@@ -111,13 +98,19 @@ _MARKS = {
     "list_item": "- {}",
     "paragraph": "{}",
 }
-_CAPTION_MARK = {"en": "Image caption", "es": "Pie de foto", "ar": "تعليق الصورة"}
+
+
+def _label(voice: VoiceProfile, language: str, kind: str) -> str | None:
+    """The words that introduce a caption or a quote: the profile's, else the language's."""
+    found = pack(language)
+    return voice.label(kind) or (found.label(kind) if found else None)
 
 
 def to_text(script: Script, *, spoken: bool = False) -> str:
     """The script as Markdown-like text: headings, captions and quotes visibly marked."""
     # In the spoken form a caption already starts with the profile's own label.
-    label = "caption" if spoken else _CAPTION_MARK.get(script.language, _CAPTION_MARK["en"])
+    found = pack(script.language) or pack("en")
+    label = "caption" if spoken or found is None else found.caption_mark
     lines = []
     for block in script.blocks:
         body = block.spoken if spoken else block.text
@@ -139,7 +132,7 @@ def to_ssml(script: Script, voice: VoiceProfile) -> str:
         p = ET.SubElement(speak, f"{{{SSML_NS}}}p")
         for i, sentence in enumerate(block.sentences):
             s = ET.SubElement(p, f"{{{SSML_NS}}}s")
-            label = voice.label(block.kind) if i == 0 else None
+            label = _label(voice, script.language, block.kind) if i == 0 else None
             _fill_sentence(s, sentence, script.language, lexicon, label)
             if i < len(block.sentences) - 1 and voice.pauses.get("sentence"):
                 ET.SubElement(p, f"{{{SSML_NS}}}break", {"time": f"{voice.pauses['sentence']}ms"})
@@ -172,7 +165,7 @@ def _fill_sentence(
         matched.append(entry)
         return f"\ue000{len(matched) - 1}\ue001"
 
-    pieces = _MARK.split(normalize(sentence.text, language, lexicon, mark))
+    pieces = _MARK.split(normalize(sentence.text, language, lexicon, mark, vowel=True))
     s.text = (f"{label} " if label else "") + pieces[0]
     for index, tail in zip(pieces[1::2], pieces[2::2], strict=True):
         entry = matched[int(index)]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-import listen.normalize as normalize_module
 from listen.errors import LexiconError, VoiceError
+from listen.lang import normalize as _normalize
 from listen.lexicon import Lexicon, LexiconEntry, load_lexicon, load_lexicons
-from listen.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "voices" / "lexicons"
@@ -20,9 +20,8 @@ PLS_HEAD = (
 )
 
 
-@pytest.fixture(autouse=True)
-def strict(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(normalize_module, "STRICT", True)
+#: A rule that raises must fail the test, not fall back silently.
+normalize = partial(_normalize, strict=True)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

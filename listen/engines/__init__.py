@@ -139,20 +139,20 @@ def for_engine(voice: VoiceProfile, engine: str) -> VoiceProfile:
     return replace(voice, engine=engine, voice=voice.fallback_voice or voice.language)
 
 
-def markup_engine(voice: VoiceProfile, name: str) -> Engine:
+def markup_engine(voice: VoiceProfile, engine: Engine) -> Engine:
     """The engine whose phoneme syntax a script for ``voice`` must be written in.
 
-    That is engine ``name``, unless it is the profile's own engine, needs files
-    and cannot speak them here: then ``ready_engine`` will fall back, and a
-    fallback espeak must not be handed Piper's IPA. Checking such an engine is
-    cheap (an import and a stat) and starts no espeak.
+    That is ``engine``, unless it needs files that are missing here: then
+    ``ready_engine`` falls back to the profile's next engine, and a fallback
+    espeak must not be handed Piper's IPA. (Where no fallback is allowed the
+    render fails on the missing files anyway.) Checking such an engine is cheap,
+    an import and a stat, and starts no espeak.
     """
-    engine = get_engine(name)
-    if name != voice.engine or not isinstance(engine, NeedsFiles):
+    if not isinstance(engine, NeedsFiles):
         return engine
     try:
         engine.check()
-        engine.files(for_engine(voice, name))
+        engine.files(for_engine(voice, engine.name))
     except (EngineUnavailable, VoiceError):
         for fallback in voice.fallback_engines:
             try:

@@ -20,17 +20,19 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import numbers as num
-from .common import (
+from ..common import (
     Language,
     Step,
     alternation,
+    leftover_digits,
+    long_numbers,
     parse_number,
     post_clean_rules,
     rule,
     split_camel,
     web_rules,
 )
+from . import numbers as num
 
 #: Regions that name months كانون الثاني، شباط ... rather than يناير، فبراير ...
 LEVANT_REGIONS = frozenset({"LB", "SY", "JO", "IQ", "PS"})
@@ -130,20 +132,20 @@ class Arabic:
     def number(self, text: str, genitive: bool = False, feminine: bool = False) -> str:
         n = parse_number(text, ",", ".")
         if len(n.whole) > 1 and n.whole.startswith("0"):
-            words = num.digit_names(n.whole, "ar")
+            words = num.digit_names(n.whole)
         else:
-            words = num.ar_cardinal(n.value)
+            words = num.cardinal(n.value)
             if feminine and not n.fraction:
-                words = num.ar_feminine(words)
+                words = num.feminine(words)
         if n.fraction:
             frac = n.fraction
             spoken = (
-                num.digit_names(frac, "ar")
+                num.digit_names(frac)
                 if frac.startswith("0") or len(frac) > 3
-                else num.ar_cardinal(int(frac))
+                else num.cardinal(int(frac))
             )
             words += " فاصلة " + spoken
-        return num.ar_genitive(words) if genitive else words
+        return num.genitive(words) if genitive else words
 
     def genitive_here(self, m: re.Match[str]) -> bool:
         before = m.string[max(0, m.start() - 12) : m.start()].split()
@@ -180,7 +182,7 @@ class Arabic:
         if value == 1:
             return f"{one} واحد"
         if value == 2:
-            return num.ar_genitive(two) if genitive else two
+            return num.genitive(two) if genitive else two
         if 3 <= value % 100 <= 10:
             return f"{self.number(amount, genitive)} {few}"
         if 11 <= value % 100 <= 99:
@@ -205,9 +207,9 @@ class Arabic:
     def date(self, m: re.Match[str]) -> str:
         month = m.group("m") + (f" {m.group('m2')}" if m.group("m2") else "")
         day = self.day(int(m.group("d")))
-        words = f"{num.ar_genitive(day) if self.genitive_here(m) else day} من {month}"
+        words = f"{num.genitive(day) if self.genitive_here(m) else day} من {month}"
         if m.group("y"):
-            words += " " + num.ar_genitive(num.ar_cardinal(int(m.group("y"))))
+            words += " " + num.genitive(num.cardinal(int(m.group("y"))))
         return words
 
     def numeric_date(self, m: re.Match[str]) -> str:
@@ -217,8 +219,8 @@ class Arabic:
             d, mo, y = int(m.group("d")), int(m.group("mo")), int(m.group("y"))
         if not (1 <= mo <= 12 and 1 <= d <= 31):
             return m.group(0)
-        day = num.ar_genitive(self.day(d)) if self.genitive_here(m) else self.day(d)
-        return f"{day} من {self.months[mo - 1]} {num.ar_genitive(num.ar_cardinal(y))}"
+        day = num.genitive(self.day(d)) if self.genitive_here(m) else self.day(d)
+        return f"{day} من {self.months[mo - 1]} {num.genitive(num.cardinal(y))}"
 
     def clock(self, m: re.Match[str]) -> str:
         h, mins = int(m.group("h")), int(m.group("min"))
@@ -240,7 +242,7 @@ class Arabic:
         elif mins in FEMININE_SMALL:
             minutes = f" و{FEMININE_SMALL[mins]} دقائق"
         else:
-            minutes = f" و{num.ar_cardinal(mins)} دقيقة"
+            minutes = f" و{num.cardinal(mins)} دقيقة"
         hour24 = h % 24
         if hour24 < 5:
             part = "فجراً"
@@ -264,6 +266,7 @@ class Arabic:
         units = alternation(UNITS)
         return (
             lambda text: text.translate(_DIGITS).replace("ـ", ""),
+            long_numbers(num.digit_names),
             *web_rules("نقطة", "آت"),
             rule(r"#(?=[^\W\d]\w*)(\w+)", lambda m: f"وسم {split_camel(m.group(1))}"),
             rule(
@@ -301,6 +304,7 @@ class Arabic:
             rule(r"\s=\s", " يساوي "),
             rule(r"\s?%", " بالمئة"),
             rule(r"[$€£¥₪#@<>=°/\\{}]", " "),
+            leftover_digits(self.number),
             *post_clean_rules("،"),
         )
 

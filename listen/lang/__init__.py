@@ -1,21 +1,24 @@
-"""Speech-ready text: the words a voice should say for what was written.
+"""Language packs, and ``normalize``: written text -> the words a voice should say.
 
-``normalize(text, language)`` is deterministic, needs no network and is the
-same whichever engine speaks. Each language keeps its rules as data in its
-own module (``en``, ``es``, ``ar``); ``common`` holds the shared machinery and
-the language-neutral clean-up that every other language gets.
+Each language listen knows is one subpackage here (``en``, ``es``, ``ar``,
+``fr``) whose ``PACK`` holds all of that language: its normalisation rules
+and tables, codes, month names, byline words, labels, abbreviations, page
+furniture and the player's messages. ``common`` holds the shared machinery
+and the language-neutral clean-up that every other language gets. Adding a
+language is one more subpackage, a voice profile and a test table.
+
+``normalize`` is deterministic, needs no network and is the same whichever
+engine speaks.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import sys
-import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import ar, en, es
+from . import ar, en, es, fr
 from .common import (
     PLACEHOLDER_BASE,
     PLACEHOLDER_CLASS,
@@ -25,39 +28,46 @@ from .common import (
     run,
     tidy,
 )
+from .pack import LanguagePack
 
 if TYPE_CHECKING:
     from ..lexicon import Lexicon, LexiconEntry
 
-__all__ = ["normalize", "supported_languages"]
+__all__ = ["LanguagePack", "base_code", "normalize", "pack", "packs", "supported_languages"]
 
 log = logging.getLogger(__name__)
 
-_LANGUAGES: dict[str, Callable[[str | None], Language]] = {
-    "en": en.language,
-    "es": es.language,
-    "ar": ar.language,
-}
+_PACKS: dict[str, LanguagePack] = {p.code: p for p in (en.PACK, es.PACK, ar.PACK, fr.PACK)}
 _NEUTRAL = Language(post_clean_rules(","), ",")
 _LEADING_PAUSE = re.compile(r"\s*([,;،])")
 _PLACEHOLDER = re.compile(f"[{PLACEHOLDER_CLASS}]")
 _MAX_PLACEHOLDERS = 0xFFFFD - PLACEHOLDER_BASE
 
-#: Set by tests so that a bug in a rule fails loudly instead of being masked.
-STRICT = False
-
 
 def supported_languages() -> tuple[str, ...]:
-    return tuple(_LANGUAGES)
+    return tuple(_PACKS)
+
+
+def packs() -> tuple[LanguagePack, ...]:
+    return tuple(_PACKS.values())
+
+
+def base_code(code: str) -> tuple[str, str | None]:
+    """'es_mx' -> ('es', 'MX'); 'ar-Arab-EG' -> ('ar', 'EG'); '' -> ('', None)."""
+    base, _, region = str(code or "").replace("_", "-").partition("-")
+    region = region.split("-")[-1].upper() if region else ""
+    return base.lower(), region or None
+
+
+def pack(code: str) -> LanguagePack | None:
+    """The pack for a language code ('en', 'es-MX', 'ar_LB'); None for one listen lacks."""
+    return _PACKS.get(base_code(code)[0])
 
 
 def _language(code: str) -> Language:
-    base, _, region = code.replace("_", "-").partition("-")
-    factory = _LANGUAGES.get(base.lower())
-    if factory is None:
-        return _NEUTRAL
-    region = region.split("-")[-1].upper() if region else ""
-    return factory(region or None)
+    base, region = base_code(code)
+    found = _PACKS.get(base)
+    return _NEUTRAL if found is None else found.normalizer(region)
 
 
 def normalize(
@@ -65,19 +75,25 @@ def normalize(
     language: str,
     lexicon: Lexicon | None = None,
     phonemes: Callable[[LexiconEntry], str | None] | None = None,
+    *,
+    strict: bool = False,
+    vowel: bool = False,
 ) -> str:
-    """Written text -> the words a voice should say. Deterministic, never raises on any str input.
+    """Written text -> the words a voice should say. Deterministic; never raises unless ``strict``.
 
     ``language`` is an ISO 639-1 code, possibly with a region ('en', 'en-US',
     'es-419', 'ar'); unknown languages get only the language-neutral clean-up.
     ``lexicon`` entries are applied whole-word before every other rule; where
     ``phonemes`` returns a string for an entry, that string is said instead of
-    the entry's alias.
+    the entry's alias. ``vowel`` adds what the language's writing leaves out
+    (Arabic short vowels), leaving lexicon entries and words the text already
+    vowelled as they are. ``strict`` lets a bug in a rule raise; otherwise the
+    text is spoken as written, and the bug is logged.
     """
     try:
-        return _normalize(text, language, lexicon, phonemes)
+        return _normalize(text, language, lexicon, phonemes, vowel)
     except Exception:
-        if STRICT:
+        if strict:
             raise
         log.exception("normalisation failed; speaking the text as written")
         try:
@@ -91,6 +107,7 @@ def _normalize(
     language: str,
     lexicon: Lexicon | None,
     phonemes: Callable[[LexiconEntry], str | None] | None,
+    vowel: bool,
 ) -> str:
     lang = _language(str(language or ""))
     text = pre_clean(text)
@@ -103,6 +120,11 @@ def _normalize(
     text = tidy(run(text, lang.steps))
     if lead and text and not text.startswith(lead.group(1)):
         text = f"{lead.group(1)} {text}"
+    if vowel:
+        found = pack(str(language or ""))
+        if found is not None and found.vowel is not None:
+            # Lexicon matches are still placeholders here: the diacritiser leaves them alone.
+            text = found.vowel(text)
     if parked:
         text = _PLACEHOLDER.sub(lambda m: parked[ord(m.group(0)) - PLACEHOLDER_BASE], text)
         text = " ".join(text.split())
@@ -131,23 +153,3 @@ def _park(
         out.append(chr(PLACEHOLDER_BASE + len(parked)))
         parked.append(" ".join(said.split()))
     return "".join(out)
-
-
-class _CallableModule(types.ModuleType):
-    """``listen.normalize`` is both this package and the function the API promises.
-
-    Importing the package sets ``listen.normalize`` to the module, shadowing the
-    function, so the module itself answers calls.
-    """
-
-    def __call__(
-        self,
-        text: str,
-        language: str,
-        lexicon: Lexicon | None = None,
-        phonemes: Callable[[LexiconEntry], str | None] | None = None,
-    ) -> str:
-        return normalize(text, language, lexicon, phonemes)
-
-
-sys.modules[__name__].__class__ = _CallableModule

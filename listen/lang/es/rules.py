@@ -27,14 +27,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import numbers as num
-from .common import (
+from ..common import (
     NAME_AHEAD,
     Language,
     Step,
     alternation,
     dotted,
     keep_final_dot,
+    leftover_digits,
+    long_numbers,
     parse_number,
     post_clean_rules,
     roman_value,
@@ -42,6 +43,7 @@ from .common import (
     split_camel,
     web_rules,
 )
+from . import numbers as num
 
 #: Regions that write "1.5" for one and a half.
 POINT_DECIMAL_REGIONS = frozenset({"MX", "US", "GT", "HN", "SV", "NI", "PA", "DO", "PR"})
@@ -199,15 +201,15 @@ class Spanish:
     def number(self, text: str, gender: str = "") -> str:
         n = parse_number(text, self.thousands, self.decimal)
         if len(n.whole) > 1 and n.whole.startswith("0"):
-            words = num.digit_names(n.whole, "es")
+            words = num.digit_names(n.whole)
         else:
-            words = num.es_cardinal(n.value, gender == "f", gender == "m" and not n.fraction)
+            words = num.cardinal(n.value, gender == "f", gender == "m" and not n.fraction)
         if n.fraction:
             frac = n.fraction
             spoken = (
-                num.digit_names(frac, "es")
+                num.digit_names(frac)
                 if frac.startswith("0") or len(frac) > 2
-                else num.es_cardinal(int(frac))
+                else num.cardinal(int(frac))
             )
             words += " coma " + spoken
         return words
@@ -233,11 +235,9 @@ class Spanish:
         if len(n.fraction) == 2 and int(n.fraction):
             cents = int(n.fraction)
             unit = one if n.value == 1 else many
-            major = f"{num.es_cardinal(n.value, feminine, not feminine)} {unit}"
+            major = f"{num.cardinal(n.value, feminine, not feminine)} {unit}"
             minor_one, minor_many = MINOR.get(symbol, DEFAULT_MINOR)
-            minor = (
-                f"{num.es_cardinal(cents, False, True)} {minor_one if cents == 1 else minor_many}"
-            )
+            minor = f"{num.cardinal(cents, False, True)} {minor_one if cents == 1 else minor_many}"
             return minor if n.value == 0 else f"{major} con {minor}"
         if len(n.fraction) == 2:
             amount = n.whole
@@ -258,7 +258,7 @@ class Spanish:
         return f"{minus}{self.number(n, 'm')} {degrees} {unit}".strip()
 
     def day(self, d: int) -> str:
-        return "primero" if d == 1 and self.primero else num.es_cardinal(d)
+        return "primero" if d == 1 and self.primero else num.cardinal(d)
 
     def date(self, m: re.Match[str]) -> str:
         month = (
@@ -268,7 +268,7 @@ class Spanish:
             month = "septiembre"
         words = f"{self.day(int(m.group('d')))} de {month}"
         if m.group("y"):
-            words += f" de {num.es_cardinal(int(m.group('y')))}"
+            words += f" de {num.cardinal(int(m.group('y')))}"
         return keep_final_dot(m, words)
 
     def numeric_date(self, m: re.Match[str]) -> str:
@@ -280,12 +280,12 @@ class Spanish:
                 y += 2000 if y <= 50 else 1900
         if not (1 <= mo <= 12 and 1 <= d <= 31):
             return m.group(0)
-        return f"{self.day(d)} de {MONTH_NUMBERS[mo]} de {num.es_cardinal(y)}"
+        return f"{self.day(d)} de {MONTH_NUMBERS[mo]} de {num.cardinal(y)}"
 
     def clock(self, m: re.Match[str]) -> str:
         g = m.groupdict()
         h, mins = int(g["h"]), int(g.get("min") or g.get("min2") or 0)
-        hour = NUMBER_WORDS_FOR_HOURS.get(h) or num.es_cardinal(h)
+        hour = NUMBER_WORDS_FOR_HOURS.get(h) or num.cardinal(h)
         ap = g.get("ap")
         if ap:
             h24 = h % 12 + (12 if ap.lower().startswith("p") else 0)
@@ -298,20 +298,20 @@ class Spanish:
                 return hour + (" hora" if h == 1 else " horas")
             return hour + (" en punto" if h == 1 else " horas")
         if h > 12 or h == 0:
-            tail = f" {num.es_cardinal(mins)}" if mins >= 10 else f" cero {num.es_cardinal(mins)}"
+            tail = f" {num.cardinal(mins)}" if mins >= 10 else f" cero {num.cardinal(mins)}"
             return hour + tail + (" horas" if g.get("unit") else "")
         return hour + self.minutes(mins) + (" horas" if g.get("unit") else "")
 
     def minutes(self, mins: int) -> str:
         if mins == 0:
             return ""
-        return {15: " y cuarto", 30: " y media"}.get(mins, f" y {num.es_cardinal(mins)}")
+        return {15: " y cuarto", 30: " y media"}.get(mins, f" y {num.cardinal(mins)}")
 
     def ordinal(self, m: re.Match[str]) -> str:
         suffix = (m.group("s") or m.group("s3") or "º").lower()
         value = int(m.group("n"))
         feminine = suffix in ("ª", "a", "ra", "da", "ta", "va", "na", "ma")
-        return num.es_ordinal(value, feminine, apocope=suffix == "er")
+        return num.ordinal(value, feminine, apocope=suffix == "er")
 
     def regnal(self, m: re.Match[str]) -> str:
         name, numeral = m.group("name"), m.group("r")
@@ -320,20 +320,20 @@ class Spanish:
         value = roman_value(numeral)
         if value is None:
             return m.group(0)
-        return f"{name} {num.es_ordinal(value) if value <= 10 else num.es_cardinal(value)}"
+        return f"{name} {num.ordinal(value) if value <= 10 else num.cardinal(value)}"
 
     def century(self, m: re.Match[str]) -> str:
         value = roman_value(m.group("r"))
         if value is None:
             return m.group(0)
-        return f"{m.group('c')} {num.es_ordinal(value) if value <= 10 else num.es_cardinal(value)}"
+        return f"{m.group('c')} {num.ordinal(value) if value <= 10 else num.cardinal(value)}"
 
     def ordinal_before_name(self, m: re.Match[str]) -> str:
         feminine = m.group("w").endswith("a")
         value = roman_value(m.group("r"))
         if value is None:
             return m.group(0)
-        words = num.es_ordinal(value, feminine, apocope=not feminine)
+        words = num.ordinal(value, feminine, apocope=not feminine)
         return f"{words[:1].upper()}{words[1:]} {m.group('w')}"
 
     def steps(self) -> tuple[Step, ...]:
@@ -349,6 +349,7 @@ class Spanish:
         roman = r"[IVXLCDM]+"
         next_words = r"(?=\s+(?P<w>[^\W\d_]+)(?:\s+(?P<w2>[^\W\d_]+))?)?"
         return (
+            long_numbers(num.digit_names),
             *web_rules("punto", "arroba"),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"arroba {split_camel(m.group(1))}"),
@@ -406,6 +407,7 @@ class Spanish:
             rule(r"\b(?P<name>[A-ZÁÉÍÓÚ][a-záéíóúñ]+)\s+(?P<r>[IVXL]+)\b(?!\.\w)", self.regnal),
             rule(r"(?<![\w.])-(?=\d)", "menos "),
             rule(rf"{nb}(?P<n>{NUM})(?![\w]|[.,]\d){next_words}", self.cardinal),
+            leftover_digits(self.number),
             initialisms,
             rule(r"\s*&\s*", " y "),
             rule(r"\s\+\s|(?<=\w)\+(?=\s|$)", " más "),

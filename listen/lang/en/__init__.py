@@ -1,0 +1,79 @@
+"""English: the language pack (rules in ``rules``, number words in ``numbers``)."""
+
+from __future__ import annotations
+
+from ..pack import Byline, LanguagePack, frozen
+from . import rules
+
+PACK = LanguagePack(
+    code="en",
+    iso639_2="eng",
+    name="English",
+    normalizer=rules.language,
+    months=tuple(rules.MONTH_NUMBERS.values()),
+    byline=Byline(
+        "By {}.",
+        "Source: {}.",
+        "{d} {m} {y}.",
+        prefixes=("by",),
+        source_words=("source", "sources"),
+    ),
+    date_words=frozenset(
+        """updated published at am pm a.m p.m gmt utc est edt et cet bst pst pdt mon tue wed thu
+        fri sat sun monday tuesday wednesday thursday friday saturday sunday jan feb mar apr may
+        jun jul aug sep sept oct nov dec""".split()
+    ),
+    abbreviations=frozenset(
+        """mr mrs ms dr prof gen lt col maj capt cmdr sgt st no vs e.g i.e approx jan feb mar apr
+        jun jul aug sep sept oct nov dec sen rep gov pres jr sr u.s u.k u.n inc co corp ltd mt ft
+        rev fig p.m a.m""".split()
+    ),
+    noise=(
+        r"\d+\s*(shares?|min(ute)?s?\s+read|comments?|views?)",
+        r"listen|share( this)?:?|like this:?|advertisement|ad feedback|min read",
+    ),
+    labels=frozen({"caption": "Image caption:", "quote": "Quote:"}),
+    caption_mark="Image caption",
+    messages=frozen(
+        {
+            "listen": "Listen",
+            "playback": "Playback",
+            "play": "Play",
+            "pause": "Pause",
+            "back": "Back 15 seconds",
+            "forward": "Forward 15 seconds",
+            "position": "Position",
+            "speed": "Speed",
+            "next": "Next",
+            "nextTitle": "Next: {title}",
+            "chapters": "Chapters",
+            "transcript": "Transcript",
+            "transcriptHint": "Select a sentence to play from there.",
+            "queue": "Queue",
+            "played": "played",
+            "caption": "Image caption:",
+            "of": "{pos} of {total}",
+            "loading": "Loading…",
+            "preparing": "Preparing audio…",
+            "ready": "Audio ready.",
+            "playing": "Playing",
+            "paused": "Paused",
+            "finished": "Finished",
+            "buffering": "Loading audio…",
+            "chapter": "Chapter: {title}",
+            "resuming": "Resuming at {time}",
+            "at": "At {time}",
+            "rate": "Speed {rate}",
+            "nowPlaying": "Now: {title}",
+            "noTranscript": (
+                "The transcript is not available for this article; the audio still plays."
+            ),
+            "audioError": "The audio could not be loaded.",
+            "blocked": "The browser did not allow playback. Press Play again.",
+            "network": "Could not reach the Listen service.",
+            "failed": "The audio could not be prepared: {reason}",
+            "queueError": "The queue could not be loaded: {reason}",
+            "nothing": "Nothing to play.",
+        }
+    ),
+)
