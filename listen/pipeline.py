@@ -28,7 +28,7 @@ from mutagen import MutagenError
 
 from listen.audio import SAMPLE_RATE
 from listen.cache import SegmentCache
-from listen.engines import Engine, ReadsPhonemes
+from listen.engines import Engine, ReadsPhonemes, markup_engine
 from listen.episodes import block_ends, episode_store, piece_store
 from listen.errors import DiskFull, ExportError, TooLong
 from listen.export import atomic_path, write_tags
@@ -101,7 +101,8 @@ def script_for_voice(script: Script, options: RenderOptions) -> tuple[Script, Vo
 
 def _for_engine(script: Script, voice: VoiceProfile, speaker: Speaker) -> Script:
     """Engines that read phonemes get the lexicon's phonemes in place of its aliases."""
-    engine = speaker.loaded()
+    # A Piper voice that is not installed falls back to espeak: write espeak's syntax then.
+    engine = markup_engine(voice, speaker.loaded())
     if not voice.lexicons or not isinstance(engine, ReadsPhonemes):
         return script
     return build_script(script, voice, phonemes=engine.phoneme_markup)
