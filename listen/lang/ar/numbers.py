@@ -98,3 +98,63 @@ def feminine(words: str) -> str:
     for pattern, repl in _AR_FEMININE:
         tail = pattern.sub(repl, tail)
     return head + tail
+
+
+# --- ordinals ("المرتبة الـ3" -> "المرتبة الثالثة") ----------------------------------
+
+_ORDINAL_ONES = "الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر".split()
+_ORDINAL_ONES_F = (
+    "الأولى الثانية الثالثة الرابعة الخامسة السادسة السابعة الثامنة التاسعة العاشرة".split()
+)
+_TENS = {
+    2: "العشرون",
+    3: "الثلاثون",
+    4: "الأربعون",
+    5: "الخمسون",
+    6: "الستون",
+    7: "السبعون",
+    8: "الثمانون",
+    9: "التسعون",
+}
+
+
+def ordinal(value: int, feminine: bool = False, genitive: bool = False) -> str | None:
+    """The definite ordinal 1..100 (and 1000) agreeing with its noun; None past that."""
+    ones = _ORDINAL_ONES_F if feminine else _ORDINAL_ONES
+    if 1 <= value <= 10:
+        return ones[value - 1]
+    if 11 <= value <= 19:
+        unit = ("الحادية" if feminine else "الحادي") if value == 11 else ones[value - 11]
+        return f"{unit} {'عشرة' if feminine else 'عشر'}"
+    if 20 <= value <= 99:
+        tens, unit_value = divmod(value, 10)
+        words = _TENS[tens]
+        if unit_value:
+            unit = (
+                ("الحادية" if feminine else "الحادي") if unit_value == 1 else ones[unit_value - 1]
+            )
+            words = f"{unit} و{words}"
+        return genitive_ordinal(words) if genitive else words
+    if value == 100:
+        return "المئة"
+    if value == 1000:
+        return "الألف"
+    return None
+
+
+def genitive_ordinal(words: str) -> str:
+    return re.sub(r"ون\b", "ين", words)
+
+
+# --- Latin letters, as an Arabic reader names them --------------------------------------
+
+LETTER_NAMES = dict(
+    zip(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        (
+            "إيه بي سي دي إي إف جي إتش آي جيه كيه إل إم "
+            "إن أو بي كيو آر إس تي يو في دبليو إكس واي زد"
+        ).split(),
+        strict=True,
+    )
+)
