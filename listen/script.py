@@ -12,12 +12,11 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from listen.lang import base_code, normalize, pack
-from listen.models import Article, Block, BlockKind, Script, Sentence
+from listen.models import Article, Block, Script, Segment, Sentence
 from listen.text import split_sentences
 
 if TYPE_CHECKING:
@@ -26,18 +25,6 @@ if TYPE_CHECKING:
 
 SSML_NS = "http://www.w3.org/2001/10/synthesis"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One sentence to synthesise, with the silence that follows it."""
-
-    block: int
-    sentence: int
-    kind: BlockKind
-    text: str
-    spoken: str
-    pause_after_ms: int
 
 
 def load_lexicon(voice: VoiceProfile) -> Lexicon | None:

@@ -113,9 +113,17 @@ def test_pls_full_form(tmp_path: Path) -> None:
     assert lexicon.language == "en-US"
     first, second = lexicon.entries
     assert first == LexiconEntry(
-        ("Ratcliffe", "RATCLIFFE"), "rat cliff", "r'atklIf", "x-espeak", True
+        ("Ratcliffe", "RATCLIFFE"),
+        "rat cliff",
+        "r'atklIf",
+        "x-espeak",
+        True,
+        alternatives=(("ipa", "ˈrætklɪf"),),  # kept for the engines that read IPA
+        language="en-US",
     )
+    assert first.phonemes_in("ipa") == "ˈrætklɪf" and first.phonemes_in("sampa") is None
     assert second == LexiconEntry(("Al Mayadeen",), "al my-ah-deen", None, None, True)
+    assert first.language == second.language == "en-US"
 
 
 def test_pls_phoneme_takes_lexicon_alphabet(tmp_path: Path) -> None:

@@ -175,8 +175,20 @@ class _Progress:
 )
 @voice_option
 @click.option("--engine", metavar="NAME", help="Override the voice profile's engine.")
-@click.option("--bitrate", type=click.IntRange(8, 320), default=64, show_default=True)
-@click.option("--loudness", type=click.FloatRange(-40, 0), metavar="LUFS")
+@click.option(
+    "--bitrate",
+    type=click.IntRange(8, 320),
+    default=64,
+    show_default=True,
+    metavar="KBPS",
+    help="MP3 bitrate in kbps.",
+)
+@click.option(
+    "--loudness",
+    type=click.FloatRange(-40, 0),
+    metavar="LUFS",
+    help="Target loudness (default: each voice profile's, -19).",
+)
 @click.option("--no-cache", is_flag=True, help="Synthesise every sentence again.")
 @click.option("--retry-now", is_flag=True, help="Retry failed entries now, whatever their backoff.")
 @quiet_option
