@@ -328,7 +328,7 @@ def test_lexicon_in_arabic() -> None:
     lexicon = load_lexicon(SHIPPED / "almayadeen-ar.toml")
     assert (
         normalize("قالت CNN إن 23% صوتوا", "ar", lexicon)
-        == "قالت سي إن إن إن ثلاثة وعشرون بالمئة صوتوا"
+        == "قالت سي إن إن إن ثلاثة وعشرين بالمئة صوتوا"
     )
 
 
