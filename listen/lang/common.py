@@ -358,7 +358,7 @@ def post_clean_rules(comma: str) -> tuple[Rule, ...]:
         rule(rf"(?<![\w.{PLACEHOLDER_CLASS}])'(?!s\b)|(?<=\s)'(?=s\b)|'(?![\w])", " "),
         rule(r"\s*(?:—|―|--+)\s*", f"{c} "),
         # A dash (or a run of them) between words, or before a stop, is a pause.
-        rule(r"(?:\s+[-–])+(?:\s+|(?=[,.;:!?،؛؟]|$))|^[-–]\s+", f"{c} "),
+        rule(r"(?:\s+[-–])+(?:\s+|(?=[,.;:!?،؛؟]|$))|^(?:[-–]\s+)+", f"{c} "),
         rule(r"(?<=\w)–(?=\w)", "-"),
         rule(r"–", f"{c} "),
         rule(r"[*_|~^\\•·●▪■□◆◇►▶†‡¶¤]+", " "),
