@@ -155,7 +155,7 @@ UNCHECKED_OVERSHOOT_DB = 5.0
 
 
 def master(pcm: Path, target: float, sample_rate: int = SAMPLE_RATE) -> Mastering:
-    """The gain for ``target`` LUFS. The limiter holds true peaks under ``LIMIT_DBFS``, and
+    """The gain for ``target`` LUFS. The limiter holds peaks under ``LIMIT_DBFS``, and
     when a gain pushes the peaks over it the limiter takes loudness away (-16 LUFS came out
     at -17.4): then the loudness after the limiter is measured and the gain raised to make
     it up, a step or two at most. Where that needs more than ``MAX_MAKEUP_DB`` of make-up,
@@ -179,10 +179,12 @@ def master(pcm: Path, target: float, sample_rate: int = SAMPLE_RATE) -> Masterin
             reached = measure(pcm, sample_rate, mastering_filter(gain)).integrated
             break
         gain += missing
+    else:
+        reached = measure(pcm, sample_rate, mastering_filter(gain)).integrated
     if abs(target - reached) > TOLERANCE_LU:
         log.warning(
             "loudness %.1f LUFS instead of %.1f: the peaks of this speech limit it "
-            "(true peaks are held under %.0f dBFS); choose a lower --loudness",
+            "(peaks are held under %.0f dBFS); choose a lower --loudness",
             reached,
             target,
             LIMIT_DBFS,
