@@ -51,7 +51,9 @@ MAX_BYTES = 10 * 1024 * 1024
 TIMEOUT_S = 20.0  # no byte for this long
 DEADLINE_S = 60.0  # the whole fetch; LISTEN_FETCH_DEADLINE overrides it
 MAX_REDIRECTS = 5
-USER_AGENT = f"listen/{__version__} (offline article reader; +https://pypi.org/project/listen-aloud/)"
+USER_AGENT = (
+    f"listen/{__version__} (offline article reader; +https://pypi.org/project/listen-aloud/)"
+)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
