@@ -45,33 +45,10 @@ from mutagen.id3 import (
 from listen import tidy
 from listen.audio import SAMPLE_RATE, SILENT_LUFS, find_ffmpeg, measure, pcm_input, to_pcm16
 from listen.errors import AudioError, ExportError
+from listen.lang import iso639_2
 from listen.models import AudioChunk, Chapter, Script
 
 log = logging.getLogger("listen")
-
-# ID3 wants ISO 639-2 codes.
-_ISO_639_2 = {
-    "ar": "ara",
-    "de": "deu",
-    "en": "eng",
-    "es": "spa",
-    "fa": "fas",
-    "fr": "fra",
-    "he": "heb",
-    "hi": "hin",
-    "it": "ita",
-    "ja": "jpn",
-    "ko": "kor",
-    "nl": "nld",
-    "pl": "pol",
-    "pt": "por",
-    "ru": "rus",
-    "sv": "swe",
-    "tr": "tur",
-    "uk": "ukr",
-    "ur": "urd",
-    "zh": "zho",
-}
 
 
 @contextlib.contextmanager
@@ -272,7 +249,7 @@ def id3_tags(
     lyrics, its standfirst as a comment, the artwork, and the chapters as CHAP frames under
     one ordered top-level CTOC."""
     tags = ID3()
-    lang3 = _ISO_639_2.get(script.language, "und")
+    lang3 = iso639_2(script.language)  # ID3 wants ISO 639-2 codes
     tags.add(TIT2(encoding=3, text=script.title))
     artist = script.author or script.site
     if artist:

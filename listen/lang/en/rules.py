@@ -520,7 +520,7 @@ class English:
             ),
             rule(
                 r"(?<![\w.$£€])(?P<l>[A-Z]{1,3}[a-z]?(?=\d)|[A-Z][A-Za-z]{0,4}(?=-))-?"
-                r"(?P<n>\d{2,4})(?P<s>[a-z]{0,3})\b(?![.,]\d|%)",
+                r"(?P<n>\d{1,4})(?P<s>[a-z]{0,3})\b(?![.,]\d|%)",
                 lambda m: f"{m.group('l')} {self.model(m.group('n'))} {m.group('s')}",
             ),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),

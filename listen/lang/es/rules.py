@@ -515,6 +515,10 @@ def initialisms(text: str) -> str:
             return AS_WORDS[word] + (m.group("s") or "")
         if len(word) > 5 and re.search("[AEIOU]", word):
             return word.capitalize() + (m.group("s") or "")
+        # "SA" is "S.A." (sociedad anónima): the dotted form may be an abbreviation itself.
+        expanded = ABBREVIATIONS.get(dotted(word))
+        if expanded and not m.group("s"):
+            return expanded
         return dotted(word) + (m.group("s") or "")
 
     return _INITIALISM.sub(one, text)
