@@ -126,8 +126,16 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._
     chrome-like words leave its class and id.
     """
     score: dict[etree._Element, float] = {}
-    for p in tree.iter("p", "pre", "blockquote", "li", "td"):
-        size = sizes.of(p)
+    for p in tree.iter("p", "pre", "blockquote", "li", "td", "div"):
+        if p.tag == "div":
+            # A <div> used as a paragraph: no block inside it, and prose in it.
+            if any(child.tag in _BLOCKISH for child in p):
+                continue
+            size = sizes.of(p)
+            if size < 120:
+                continue
+        else:
+            size = sizes.of(p)
         if size < 25 or sizes.link_density(p) > 0.3:
             continue
         # A list item or a cell counts only when it is a paragraph of prose itself
@@ -155,8 +163,16 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._
                 el.set(attr, " ".join(kept))
         for attr in ("hidden", "aria-hidden", "style"):
             el.attrib.pop(attr, None)
-    prose = sum(sizes.of(p) for p in holder if p.tag in ("p", "pre", "blockquote"))
+    # What trafilatura should keep at least: the holder's paragraphs, and half of
+    # those one level further down (the same weights that chose it).
+    prose = score[holder]
     return protected, float(prose)
+
+
+_BLOCKISH = frozenset(
+    "div p ul ol table section article aside header footer nav form figure blockquote pre "
+    "h1 h2 h3 h4 h5 h6 dl main".split()
+)
 
 
 def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
