@@ -283,9 +283,9 @@ def _is_promo_html(el: etree._Element, sizes: TextSizes) -> bool:
     # Cheap test first: a promo's text is nearly all link text.
     if not linked_chars or sizes.of(el) - linked_chars > 80:
         return False
-    linked = sum(len(squash(a.text_content()).split()) for a in el.iter("a") if a.get("href"))
-    words = len(squash(el.text_content()).split())
-    return bool(linked) and words - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= words
+    linked = sum(words(a.text_content()) for a in el.iter("a") if a.get("href"))
+    total = words(el.text_content())
+    return bool(linked) and total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
 def _trafilatura_body(
@@ -337,18 +337,17 @@ def _is_promo(el: etree._Element) -> bool:
     refs = el.xpath(".//ref")
     if not refs:
         return False
-    linked = sum(len(_text(r).split()) for r in refs)
+    linked = sum(words(_text(r)) for r in refs)
     if not linked:
         return False
-    words = len(_text(el).split())
+    total = words(_text(el))
     # Mostly link text: a heading with a "#" anchor beside it is no promo.
-    return words - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= words
+    return total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
 def _is_label(text: str) -> bool:
     """A short heading-like line with no sentence in it ("Related News", "Lea también:")."""
-    words = text.split()
-    return 0 < len(words) <= 4 and not re.search(r"[.!?؟]$", text)
+    return 0 < words(text) <= 4 and not re.search(r"[.!?؟。！？]$", text)
 
 
 def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMeta) -> list[Block]:
@@ -407,7 +406,7 @@ def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMet
             add("heading", text)
         elif tag == "quote":
             add("quote", text)
-        elif tag == "p" and _is_label(text) and len(text.split()) <= 3:
+        elif tag == "p" and _is_label(text) and words(text) <= 3:
             if pending_label is not None:
                 blocks.append(pending_label)
             pending_label = Block("paragraph", text)
