@@ -57,7 +57,8 @@ JAPANESE = "".join(
 @pytest.mark.parametrize(("text", "lang"), [(CHINESE, "zh"), (JAPANESE, "ja")])
 def test_an_article_without_spaces_between_words_is_an_article(text: str, lang: str) -> None:
     html = page(
-        f"<article><h1>标题</h1><p>{text[: len(text) // 2]}</p><p>{text[len(text) // 2 :]}</p></article>",
+        f"<article><h1>标题</h1><p>{text[: len(text) // 2]}</p>"
+        f"<p>{text[len(text) // 2 :]}</p></article>",
         lang=lang,
     )
     article = extract(Page(html))
@@ -108,11 +109,13 @@ def captions_of(figures: str) -> list[str]:
             "An itemprop caption.",
         ),
         (
-            '<div class="wp-caption"><img src="/a.jpg"><p class="wp-caption-text">A WordPress caption.</p></div>',
+            '<div class="wp-caption"><img src="/a.jpg">'
+            '<p class="wp-caption-text">A WordPress caption.</p></div>',
             "A WordPress caption.",
         ),
         (
-            '<figure><img src="/a.jpg"><figcaption>Rescuers at work.</figcaption><span class="credit">Photo: AFP</span></figure>',
+            '<figure><img src="/a.jpg"><figcaption>Rescuers at work.</figcaption>'
+            '<span class="credit">Photo: AFP</span></figure>',
             "Rescuers at work. Photo: AFP",
         ),
         # lazy-loaded: no src, only data-src
@@ -122,13 +125,15 @@ def captions_of(figures: str) -> list[str]:
         ),
         # lazy-loaded: a placeholder, the real image in <noscript>
         (
-            '<figure><img src="data:image/gif;base64,R0lGOD"><noscript><img src="/a.jpg"></noscript>'
+            '<figure><img src="data:image/gif;base64,R0lGOD">'
+            '<noscript><img src="/a.jpg"></noscript>'
             "<figcaption>A noscript copy.</figcaption></figure>",
             "A noscript copy.",
         ),
         # a <picture> with only <source> children
         (
-            '<figure><picture><source srcset="/a.webp"></picture><figcaption>A picture.</figcaption></figure>',
+            '<figure><picture><source srcset="/a.webp"></picture>'
+            "<figcaption>A picture.</figcaption></figure>",
             "A picture.",
         ),
     ],
