@@ -334,7 +334,8 @@ def _text(el: etree._Element) -> str:
 
 def _is_promo(el: etree._Element) -> bool:
     """A label plus a link, and nothing else: "Read next: <a>...</a>"."""
-    refs = el.xpath(".//ref")
+    # Only links that lead somewhere: an anchor without an address (an index mark) is none.
+    refs = [r for r in el.iter("ref") if r.get("target")]
     if not refs:
         return False
     linked = sum(words(_text(r)) for r in refs)
