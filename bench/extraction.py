@@ -114,7 +114,8 @@ _BY_WORDS = set("by and y por de par von und et e mit with بقلم و".split())
 
 
 def _names(text: str) -> set[str]:
-    return {w for w in fold(text).split() if w not in _BY_WORDS and not w.isdigit()}
+    """The words of a credit that can be names ("by Lucas Nolan22 Dec" -> lucas, nolan, dec)."""
+    return {w for w in re.findall(r"[^\W\d_]+", fold(text)) if w not in _BY_WORDS}
 
 
 def _byline_verdict(found: str | None, expected: str | None) -> str:
@@ -253,10 +254,12 @@ def summary(rows: list[Row]) -> dict[str, str]:
     captions = sum(len(r.case.figcaptions) for r in rows)
     refused = [r for r in rows if r.score.refused]
     readerable = [r for r in refused if r.case.meta.get("readerable")]
+    readable = [r for r in rows if r.case.meta.get("readerable")]
     return {
         "precision": f"{statistics.mean(r.p for r in rows):.3f}",
         "recall": f"{statistics.mean(r.r for r in rows):.3f}",
         "F1": f"{statistics.mean(r.f1 for r in rows):.3f}",
+        "F1 readerable": f"{statistics.mean(r.f1 for r in readable):.3f}" if readable else "-",
         "title": f"{sum(r.title for r in with_title)}/{len(with_title)}",
         "byline ok": f"{sum(r.byline == 'ok' for r in with_byline)}/{len(with_byline)}",
         "byline wrong": str(sum(r.byline == "wrong" for r in with_byline)),

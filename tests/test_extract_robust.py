@@ -111,7 +111,8 @@ def test_one_huge_paragraph() -> None:
 
 def test_thousands_of_captioned_figures() -> None:
     figures = "".join(
-        f"<figure><img data-src='https://x.org/{i}.jpg'><figcaption>Picture {i} of the town.</figcaption></figure>"
+        f"<figure><img data-src='https://x.org/{i}.jpg'>"
+        f"<figcaption>Picture {i} of the town.</figcaption></figure>"
         for i in range(2000)
     )
     article = extract(Page(page(f"<p>{SENTENCES}</p>{figures}<p>{SENTENCES}</p>")))
