@@ -277,7 +277,13 @@ def test_a_worker_whose_redis_goes_away_says_so_in_one_line(tmp_path: Path) -> N
     cmd += [str(tmp_path / "d"), "--workers", "1"]
     with running(redis_cmd, port) as redis_server:
         worker = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)  # the consumer is up and polling
+        import redis
+
+        probe = redis.Redis(port=port)
+        # the consumer is up and polling: its connections are there besides ours
+        assert wait_for(lambda: len(probe.client_list()) > 1, 60), "the worker never connected"
+        probe.close()
+        time.sleep(0.5)
         redis_server.terminate()
         redis_server.wait(timeout=10)
     try:
