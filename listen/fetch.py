@@ -359,18 +359,20 @@ def fetch_bytes(
     deadline: float | None = None,
     guard: Guard | None = None,
     busy_wait: float | None = None,
+    slots: Slots | None = None,
 ) -> Fetched:
     """GET ``url`` within the limits; a content type outside ``accept`` is not ``what`` we want.
 
     ``deadline`` bounds the whole fetch (default: ``default_deadline()``);
-    ``busy_wait`` is how long to wait for a free slot (default: until the deadline).
+    ``busy_wait`` is how long to wait for a free slot in ``slots`` (default: ``SLOTS``)
+    before ``Busy`` (default: until the deadline).
     """
     parts = check_url(url)
     if guard is not None:
         guard.check_url(url)
     seconds = default_deadline() if deadline is None else deadline
     wait = seconds if busy_wait is None else busy_wait
-    with SLOTS.claim(parts.hostname or "", wait), _Deadline(seconds) as clock:
+    with (slots or SLOTS).claim(parts.hostname or "", wait), _Deadline(seconds) as clock:
         try:
             got = _get(url, accept, what, max_bytes, timeout, guard, clock)
         except SourceError:
@@ -441,6 +443,7 @@ def fetch_url(
     deadline: float | None = None,
     guard: Guard | None = None,
     busy_wait: float | None = None,
+    slots: Slots | None = None,
 ) -> Page:
     """GET an article page, following at most ``MAX_REDIRECTS`` redirects."""
     got = fetch_bytes(
@@ -450,6 +453,7 @@ def fetch_url(
         deadline=deadline,
         guard=guard,
         busy_wait=busy_wait,
+        slots=slots,
     )
     return Page(html=decode_html(got.data, got.charset, url), url=got.url, source=url)
 

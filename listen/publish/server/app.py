@@ -51,7 +51,7 @@ from listen.errors import (
     TooLarge,
 )
 from listen.export import atomic_text
-from listen.fetch import fetch_url
+from listen.fetch import Slots, fetch_url
 from listen.language import parse_code
 from listen.models import Page, Script
 from listen.publish.server.guard import HostGuard
@@ -92,6 +92,7 @@ class Service:
         self.guesses = Guesses(*settings.guess_rate)
         self.failures = FailureMemo(settings.failure_ttl_s)
         self.url_locks = KeyedLocks()
+        self.fetch_slots = Slots(*settings.fetch_slots)
         self.workers: Any = None
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -144,6 +145,7 @@ class Service:
                 deadline=self.settings.fetch_deadline_s,
                 guard=self.guard,
                 busy_wait=0,  # no free fetch slot: answer 503 now, keep the thread free
+                slots=self.fetch_slots,
             )
             return _script(page), page.html
         except ListenError as exc:
