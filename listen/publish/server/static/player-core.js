@@ -240,6 +240,7 @@ export class Player {
       Object.assign(track, { kind: "metadata", src: entry.sync, srclang: entry.language || "" });
       track.label = "sync";
       this.audio.append(track);
+      track.track.mode = "hidden"; // loaded, so its cues are there to read, never shown
     }
     this.audio.playbackRate = this.audio.defaultPlaybackRate;
     this.duration = entry.durationS;
