@@ -28,6 +28,7 @@ from urllib.parse import quote
 import pytest
 
 from listen.publish.queue import player_entry, queue_document
+from listen.transcript import to_sync_vtt
 from tests.browser import (
     RangeHTTPServer,
     axe_or_skip,
@@ -72,7 +73,8 @@ RECORD = """
 """
 
 AUDIO = "document.querySelector('.listen-player audio')"
-LIT = "(() => { const h = CSS.highlights.get('listen-sentence'); return h && h.size ? [...h][0].toString() : null; })()"
+LIT = """(() => { const h = CSS.highlights.get('listen-sentence');
+                 return h && h.size ? [...h][0].toString() : null; })()"""
 
 
 @dataclass
@@ -325,8 +327,9 @@ def test_the_article_lights_up_and_a_paragraph_click_seeks(
         # The lit text is the article's own, in place (not a copy in the player).
         inside = page.evaluate(
             """() => { const r = [...CSS.highlights.get('listen-sentence')][0];
-                       return !r.startContainer.parentElement.closest('.listen-player')
-                              && Boolean(r.startContainer.parentElement.closest('.article-body')); }"""
+                       const at = r.startContainer.parentElement;
+                       return !at.closest('.listen-player') && Boolean(at.closest('.article-body'));
+            }"""
         )
         assert inside
     if lang == "en":
@@ -587,7 +590,9 @@ def test_a_dark_page_gets_a_dark_player(page: Page, site: Site) -> None:
     open_page(page, site.demo("en", "&theme=dark"))
     player = page.locator(".listen-player")
     assert player.get_attribute("data-scheme") == "dark"
-    bar_bg = page.evaluate("getComputedStyle(document.querySelector('.listen-bar')).backgroundColor")
+    bar_bg = page.evaluate(
+        "getComputedStyle(document.querySelector('.listen-bar')).backgroundColor"
+    )
     assert _luminance(bar_bg) < 0.05
     page.locator(".listen-play").click()
     wait_until(page, "!a.paused && a.currentTime > 0.3")
@@ -637,11 +642,14 @@ def test_forced_colours_keep_every_meaning(page: Page, site: Site) -> None:
         " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
     )
     assert style[0] == "solid" and style[1] >= 3
-    assert page.evaluate("getComputedStyle(document.querySelector('.listen-seek')).appearance") == "auto"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.listen-seek')).appearance")
+        == "auto"
+    )
     shot(page, site, "forced-colours")
 
 
-# -- What listeners reach for -----------------------------------------------------------------------
+# -- What listeners reach for ---------------------------------------------------------------------
 
 
 def test_speed_and_volume_are_remembered(page: Page, site: Site) -> None:
@@ -773,6 +781,8 @@ def fake_service(server: LocalServer, site: Site) -> Callable[..., str]:
         ("en.chapters.json", "application/json"),
     ]:
         server.add(f"/v1/articles/ab12/{name}", (media / name).read_bytes(), content_type=kind)
+    track = to_sync_vtt(site.timings["en"])
+    server.add("/v1/articles/ab12/sync.vtt", track, content_type="text/vtt; charset=utf-8")
 
     def page_for(listen_status: int, listen_body: dict[str, Any]) -> str:
         page = (STATIC / "demo.html").read_text("utf-8").replace("{{ARTICLE_URL}}", ARTICLE_URL)
@@ -797,6 +807,7 @@ def fake_service(server: LocalServer, site: Site) -> Callable[..., str]:
             "audio": "/v1/articles/ab12/en.mp3",
             "timings": "/v1/articles/ab12/en.timings.json",
             "chapters": "/v1/articles/ab12/en.chapters.json",
+            "sync": "/v1/articles/ab12/sync.vtt",
             "feed": "/feeds/en.xml",
         },
     }
@@ -805,7 +816,7 @@ def fake_service(server: LocalServer, site: Site) -> Callable[..., str]:
 
 
 def test_service_mode_waits_for_the_render_then_loads(
-    page: Page, fake_service: Callable[..., str]
+    page: Page, site: Site, fake_service: Callable[..., str]
 ) -> None:
     queued = {"state": "queued", "id": "ab12", "poll": "/v1/articles/ab12", "retry_after": 1}
     started = time.monotonic()
@@ -817,18 +828,23 @@ def test_service_mode_waits_for_the_render_then_loads(
     wait_for_status(page, "^Audio ready\\.$")
     assert page.locator(".listen-player").get_attribute("data-readalong") == "page"
     assert state(page)["paused"] and state(page)["calls"] == []
+    # The timings as a metadata track on the <audio>, for other scripts (SyncMediaLite).
+    cues = sum(len(b["sentences"]) for b in site.timings["en"]["blocks"])
+    page.wait_for_function(
+        f"() => {{ const t = {AUDIO}.textTracks[0]; return t && t.kind === 'metadata'"
+        f" && t.cues && t.cues.length === {cues}; }}",
+        timeout=5000,
+    )
     page.locator(".listen-more").click()
     assert page.locator(".listen-download").is_hidden()  # the service turned download off
-    assert page.locator(".listen-feed").get_attribute("href", timeout=1000).endswith(
-        "/feeds/en.xml"
+    assert (
+        page.locator(".listen-feed").get_attribute("href", timeout=1000).endswith("/feeds/en.xml")
     )
 
 
 def test_try_again_after_a_network_error(page: Page, fake_service: Callable[..., str]) -> None:
     url = fake_service(200, {})
-    ready = json.loads(
-        urllib.request.urlopen(url.replace("/demo", "/v1/articles/ab12")).read()  # noqa: S310
-    )
+    ready = json.loads(urllib.request.urlopen(url.replace("/demo", "/v1/articles/ab12")).read())
     failing = {"on": True}
 
     def route(request: Any) -> None:
@@ -864,3 +880,54 @@ def test_service_errors_are_shown(
     wait_for_status(page, re.escape(shown))
     assert page.locator(".listen-player").get_attribute("data-state") == "error"
     assert page.locator(".listen-main").is_hidden()
+
+
+# -- The service's side: module files, demo pages, the sync track, player settings ---------------
+
+
+def test_the_service_serves_the_player_demos_and_a_sync_track(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from listen.publish.server import Settings, create_app
+    from listen.publish.server.player import PLAYER_FILES
+
+    settings = Settings(data_dir=tmp_path / "data", workers=1, player_download=False)
+    with TestClient(create_app(settings, demo_url="https://example.org/en")) as client:
+        for name in PLAYER_FILES:
+            answer = client.get(f"/{name}")
+            assert answer.status_code == 200, name
+            assert answer.headers["content-type"].startswith(
+                "text/css" if name.endswith(".css") else "text/javascript"
+            )
+        assert "import.meta.url" in client.get("/player-core.js").text
+        assert client.get("/demo/fr").status_code == 404
+        arabic = client.get("/demo/ar")
+        assert arabic.status_code == 200 and '<html lang="ar" dir="rtl">' in arabic.text
+        spanish = client.get("/demo/es").text
+        url = re.search(r'data-listen-article="([^"]+)"', spanish)
+        assert url and url.group(1).startswith("https://espanol.almayadeen.net/")
+        deadline = time.monotonic() + 60
+        while True:  # the demo submitted its sample: wait for the render
+            body = client.get("/v1/listen", params={"url": url.group(1)}).json()
+            if body["state"] in ("ready", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(0.25)
+        assert body["state"] == "ready", body
+        assert body["download"] is False
+        assert body["links"]["feed"] == "/feeds/es.xml"
+        track = client.get(body["links"]["sync"])
+        timings = client.get(body["links"]["timings"]).json()
+    assert track.headers["content-type"].startswith("text/vtt")
+    cues = track.text.split("\n\n")[2:]
+    sentences = sorted(
+        (s for b in timings["blocks"] for s in b["sentences"]), key=lambda s: s["start_ms"]
+    )
+    assert len(cues) == len(sentences)
+    first_id, first_time, first_payload = cues[0].split("\n")
+    assert first_id == "b0-s0" and first_time.startswith("00:00:00.000 --> ")
+    assert json.loads(first_payload)["selector"] == {
+        "type": "TextQuoteSelector",
+        "exact": sentences[0]["text"],
+    }
+    last = cues[-1].strip().split("\n")
+    assert json.loads(last[2])["selector"]["exact"] == sentences[-1]["text"]

@@ -26,6 +26,9 @@ SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 PLAYER_FILES = (
     "player.js",
     "player-core.js",
+    "loading.js",
+    "events.js",
+    "panels.js",
     "controls.js",
     "format.js",
     "highlighter.js",
