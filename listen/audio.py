@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from listen.errors import AudioError
 from listen.models import AudioChunk
+from listen.tidy import spool_prefix
 
 SAMPLE_RATE = 22050
 FFMPEG_HINT = "install it with `apt-get install ffmpeg` or `pip install 'listen-aloud[ffmpeg]'`"
@@ -86,7 +87,7 @@ class Spool:
     def __init__(self, sample_rate: int = SAMPLE_RATE) -> None:
         self.sample_rate = sample_rate
         self.frames = 0
-        self._file = tempfile.NamedTemporaryFile(prefix="listen-", suffix=".pcm")  # noqa: SIM115
+        self._file = tempfile.NamedTemporaryFile(prefix=spool_prefix(), suffix=".pcm")  # noqa: SIM115
         self.path = Path(self._file.name)
 
     def add(self, chunk: AudioChunk) -> tuple[int, int]:

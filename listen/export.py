@@ -42,35 +42,13 @@ from mutagen.id3 import (
     PictureType,
 )
 
+from listen import tidy
 from listen.audio import SAMPLE_RATE, SILENT_LUFS, find_ffmpeg, measure, pcm_input, to_pcm16
 from listen.errors import AudioError, ExportError
+from listen.lang import iso639_2
 from listen.models import AudioChunk, Chapter, Script
 
 log = logging.getLogger("listen")
-
-# ID3 wants ISO 639-2 codes.
-_ISO_639_2 = {
-    "ar": "ara",
-    "de": "deu",
-    "en": "eng",
-    "es": "spa",
-    "fa": "fas",
-    "fr": "fra",
-    "he": "heb",
-    "hi": "hin",
-    "it": "ita",
-    "ja": "jpn",
-    "ko": "kor",
-    "nl": "nld",
-    "pl": "pol",
-    "pt": "por",
-    "ru": "rus",
-    "sv": "swe",
-    "tr": "tur",
-    "uk": "ukr",
-    "ur": "urd",
-    "zh": "zho",
-}
 
 
 @contextlib.contextmanager
@@ -80,7 +58,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
     directory = path.parent if str(path.parent) else Path(".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+        tidy.sweep_dir(directory)  # what a killed run left here
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=tidy.part_prefix(path), suffix=".part", dir=directory
+        )
         os.close(fd)
     except OSError as exc:
         raise ExportError(f"cannot write to {directory}: {_why(exc)}") from None
@@ -108,6 +89,8 @@ def atomic_text(path: Path) -> Iterator[IO[str]]:
 def _why(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "the disk is full"
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return "a part of that path is a file, not a folder"
     return exc.strerror or str(exc)
 
 
@@ -268,7 +251,7 @@ def id3_tags(
     lyrics, its standfirst as a comment, the artwork, and the chapters as CHAP frames under
     one ordered top-level CTOC."""
     tags = ID3()
-    lang3 = _ISO_639_2.get(script.language, "und")
+    lang3 = iso639_2(script.language)  # ID3 wants ISO 639-2 codes
     tags.add(TIT2(encoding=3, text=script.title))
     artist = script.author or script.site
     if artist:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 
@@ -91,6 +92,10 @@ class _StderrHandler(logging.Handler):
 @click.version_option(__version__, prog_name="listen")
 def cli() -> None:
     """Turn news articles into narrated MP3s, offline."""
+    from listen import tidy
+
+    tidy.on_signals()  # SIGTERM/SIGHUP unwind, so temporary files are removed
+    tidy.sweep(Path.cwd())  # and what a killed run left is removed at the next start
     logger = logging.getLogger("listen")
     if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
         logger.addHandler(_StderrHandler())

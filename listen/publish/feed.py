@@ -41,7 +41,7 @@ from typing import Any
 from lxml import etree
 
 from listen import __version__
-from listen.errors import ListenError
+from listen.errors import FeedError, ListenError
 from listen.export import atomic_path
 from listen.language import require_code
 from listen.publish.checks import apple_category
@@ -56,10 +56,6 @@ _NSMAP = {"itunes": ITUNES, "podcast": PODCAST, "podcast1": PODCAST_FIRST, "atom
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[A-Za-z]{2,}$")
 # Podcasting 2.0's namespace for podcast:guid (a UUIDv5 of the feed's URL)
 _CHANNEL_GUID_NS = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-
-
-class FeedError(ListenError):
-    """A feed cannot be built: bad channel settings, nothing to publish, an unreadable feed."""
 
 
 def guid_for(canonical_url: str) -> str:

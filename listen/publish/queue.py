@@ -33,7 +33,7 @@ from typing import Any
 
 from platformdirs import user_data_dir
 
-from listen.errors import ListenError
+from listen.errors import QueueError
 from listen.publish.owners import owner_alive, process_owner
 
 SCHEMA_VERSION = 1
@@ -87,10 +87,6 @@ CREATE TABLE aliases (
     entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE
 );
 """
-
-
-class QueueError(ListenError):
-    """The queue database cannot be used, or an entry does not exist."""
 
 
 def default_db() -> Path:

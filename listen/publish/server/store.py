@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from listen.errors import ListenError
+from listen.errors import StoreError
 from listen.models import Script
 from listen.publish.sources import summary_of
 
@@ -47,10 +47,6 @@ CREATE INDEX IF NOT EXISTS articles_by_url ON articles (url, updated_at);
 CREATE INDEX IF NOT EXISTS articles_by_requested ON articles (requested_url, updated_at);
 """
 STATES = ("queued", "rendering", "ready", "failed")
-
-
-class StoreError(ListenError):
-    """The service's database cannot be used."""
 
 
 def article_id(script: Script) -> str:

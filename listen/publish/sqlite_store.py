@@ -1,0 +1,233 @@
+"""The Library's embedded backend: one SQLite file in WAL mode, shared safely by processes.
+
+Writes run in ``BEGIN IMMEDIATE`` transactions, so the write lock is taken
+before anything is read and two claimers never take the same entry. The
+schema is versioned with ``PRAGMA user_version`` and migrated in place (a
+queue made by an older listen gains the new columns); the file is marked as
+a listen database with ``PRAGMA application_id``. A file that is not already
+a listen database is never created over or written into: a locked or corrupt
+file is a ``StoreError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from listen.errors import StoreError
+
+SCHEMA_VERSION = 2
+APPLICATION_ID = 0x4C51554E  # "LQUN": marks the file as a listen queue
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# Each migration takes the schema from its index to the next version.
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 0 -> 1: the queue
+        """CREATE TABLE entries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            source TEXT NOT NULL,
+            url TEXT,
+            title TEXT NOT NULL,
+            language TEXT,
+            language_hint TEXT,
+            site TEXT,
+            published TEXT,
+            summary TEXT,
+            slug TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'rendering', 'ready', 'failed')),
+            added_at REAL NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            next_attempt_at REAL,
+            failed_at REAL,
+            claim_token TEXT,
+            claim_owner TEXT,
+            claimed_at REAL,
+            media_dir TEXT,
+            audio TEXT,
+            audio_bytes INTEGER,
+            duration_ms INTEGER,
+            rendered_at REAL,
+            first_rendered_at REAL,
+            renders INTEGER NOT NULL DEFAULT 0,
+            position_s REAL NOT NULL DEFAULT 0,
+            done INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX entries_by_state ON entries (state, id)",
+        """CREATE TABLE aliases (
+            key TEXT PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE
+        )""",
+    ),
+    (  # 1 -> 2: one store for the queue and the service; leases; the stored script
+        "ALTER TABLE entries ADD COLUMN uid TEXT",
+        "ALTER TABLE entries ADD COLUMN origin TEXT NOT NULL DEFAULT 'queue'",
+        "ALTER TABLE entries ADD COLUMN checked_at REAL",
+        "ALTER TABLE entries ADD COLUMN lease_until REAL",
+        "ALTER TABLE entries ADD COLUMN synthesized INTEGER",
+        "ALTER TABLE entries ADD COLUMN cached INTEGER",
+        "ALTER TABLE entries ADD COLUMN script TEXT",
+        "ALTER TABLE entries ADD COLUMN page TEXT",
+        "UPDATE entries SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL",
+        # A claim of schema 1 had no lease: give it one, so a live renderer keeps it.
+        "UPDATE entries SET lease_until = claimed_at + 1800 WHERE state = 'rendering'",
+        "CREATE UNIQUE INDEX entries_by_uid ON entries (uid)",
+    ),
+)
+
+
+class _Tx:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.db.execute(sql, tuple(params)).rowcount
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, tuple(params))
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class SqliteBackend:
+    lock_row = ""  # BEGIN IMMEDIATE already holds the whole file's write lock
+
+    def __init__(self, path: Path, *, timeout: float) -> None:
+        self.path = path
+        self.name = str(path)
+        self.timeout = timeout
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        exists = self._check_file()
+        if not exists:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create {self.path.parent}: {exc.strerror}") from None
+        uri = f"{self.path.resolve().as_uri()}?mode={'rw' if exists else 'rwc'}"
+        with self._errors():
+            db = sqlite3.connect(
+                uri, uri=True, timeout=self.timeout, isolation_level=None, check_same_thread=False
+            )
+        try:
+            with self._errors():
+                db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+                self._prepare(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _check_file(self) -> bool:
+        """Refuse anything that is not an SQLite file before SQLite may write to it."""
+        try:
+            with self.path.open("rb") as fh:
+                head = fh.read(len(_SQLITE_MAGIC))
+        except FileNotFoundError:
+            return False
+        except IsADirectoryError:
+            raise StoreError(f"{self.path} is a directory, not a queue database") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.path}: {exc.strerror}") from None
+        if head and head != _SQLITE_MAGIC:
+            raise StoreError(
+                f"{self.path} is not a listen queue database (not an SQLite file); "
+                "it was left untouched",
+                hint="choose another file with --db",
+            )
+        return True
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        app_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was made by a newer listen (schema {version})",
+                hint="upgrade listen",
+            )
+        if (app_id not in (0, APPLICATION_ID)) or (tables and app_id != APPLICATION_ID):
+            raise StoreError(
+                f"{self.path} is an SQLite database but not a listen queue; it was left untouched",
+                hint="choose another file with --db",
+            )
+        if tables:
+            # Small files: checking every page is cheap, and a damaged file is then never
+            # written to, instead of failing (or worse) halfway through some later command.
+            verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")  # in WAL: a killed process loses no commit
+        if version < SCHEMA_VERSION:
+            self._migrate(db)
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])  # another may have
+            for steps in _MIGRATIONS[version:]:
+                for statement in steps:
+                    db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors, as one line naming the file."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise StoreError(
+                    f"{self.path} is locked by another process",
+                    hint="wait for it to finish, or use another --db",
+                ) from None
+            if "unable to open" in text:
+                raise StoreError(f"cannot open {self.path}: {text}") from None
+            if "readonly" in text:
+                raise StoreError(f"{self.path} is read-only") from None
+            raise StoreError(f"{self.path}: {text}") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path} is corrupt ({exc}); it was left untouched",
+                hint="move it aside and start a new queue, or restore a backup",
+            ) from None
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[_Tx]:
+        """One ``BEGIN IMMEDIATE`` transaction: the write lock is taken before anything is read."""
+        with self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield _Tx(self._db)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[_Tx]:
+        with self._errors():
+            yield _Tx(self._db)
+
+    def integrity_check(self) -> str:
+        with self._errors():
+            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
