@@ -13,11 +13,11 @@ import click
 
 from listen.cli import cli
 from listen.cli.queue import db_option, media_option
+from listen.errors import FeedError
 from listen.language import require_code
 from listen.publish.checks import check_artwork_file, warnings, write_default_artwork
 from listen.publish.feed import (
     Channel,
-    FeedError,
     FeedItem,
     build_feed,
     items_from_queue,
