@@ -19,9 +19,10 @@ def loudness_of(mp3: Path, tmp_path: Path) -> float:
 
 def speak(tmp_path: Path, name: str, loudness: str) -> tuple[Path, str]:
     out = tmp_path / name
+    sample = str(LANGUAGE_SAMPLES["es"])
+    args = ["speak", sample, "-o", str(out), "-q", "--no-sidecars", "--loudness", loudness]
     result = subprocess.run(
-        [sys.executable, "-m", "listen", "speak", str(LANGUAGE_SAMPLES["es"]), "-o", str(out)]
-        + ["-q", "--no-sidecars", "--loudness", loudness],  # noqa: RUF005
+        [sys.executable, "-m", "listen", *args],
         capture_output=True,
         text=True,
         timeout=120,
