@@ -23,10 +23,9 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from listen.errors import ListenError
 from listen.models import AudioChunk
 from listen.voices import VoiceProfile
-
-from listen.errors import ListenError
 
 FORMAT = 2  # bump when the entry layout or the key changes
 DEFAULT_MB = 512

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from listen.cli import cli
-from listen.errors import ListenError
+from listen.cli.options import make_options, render_options
+from listen.models import RenderOptions
+
+db_option = click.option(
+    "--db",
+    metavar="URL",
+    envvar="LISTEN_DB",
+    help="The article library: sqlite:///PATH or postgresql://USER@HOST/DB "
+    "(default: listen.sqlite3 in --data).",
+)
+media_option = click.option(
+    "--media",
+    "media_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where rendered files are written and served from, shared by every worker "
+    "(default: --data).",
+)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "almayadeen-en-cia-drones.html"
 
@@ -53,6 +71,16 @@ SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "almayadeen-en-cia-dr
     help="Local render worker processes (0: only `listen worker`s render).",
 )
 @click.option("--public-url", metavar="URL", help="The service's public address, for feed links.")
+@db_option
+@media_option
+@click.option(
+    "--voice-for",
+    "voices",
+    multiple=True,
+    metavar="LANG=ID",
+    help="The voice profile for one language (repeatable), e.g. en=en-piper.",
+)
+@render_options(sidecars=False)
 @click.option(
     "--demo/--no-demo",
     default=True,
@@ -70,12 +98,18 @@ def serve_command(
     workers: int,
     public_url: str | None,
     demo: bool,
+    db: str | None,
+    media_dir: Path | None,
+    voices: tuple[str, ...],
+    **flags: Any,
 ) -> None:
     """Serve the Listen API, the player and the feeds."""
     import uvicorn
 
     from listen.publish.server import Settings, create_app
+    from listen.publish.server.jobs import check_broker
 
+    check_broker(broker)
     settings = Settings(
         data_dir=data_dir,
         allow_hosts=allow_hosts,
@@ -84,6 +118,9 @@ def serve_command(
         broker=broker,
         workers=workers,
         public_url=public_url,
+        db=db,
+        media_dir=media_dir,
+        render=_options(flags, voices),
     )
     demo_url = _prepare_demo(settings) if demo else None
     app = create_app(settings, demo_url=demo_url)
@@ -110,6 +147,16 @@ def _prepare_demo(settings: object) -> str | None:
     return script.url
 
 
+def _options(flags: dict[str, Any], voices: tuple[str, ...]) -> RenderOptions:
+    pairs = []
+    for item in voices:
+        language, sep, voice = item.partition("=")
+        if not sep or not language or not voice:
+            raise click.BadParameter(f"{item!r} is not LANG=ID", param_hint="--voice-for")
+        pairs.append((language.strip().lower(), voice.strip()))
+    return replace(make_options(flags), voices=tuple(pairs))
+
+
 @cli.command("worker")
 @click.option(
     "--broker",
@@ -122,8 +169,10 @@ def _prepare_demo(settings: object) -> str | None:
     "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="The same data folder as the service's (shared storage across machines).",
+    help="This worker's own folder (the library is --db, the files --media).",
 )
+@db_option
+@media_option
 @click.option(
     "--workers",
     default=2,
@@ -131,10 +180,31 @@ def _prepare_demo(settings: object) -> str | None:
     type=click.IntRange(1, 64),
     help="Render processes on this machine.",
 )
-def worker_command(broker: str, data_dir: Path, workers: int) -> None:
+@click.option(
+    "--voice-for",
+    "voices",
+    multiple=True,
+    metavar="LANG=ID",
+    help="The voice profile for one language (repeatable), e.g. en=en-piper.",
+)
+@render_options(sidecars=False)
+def worker_command(
+    broker: str,
+    data_dir: Path,
+    db: str | None,
+    media_dir: Path | None,
+    workers: int,
+    voices: tuple[str, ...],
+    **flags: Any,
+) -> None:
     """Render articles from a shared job queue (one engine per process)."""
-    from listen.publish.server.jobs import run_consumer
+    from listen.publish.library import Library
+    from listen.publish.server.jobs import HueyFeeder, check_broker, run_workers
 
-    if not broker.startswith(("redis://", "rediss://", "unix://")):
-        raise ListenError(f"unsupported broker {broker!r}", hint="use redis://HOST:PORT/DB")
-    run_consumer(str(data_dir), broker, workers)
+    check_broker(broker)
+    db_url = db or str(data_dir / "listen.sqlite3")
+    with Library(db_url):  # an unusable database stops here, with one line
+        pass
+    media = (media_dir or data_dir).resolve()
+    options = _options(flags, voices)
+    run_workers(HueyFeeder(db_url, broker, data_dir, media, options), workers)

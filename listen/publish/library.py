@@ -271,6 +271,7 @@ class Library:
         *,
         source: str,
         slug: str,
+        url: str | None = None,
         language_hint: str | None = None,
         aliases: Sequence[str] = (),
         origin: str = "queue",
@@ -281,7 +282,7 @@ class Library:
         A known article whose script changed gets the new script and a new uid,
         and is rendered again.
         """
-        url = script.url
+        url = url or script.url
         keys = list(dict.fromkeys(canonical_key(u) for u in (url, source, *aliases) if u))
         uid = article_uid(script)
         now = time.time()

@@ -21,7 +21,6 @@ from listen.errors import StoreError
 
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4C51554E  # "LQUN": marks the file as a listen queue
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # Each migration takes the schema from its index to the next version.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -124,22 +123,39 @@ class SqliteBackend:
         return db
 
     def _check_file(self) -> bool:
-        """Refuse anything that is not an SQLite file before SQLite may write to it."""
-        try:
-            with self.path.open("rb") as fh:
-                head = fh.read(len(_SQLITE_MAGIC))
-        except FileNotFoundError:
+        """Refuse anything that is not an SQLite file before SQLite may write to it.
+
+        The file is read through SQLite itself (read-only), never opened by
+        Python: closing any descriptor of a file drops every POSIX lock this
+        process holds on it, and another connection here may hold one.
+        """
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a queue database")
+        if not self.path.exists():
             return False
-        except IsADirectoryError:
-            raise StoreError(f"{self.path} is a directory, not a queue database") from None
-        except OSError as exc:
-            raise StoreError(f"cannot read {self.path}: {exc.strerror}") from None
-        if head and head != _SQLITE_MAGIC:
-            raise StoreError(
-                f"{self.path} is not a listen queue database (not an SQLite file); "
-                "it was left untouched",
-                hint="choose another file with --db",
+        try:
+            probe = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=self.timeout
             )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+        try:
+            probe.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc):
+                raise StoreError(
+                    f"{self.path} is not a listen queue database (not an SQLite file); "
+                    "it was left untouched",
+                    hint="choose another file with --db",
+                ) from None
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(
+                    f"{self.path} is locked by another process",
+                    hint="wait for it to finish, or use another --db",
+                ) from None
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+        finally:
+            probe.close()
         return True
 
     def _prepare(self, db: sqlite3.Connection) -> None:
