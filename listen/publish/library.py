@@ -334,7 +334,8 @@ class Library:
             )
             for key in keys:
                 tx.execute(
-                    "INSERT INTO aliases (key, entry_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                    "INSERT INTO aliases (key, entry_id) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO NOTHING",
                     (key, entry_id),
                 )
             return self._get(tx, entry_id), True
