@@ -78,7 +78,7 @@ def postgres_server(folder: Path) -> Iterator[str]:
                 "UTF8",
                 "--no-sync",
             ]
-        ),  # fmt: skip
+        ),
         check=True,
         capture_output=True,
     )
@@ -101,7 +101,7 @@ def postgres_server(folder: Path) -> Iterator[str]:
                 "30",
                 "start",
             ]
-        ),  # fmt: skip
+        ),
         check=True,
         capture_output=True,
     )
