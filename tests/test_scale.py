@@ -103,7 +103,7 @@ def test_twenty_articles_two_workers_one_killed(
             ["worker", "--data", str(tmp_path / f"w{i}"), "--workers", "1", *shared, *choose],
             env,
             tmp_path / f"w{i}.log",
-        )  # fmt: skip
+        )
         for i in (1, 2)
     ]
     try:

@@ -364,7 +364,8 @@ class Library:
 
     def entries(self, *, state: str | None = None, language: str | None = None) -> list[Entry]:
         """Entries in queue order, optionally of one state and language."""
-        where, params = ["TRUE"], []
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
         if state is not None:
             where, params = [*where, "state = ?"], [*params, state]
         if language is not None:
