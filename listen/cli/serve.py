@@ -19,6 +19,13 @@ db_option = click.option(
     help="The article library: sqlite:///PATH or postgresql://USER@HOST/DB "
     "(default: listen.sqlite3 in --data).",
 )
+voices_option = click.option(
+    "--voice-for",
+    "voices",
+    multiple=True,
+    metavar="LANG=ID",
+    help="The voice profile for one language (repeatable), e.g. en=en-piper.",
+)
 media_option = click.option(
     "--media",
     "media_dir",
@@ -73,13 +80,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "almayadeen-en-cia-dr
 @click.option("--public-url", metavar="URL", help="The service's public address, for feed links.")
 @db_option
 @media_option
-@click.option(
-    "--voice-for",
-    "voices",
-    multiple=True,
-    metavar="LANG=ID",
-    help="The voice profile for one language (repeatable), e.g. en=en-piper.",
-)
+@voices_option
 @render_options(sidecars=False)
 @click.option(
     "--demo/--no-demo",
@@ -180,13 +181,7 @@ def _options(flags: dict[str, Any], voices: tuple[str, ...]) -> RenderOptions:
     type=click.IntRange(1, 64),
     help="Render processes on this machine.",
 )
-@click.option(
-    "--voice-for",
-    "voices",
-    multiple=True,
-    metavar="LANG=ID",
-    help="The voice profile for one language (repeatable), e.g. en=en-piper.",
-)
+@voices_option
 @render_options(sidecars=False)
 def worker_command(
     broker: str,

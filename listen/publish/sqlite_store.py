@@ -18,64 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from listen.errors import StoreError
+from listen.publish.library import SCHEMA_VERSION, schema
 
-SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4C51554E  # "LQUN": marks the file as a listen queue
 
-# Each migration takes the schema from its index to the next version.
-_MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (  # 0 -> 1: the queue
-        """CREATE TABLE entries (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            source TEXT NOT NULL,
-            url TEXT,
-            title TEXT NOT NULL,
-            language TEXT,
-            language_hint TEXT,
-            site TEXT,
-            published TEXT,
-            summary TEXT,
-            slug TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'rendering', 'ready', 'failed')),
-            added_at REAL NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            next_attempt_at REAL,
-            failed_at REAL,
-            claim_token TEXT,
-            claim_owner TEXT,
-            claimed_at REAL,
-            media_dir TEXT,
-            audio TEXT,
-            audio_bytes INTEGER,
-            duration_ms INTEGER,
-            rendered_at REAL,
-            first_rendered_at REAL,
-            renders INTEGER NOT NULL DEFAULT 0,
-            position_s REAL NOT NULL DEFAULT 0,
-            done INTEGER NOT NULL DEFAULT 0
-        )""",
-        "CREATE INDEX entries_by_state ON entries (state, id)",
-        """CREATE TABLE aliases (
-            key TEXT PRIMARY KEY,
-            entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE
-        )""",
-    ),
-    (  # 1 -> 2: one store for the queue and the service; leases; the stored script
-        "ALTER TABLE entries ADD COLUMN uid TEXT",
-        "ALTER TABLE entries ADD COLUMN origin TEXT NOT NULL DEFAULT 'queue'",
-        "ALTER TABLE entries ADD COLUMN checked_at REAL",
-        "ALTER TABLE entries ADD COLUMN lease_until REAL",
-        "ALTER TABLE entries ADD COLUMN synthesized INTEGER",
-        "ALTER TABLE entries ADD COLUMN cached INTEGER",
-        "ALTER TABLE entries ADD COLUMN script TEXT",
-        "ALTER TABLE entries ADD COLUMN page TEXT",
-        "UPDATE entries SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL",
-        # A claim of schema 1 had no lease: give it one, so a live renderer keeps it.
-        "UPDATE entries SET lease_until = claimed_at + 1800 WHERE state = 'rendering'",
-        "CREATE UNIQUE INDEX entries_by_uid ON entries (uid)",
-    ),
+_MIGRATIONS = schema(
+    {
+        "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "real": "REAL",
+        "bigint": "INTEGER",
+        "random_uid": "lower(hex(randomblob(16)))",
+    }
 )
 
 
