@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from listen.audio import SAMPLE_RATE, SILENT_LUFS, Spool, measure_loudness
 from listen.cache import SegmentCache
@@ -219,18 +219,27 @@ def render(
     ``engine`` may be an engine object (any ``listen.engines.Engine``), which is
     then used as it is: the seam for tests and for embedding.
     """
-    if options is None:
-        options = RenderOptions(
-            engine=engine if isinstance(engine, str) else None,
-            bitrate=bitrate,
-            loudness=loudness,
-            sidecars=sidecars,
-            cache=cache is not False and cache is not None,
-        )
-        if not isinstance(cache, SegmentCache):
-            cache = None
+    options = options or keyword_options(engine, bitrate, loudness, cache, sidecars=sidecars)
+    store = cache if isinstance(cache, SegmentCache) else None
     return render_episode(
-        script, out, voice, options, engine=engine, cache=cache, progress=progress
+        script, out, voice, options, engine=engine, cache=store, progress=progress
+    )
+
+
+def keyword_options(
+    engine: str | Engine | None,
+    bitrate: int,
+    loudness: float | None,
+    cache: SegmentCache | bool | None,
+    **more: Any,
+) -> RenderOptions:
+    """The ``RenderOptions`` that the public functions' keyword arguments describe."""
+    return RenderOptions(
+        engine=engine if isinstance(engine, str) else None,
+        bitrate=bitrate,
+        loudness=loudness,
+        cache=cache is not False and cache is not None,
+        **more,
     )
 
 
@@ -361,17 +370,9 @@ def stream(
     """
     from listen.export import Mp3Stream
 
-    if options is None:
-        options = RenderOptions(
-            engine=engine if isinstance(engine, str) else None,
-            bitrate=bitrate,
-            loudness=loudness,
-            cache=cache is not False and cache is not None,
-        )
-        if not isinstance(cache, SegmentCache):
-            cache = None
+    options = options or keyword_options(engine, bitrate, loudness, cache)
     prepared = prepare(script, voice, options, engine)
-    store = _cache(cache, options)
+    store = _cache(cache if isinstance(cache, SegmentCache) else None, options)
     counts = Counts()
     frames = 0
     folders = (Path(tempfile.gettempdir()),)
@@ -407,16 +408,9 @@ def speak(
     options: RenderOptions | None = None,
 ) -> Episode:
     """Article (file, URL or ``-``) -> MP3. The default name comes from the title's slug."""
-    if options is None:
-        options = RenderOptions(
-            voice=voice,
-            language=language,
-            engine=engine if isinstance(engine, str) else None,
-            bitrate=bitrate,
-            loudness=loudness,
-            sidecars=sidecars,
-            cache=cache is not False and cache is not None,
-        )
+    options = options or keyword_options(
+        engine, bitrate, loudness, cache, voice=voice, language=language, sidecars=sidecars
+    )
     script, profile = script_from_source(source, options=options)
     target = out or Path(f"{script.slug}.mp3")
     return render_episode(
