@@ -301,15 +301,21 @@ def render_episode(
                 with contextlib.suppress(FileNotFoundError):
                     stale.unlink()  # a sidecar from an older render would not match this audio
         _phase(progress, "encoding", 0)
-        write_mp3(
-            spool.path,
-            out,
-            script,
-            bitrate=options.bitrate,
-            gain_db=gain,
-            chapters=chapter_list,
-            render_key=prepared.key,
-        )
+        try:
+            write_mp3(
+                spool.path,
+                out,
+                script,
+                bitrate=options.bitrate,
+                gain_db=gain,
+                chapters=chapter_list,
+                render_key=prepared.key,
+            )
+        except Exception:
+            for path in written.values():  # a failed render leaves nothing of itself behind
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise
         _phase(progress, "encoding", 1)
     if store is not None and counts.synthesized:
         store.prune()

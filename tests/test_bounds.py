@@ -87,12 +87,15 @@ def test_sidecars_of_another_render_are_never_taken_as_finished(
     first = render(script, out, voice=voice, cache=cache)
     edited = replace(script, blocks=script.blocks[:3])
 
+    class Crash(BaseException):
+        """The process dies (SIGKILL, power loss) before the MP3 is replaced."""
+
     def crash(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt  # the process dies before the MP3 is replaced
+        raise Crash
 
     with monkeypatch.context() as patch:
         patch.setattr(listen.pipeline, "write_mp3", crash)
-        with pytest.raises(KeyboardInterrupt):
+        with pytest.raises(Crash):
             render(edited, out, voice=voice, cache=cache)
     timings = json.loads(sidecar_paths(out)["timings"].read_text(encoding="utf-8"))
     assert timings["render_key"] != read_render_key(out)  # the mismatched set
