@@ -44,7 +44,7 @@ _HOMES = {
     "RenderOptions": "listen.models",
     "Script": "listen.models",
     "ListenError": "listen.errors",
-    "normalize": "listen.normalize",
+    "normalize": "listen.lang",
     "render": "listen.pipeline",
     "script_from_html": "listen.pipeline",
     "script_from_source": "listen.pipeline",
@@ -54,8 +54,8 @@ _HOMES = {
 
 if TYPE_CHECKING:
     from listen.errors import ListenError
+    from listen.lang import normalize
     from listen.models import Article, Block, Episode, Event, RenderOptions, Script
-    from listen.normalize import normalize
     from listen.pipeline import render, script_from_html, script_from_source, speak, stream
 
 

@@ -52,8 +52,13 @@ def cache_max_bytes(mb: int | None = None) -> int:
     return mb * 1024 * 1024
 
 
+def cache_root() -> Path:
+    """Where the sentence, piece and episode caches live: $LISTEN_CACHE_DIR or the user's."""
+    return Path(os.environ.get("LISTEN_CACHE_DIR") or user_cache_dir("listen"))
+
+
 def default_dir() -> Path:
-    return Path(os.environ.get("LISTEN_CACHE_DIR") or user_cache_dir("listen")) / "segments"
+    return cache_root() / "segments"
 
 
 def segment_key(engine: str, fingerprint: str, voice: VoiceProfile, text: str) -> str:
@@ -85,7 +90,8 @@ class CacheInfo:
 class SegmentCache:
     def __init__(self, directory: Path | None = None, max_bytes: int | None = None) -> None:
         self.dir = directory or default_dir()
-        self.max_bytes = cache_max_bytes() if max_bytes is None else max_bytes
+        # Half of the one bound: encoded pieces and finished episodes share the other half.
+        self.max_bytes = cache_max_bytes() // 2 if max_bytes is None else max_bytes
         self._since_prune = PRUNE_EVERY_BYTES  # check the bound at the first write
 
     def _path(self, key: str) -> Path:

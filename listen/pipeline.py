@@ -24,21 +24,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from listen.audio import SAMPLE_RATE, SILENT_LUFS, Spool, measure_loudness
+from mutagen import MutagenError
+
+from listen.audio import SAMPLE_RATE
 from listen.cache import SegmentCache
-from listen.engines import Engine, ReadsPhonemes
-from listen.errors import DiskFull, TooLong
-from listen.export import write_mp3
+from listen.engines import Engine, ReadsPhonemes, markup_engine
+from listen.episodes import block_ends, episode_store, piece_store
+from listen.errors import DiskFull, ExportError, TooLong
+from listen.export import atomic_path, write_tags
 from listen.extract import extract
 from listen.fetch import read_source
 from listen.language import require_code
 from listen.models import Episode, Event, Page, Progress, RenderOptions, Script, Segment, Timing
+from listen.pieces import EncoderSettings, Narration
 from listen.script import build_script
 from listen.synthesize import Counts, Speaker, speak_script
 from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
 from listen.voices import VoiceProfile, choose_profile
 
-RENDER_FORMAT = 2  # bump when a render's output changes for the same inputs
+RENDER_FORMAT = 3  # bump when a render's output changes for the same inputs
 # A generous guess (fast voices say about 900 a minute), so the up-front check refuses only
 # what is surely too long; the audio itself is checked against the limit as it grows.
 SPOKEN_CHARS_PER_MINUTE = 1200
@@ -97,7 +101,8 @@ def script_for_voice(script: Script, options: RenderOptions) -> tuple[Script, Vo
 
 def _for_engine(script: Script, voice: VoiceProfile, speaker: Speaker) -> Script:
     """Engines that read phonemes get the lexicon's phonemes in place of its aliases."""
-    engine = speaker.loaded()
+    # A Piper voice that is not installed falls back to espeak: write espeak's syntax then.
+    engine = markup_engine(voice, speaker.loaded())
     if not voice.lexicons or not isinstance(engine, ReadsPhonemes):
         return script
     return build_script(script, voice, phonemes=engine.phoneme_markup)
@@ -109,7 +114,8 @@ def _cache(cache: SegmentCache | bool | None, options: RenderOptions) -> Segment
     if cache is True:
         from listen.cache import cache_max_bytes
 
-        return SegmentCache(max_bytes=cache_max_bytes(options.cache_mb))
+        # Half of the one bound; encoded pieces and episodes get a quarter each.
+        return SegmentCache(max_bytes=cache_max_bytes(options.cache_mb) // 2)
     return cache or None
 
 
@@ -264,12 +270,20 @@ def render_episode(
     folders = (Path(tempfile.gettempdir()), out.resolve().parent)
     minutes = script.spoken_chars / (SPOKEN_CHARS_PER_MINUTE / 2)  # a slow voice, to be safe
     check_disk(folders, int(minutes * 60 * (SAMPLE_RATE * 2 + options.bitrate * 125)))
+    episodes = episode_store(store)
+    if episodes is not None and options.sidecars and episodes.restore(prepared.key, out):
+        done = read_episode(out, prepared.key, script, voice.id, speaker.name)
+        if done is not None:
+            return done  # rendered before, to another path: linked from the episode store
     counts = Counts()
     timings: list[Timing] = []
-    with Spool() as spool:
-        # assemble: every sentence into the spool, with its pause, to the sample
-        for segment, chunk in _spoken(prepared, voice, options, store, progress, counts, folders):
-            start, end = spool.add(chunk)  # type: ignore[arg-type]
+    settings = EncoderSettings(bitrate=options.bitrate, sample_rate=SAMPLE_RATE)
+    with Narration(prepared.target_lufs, settings, piece_store(store)) as narration:
+        # assemble, measure and encode at once: every sentence, with its pause, to the sample;
+        # each finished piece is encoded on the other core while the next is spoken
+        spoken = _spoken(prepared, voice, options, store, progress, counts, folders)
+        for (segment, chunk), block_end in block_ends(spoken):
+            start, end = narration.add(chunk)
             timings.append(
                 Timing(
                     segment.block,
@@ -281,13 +295,9 @@ def render_episode(
                     SAMPLE_RATE,
                 )
             )
-            spool.pause(segment.pause_after_ms)
-        spool.flush()
-        duration_ms = spool.duration_ms
-        _phase(progress, "measuring", 0)
-        measured = measure_loudness(spool.path) if spool.frames else SILENT_LUFS
-        _phase(progress, "measuring", 1)
-        gain = None if measured <= SILENT_LUFS else prepared.target_lufs - measured
+            narration.pause(segment.pause_after_ms, block_end=block_end)
+        narration.finish()
+        duration_ms = narration.duration_ms
         chapter_list = chapters(script, timings, duration_ms)
         # The sidecars first and the MP3 last: a crash between them leaves an old MP3 whose
         # key no longer matches the sidecars', which the next run renders again.
@@ -302,21 +312,20 @@ def render_episode(
                     stale.unlink()  # a sidecar from an older render would not match this audio
         _phase(progress, "encoding", 0)
         try:
-            write_mp3(
-                spool.path,
-                out,
-                script,
-                bitrate=options.bitrate,
-                gain_db=gain,
-                chapters=chapter_list,
-                render_key=prepared.key,
-            )
+            with atomic_path(out) as tmp:
+                narration.join(tmp)
+                try:
+                    write_tags(tmp, script, chapter_list, prepared.key)
+                except MutagenError as exc:
+                    raise ExportError(f"cannot write tags to {out}: {exc}") from None
         except Exception:
             for path in written.values():  # a failed render leaves nothing of itself behind
                 with contextlib.suppress(OSError):
                     path.unlink()
             raise
         _phase(progress, "encoding", 1)
+    if episodes is not None and written:
+        episodes.put(prepared.key, out, written)
     if store is not None and counts.synthesized:
         store.prune()
     return Episode(
@@ -382,7 +391,9 @@ def stream(
     counts = Counts()
     frames = 0
     folders = (Path(tempfile.gettempdir()),)
-    with Mp3Stream(sink, bitrate=options.bitrate, loudness=prepared.target_lufs) as encoder:
+    with Mp3Stream(
+        sink, bitrate=options.bitrate, loudness=prepared.target_lufs, script=script
+    ) as encoder:
         for segment, chunk in _spoken(prepared, voice, options, store, progress, counts, folders):
             frames += encoder.add(chunk)  # type: ignore[arg-type]
             frames += encoder.pause(segment.pause_after_ms)

@@ -70,9 +70,9 @@ class Speaker:
             != (first.sample_rate, first.sample_width, first.channels)
             for c in chunks
         ):
-            from listen.audio import to_segment
+            from listen.audio import to_pcm16
 
-            pcm = b"".join(to_segment(c, first.sample_rate).raw_data for c in chunks)
+            pcm = b"".join(to_pcm16(c, first.sample_rate) for c in chunks)
             return AudioChunk(pcm, first.sample_rate)
         return AudioChunk(
             b"".join(c.pcm for c in chunks), first.sample_rate, first.sample_width, first.channels

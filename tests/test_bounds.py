@@ -94,7 +94,7 @@ def test_sidecars_of_another_render_are_never_taken_as_finished(
         raise Crash
 
     with monkeypatch.context() as patch:
-        patch.setattr(listen.pipeline, "write_mp3", crash)
+        patch.setattr(listen.pipeline, "write_tags", crash)
         with pytest.raises(Crash):
             render(edited, out, voice=voice, cache=cache)
     timings = json.loads(sidecar_paths(out)["timings"].read_text(encoding="utf-8"))
@@ -209,7 +209,8 @@ def test_progress_reports_each_phase_from_zero(
     speaking = [e for e in events if e.phase == "speaking"]
     assert [e.done for e in speaking] == list(range(len(speaking)))
     assert speaking[-1].done == speaking[-1].total
-    assert phases[len(speaking) :] == ["measuring", "measuring", "encoding", "encoding"]
+    # loudness is measured while the pieces are encoded: one phase after speaking
+    assert phases[len(speaking) :] == ["encoding", "encoding"]
 
 
 def test_cache_header_layout_is_checked() -> None:

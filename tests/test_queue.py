@@ -362,7 +362,7 @@ def test_a_failing_article_is_recorded_and_retried_later(
     assert rows(tmp_path / "q.db")[0]["last_error"] is None
     removed = run("queue", "remove", "1", "--db", db, "--delete-files")
     assert removed.exit_code == 0
-    assert sorted(p.name.split("-")[0] for p in (tmp_path / "media").iterdir()) == ["2"] * 4
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "media").iterdir()) == ["2"] * 5
 
 
 # -- exports ------------------------------------------------------------------------------------

@@ -467,7 +467,7 @@ def test_a_new_user_presses_listen_on_the_demo(
         assert page.evaluate(
             f"() => {audio}.paused && {audio}.currentTime === 0"
         )  # nothing on its own
-        page.wait_for_selector(".listen-transcript-body .listen-s", timeout=90_000)
+        page.wait_for_selector(".listen-player[data-transcript='ready']", timeout=90_000)
         page.focus(".listen-play")
         page.keyboard.press("Enter")
         page.wait_for_function(f"() => !{audio}.paused && {audio}.currentTime > 1", timeout=20_000)

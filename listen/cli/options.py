@@ -42,6 +42,7 @@ def render_options(sidecars: bool = True) -> Callable[[F], F]:
                 type=click.IntRange(8, 320),
                 default=64,
                 show_default=True,
+                metavar="KBPS",
                 help="MP3 bitrate in kbps.",
             ),
             click.option(

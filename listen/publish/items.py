@@ -43,6 +43,7 @@ def feed_items(entries: Sequence[Entry], links: Links) -> tuple[list[FeedItem], 
                 duration_ms=entry.duration_ms or 0,
                 transcript_url=urls.get("vtt"),
                 chapters_url=urls.get("chapters"),
+                captions_url=urls.get("captions"),
             )
         )
     return items, missing

@@ -7,7 +7,7 @@
     GET  /v1/queue.json              the ready articles as a player queue document
     GET  /feeds/{language}.xml       podcast feed per edition
     GET  /healthz, /metrics          liveness and Prometheus metrics
-    GET  /player.js, /player.css, /demo   the embeddable player and its demo page
+    GET  /player.js (+ its modules), /player.css, /demo[/es|/ar], sync.vtt   see player.py
 
 Errors are JSON ``{"error": "..."}``: 400 bad body, 401 no token, 403 a URL the
 service may not fetch, 404, 413 too large, 422 no article, 429 rate-limited.
@@ -15,9 +15,7 @@ service may not fetch, 404, 413 too large, 422 no article, 429 rate-limited.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
-import html
 import json
 import re
 import threading
@@ -46,27 +44,29 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from listen.errors import (
+    Busy,
     ExtractionError,
     Forbidden,
+    InvalidURL,
     ListenError,
     SourceError,
     TooLarge,
     TooLong,
 )
-from listen.fetch import fetch_url
+from listen.fetch import Slots, fetch_url
 from listen.language import parse_code
 from listen.models import Page, Script
 from listen.publish.library import Entry, Library
 from listen.publish.server.guard import HostGuard
 from listen.publish.server.jobs import HueyFeeder, make_huey, start_workers
-from listen.publish.server.ratelimit import RateLimiter
+from listen.publish.server.player import player_links, player_routes
+from listen.publish.server.ratelimit import FailureMemo, Guesses, KeyedLocks, RateLimiter
 from listen.publish.server.settings import Settings
 from listen.publish.sources import short_slug
 from listen.transcript import sidecar_paths
 
 disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series are noise
 
-STATIC = Path(__file__).resolve().parent / "static"
 _ID = re.compile(r"^[0-9a-f]{32}$")
 # name in the URL -> (the file: "audio" or a sidecar_paths kind, media type)
 FILES = {
@@ -74,6 +74,7 @@ FILES = {
     "transcript.vtt": ("vtt", "text/vtt; charset=utf-8"),
     "timings.json": ("timings", "application/json"),
     "chapters.json": ("chapters", "application/json+chapters"),
+    "captions.vtt": ("captions", "text/vtt; charset=utf-8"),
 }
 # The library's states as the API names them
 API_STATES = {"pending": "queued", "rendering": "rendering", "ready": "ready", "failed": "failed"}
@@ -82,6 +83,7 @@ LINK_NAMES = {
     "transcript": "transcript.vtt",
     "timings": "timings.json",
     "chapters": "chapters.json",
+    "captions": "captions.vtt",
 }
 
 
@@ -96,7 +98,10 @@ class Service:
         self.guard = HostGuard(settings.allow_hosts, settings.allow_private)
         self.reads = RateLimiter(*settings.read_rate)
         self.writes = RateLimiter(*settings.write_rate)
-        self.url_locks: dict[str, asyncio.Lock] = {}
+        self.guesses = Guesses(*settings.guess_rate)
+        self.failures = FailureMemo(settings.failure_ttl_s)
+        self.url_locks = KeyedLocks()
+        self.fetch_slots = Slots(*settings.fetch_slots)
         self.workers: Any = None
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -158,13 +163,23 @@ class Service:
         return entry
 
     def fetch_script(self, url: str) -> tuple[Script, str]:
-        page = fetch_url(
-            url,
-            max_bytes=self.settings.max_page_bytes,
-            timeout=self.settings.fetch_timeout_s,
-            guard=self.guard,
-        )
-        return _script(page, self.settings), page.html
+        failed = self.failures.recall(url)  # a failing URL is fetched once per while
+        if failed is not None:
+            raise failed
+        try:
+            page = fetch_url(
+                url,
+                max_bytes=self.settings.max_page_bytes,
+                timeout=self.settings.fetch_timeout_s,
+                deadline=self.settings.fetch_deadline_s,
+                guard=self.guard,
+                busy_wait=0,  # no free fetch slot: answer 503 now, keep the thread free
+                slots=self.fetch_slots,
+            )
+            return _script(page, self.settings), page.html
+        except ListenError as exc:
+            self.failures.remember(url, exc)
+            raise
 
     def files(self, entry: Entry) -> dict[str, Path]:
         """The entry's MP3 and sidecars inside this service's media folder."""
@@ -193,6 +208,10 @@ def status_for(exc: ListenError) -> int:
         return 403
     if isinstance(exc, TooLarge):
         return 413
+    if isinstance(exc, Busy):
+        return 503
+    if isinstance(exc, InvalidURL):
+        return 400
     if isinstance(exc, ExtractionError | TooLong):
         return 422
     if isinstance(exc, SourceError):
@@ -201,10 +220,11 @@ def status_for(exc: ListenError) -> int:
 
 
 def links(entry: Entry) -> dict[str, str]:
-    return {key: f"/v1/articles/{entry.uid}/{name}" for key, name in LINK_NAMES.items()}
+    files = {key: f"/v1/articles/{entry.uid}/{name}" for key, name in LINK_NAMES.items()}
+    return {**files, **player_links(entry.uid, entry.language or "und")}
 
 
-def article_body(entry: Entry) -> dict[str, Any]:
+def article_body(entry: Entry, settings: Settings | None = None) -> dict[str, Any]:
     state = API_STATES[entry.state]
     if entry.state == "rendering" and Library.stale(entry):
         state = "queued"  # its renderer died: it is taken over (or POST it again)
@@ -223,16 +243,18 @@ def article_body(entry: Entry) -> dict[str, Any]:
     if entry.state == "ready":
         body["links"] = links(entry)
         body["render"] = {"synthesized": entry.synthesized, "cached": entry.cached}
+        if settings is not None and not settings.player_download:
+            body["download"] = False  # the player hides its download link
     else:
         body["poll"] = f"/v1/articles/{entry.uid}"
         body["retry_after"] = 2
     return body
 
 
-def respond(entry: Entry) -> JSONResponse:
+def respond(entry: Entry, settings: Settings | None = None) -> JSONResponse:
     code = 200 if entry.state in ("ready", "failed") else 202
     headers = {"Retry-After": "2"} if code == 202 else None
-    return JSONResponse(article_body(entry), status_code=code, headers=headers)
+    return JSONResponse(article_body(entry, settings), status_code=code, headers=headers)
 
 
 # -- handlers --------------------------------------------------------------------------------
@@ -282,8 +304,14 @@ async def _body(request: Request, limit: int) -> bytes:
 
 async def post_article(request: Request) -> Response:
     service = service_of(request)
-    refused = _authorised(request, service.settings.token) or _limited(request, service.writes)
+    client, token = _client(request), service.settings.token
+    guessing = service.guesses.blocked(client)
+    if guessing:
+        return error(429, "too many wrong tokens; wait", {"Retry-After": str(round(guessing))})
+    refused = _limited(request, service.writes) or _authorised(request, token)
     if refused:
+        if refused.status_code == 401 and token:
+            service.guesses.failed(client)
         return refused
     try:
         data = json.loads(await _body(request, service.settings.max_body_bytes))
@@ -338,7 +366,7 @@ def _known(request: Request) -> Entry:
 
 async def get_article(request: Request) -> Response:
     refused = _limited(request, service_of(request).reads)
-    return refused or respond(_known(request))
+    return refused or respond(_known(request), service_of(request).settings)
 
 
 async def get_file(request: Request) -> Response:
@@ -378,26 +406,26 @@ async def listen_endpoint(request: Request) -> Response:
     )
     if known is not None and fresh and known.state != "failed":
         refused = _limited(request, service.reads)
-        return refused or respond(known)
+        return refused or respond(known, service.settings)
     refused = _limited(request, service.writes)  # this one may fetch and render
     if refused:
         return refused
-    lock = service.url_locks.setdefault(url, asyncio.Lock())
     try:
         service.guard.check_url(url)
-        async with lock:  # many listeners pressing Listen at once: one fetch, one render
+        # many listeners pressing Listen at once: one fetch, one render
+        async with service.url_locks.hold(url):
             known = await run_in_threadpool(lambda: service.library.find(url))
             if (
                 known is not None
                 and known.state != "failed"
                 and time.time() - (known.checked_at or 0.0) < 5
             ):
-                return respond(known)
+                return respond(known, service.settings)
             script, page_html = await run_in_threadpool(service.fetch_script, url)
             article = await run_in_threadpool(service.submit, script, page_html, url, "fetch")
     except ListenError as exc:
         return error(status_for(exc), exc.one_line())
-    return respond(article)
+    return respond(article, service.settings)
 
 
 async def queue_json(request: Request) -> Response:
@@ -457,6 +485,7 @@ async def feed(request: Request) -> Response:
             "audio": base + found["audio"],
             "vtt": base + found["transcript"],
             "chapters": base + found["chapters"],
+            "captions": base + found["captions"],
         }
 
     items, _ = feed_items(articles, route_links)
@@ -489,27 +518,6 @@ async def healthz(request: Request) -> Response:
 async def metrics(request: Request) -> Response:
     data = await run_in_threadpool(generate_latest, service_of(request).registry)
     return Response(data, media_type=CONTENT_TYPE_LATEST)
-
-
-async def static(request: Request) -> Response:
-    name = request.url.path.lstrip("/")
-    path = STATIC / name
-    if name not in ("player.js", "player.css") or not path.is_file():
-        raise HTTPException(404, "no such file")
-    media = "text/javascript; charset=utf-8" if name.endswith(".js") else "text/css; charset=utf-8"
-    return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=300"})
-
-
-async def demo(request: Request) -> Response:
-    """The demo page, with the player asking this service for the article in ``?url=``."""
-    path = STATIC / "demo.html"
-    if not path.is_file():
-        raise HTTPException(404, "the demo page is not installed")
-    article = request.query_params.get("url") or request.app.state.demo_url or ""
-    page = path.read_text(encoding="utf-8").replace(
-        "{{ARTICLE_URL}}", html.escape(article, quote=True)
-    )
-    return Response(page, media_type="text/html; charset=utf-8")
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -548,15 +556,13 @@ def create_app(settings: Settings, *, demo_url: str | None = None) -> Starlette:
     routes = [
         Route("/v1/articles", post_article, methods=["POST"]),
         Route("/v1/articles/{id}", get_article),
+        *player_routes(),  # the player's files, demo pages and sync track (player.py)
         Route("/v1/articles/{id}/{name}", get_file),
         Route("/v1/listen", listen_endpoint),
         Route("/v1/queue.json", queue_json),
         Route("/feeds/{language}.xml", feed),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
-        Route("/player.js", static),
-        Route("/player.css", static),
-        Route("/demo", demo),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         HTTPException: http_error,
