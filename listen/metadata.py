@@ -188,6 +188,7 @@ _TITLE_TAGS = (
     "og:title",
     "twitter:title",
     "dc.title",
+    "dc:title",
     "dcterm:title",
     "dcterms.title",
     "parsely-title",
@@ -216,9 +217,10 @@ def _title(
         for el in tree.xpath("(//h1)[position() <= 8] | (//h2)[position() <= 8]")
     ]
     headings = [(el, t) for el, t in headings if t and _fold(t) not in sites and len(t) < 400]
-    for el, text in headings:
-        if any(_agrees(text, c) for c in candidates):
-            return text, el
+    for candidate in candidates:  # the most trusted title first, then what shows it
+        for el, text in headings:
+            if _agrees(text, candidate):
+                return text, el
     h1s = [(el, t) for el, t in headings if el.tag == "h1"]
     heading = h1s[0][0] if h1s else None
     if candidates:
@@ -299,6 +301,7 @@ _AUTHOR_TAGS = (
     "author",
     "article:author",
     "dc.creator",
+    "dc:creator",
     "dcterm:creator",
     "dcterms.creator",
     "parsely-author",
@@ -366,10 +369,10 @@ def _plausible_name(name: str) -> bool:
 def _meta_tags(tree: etree._Element) -> dict[str, str]:
     tags: dict[str, str] = {}
     for el in tree.iter("meta"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        keys = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower().split()
         content = squash(el.get("content") or "")
-        if key and content and key not in tags:
-            tags[key] = content
+        for key in keys if content else ():
+            tags.setdefault(key, content)  # "dc:title og:title": one tag, two names
     return tags
 
 
