@@ -140,7 +140,10 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
     tags = _meta_tags(tree)
     ld, ld_site = _jsonld_article(tree)
 
-    site_names = [n for n in (tags.get("og:site_name"), ld_site, tags.get("application-name")) if n]
+    # application-name is a last resort: some pages put the headline there.
+    site_names = [n for n in (tags.get("og:site_name"), ld_site) if n] or [
+        n for n in (tags.get("application-name"),) if n
+    ]
     meta.site = site_names[0] if site_names else None
     meta.title, meta.heading = _title(tree, ld, tags, site_names)
 
