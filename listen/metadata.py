@@ -301,11 +301,11 @@ def _names(value: Any) -> str | None:
 
 # Meta tags that name the author, most specific first.
 _AUTHOR_TAGS = (
-    "author",
-    "article:author",
     "dc.creator",
     "dc:creator",
     "dcterm:creator",
+    "author",
+    "article:author",
     "dcterms.creator",
     "parsely-author",
     "sailthru.author",
