@@ -473,6 +473,18 @@ def installed() -> list[InstalledVoice]:
     return [v for v in found if v is not None]
 
 
+def unfinished() -> dict[str, int]:
+    """Downloads that stopped before the end, by voice name: the bytes kept for resuming."""
+    partial = store_dir() / ".partial"
+    if not partial.is_dir():
+        return {}
+    return {
+        folder.name: sum(p.stat().st_size for p in folder.glob("*.part"))
+        for folder in sorted(partial.iterdir())
+        if folder.is_dir() and _safe_name(folder.name)
+    }
+
+
 def find(name: str) -> InstalledVoice | None:
     if not _safe_name(name):
         return None

@@ -107,6 +107,11 @@ def voices_group(ctx: click.Context) -> None:
     click.echo("Engines:")
     for line in _table([(name, engine_status(name)) for name in sorted(available())]):
         click.echo(line)
+    for name, kept in voicestore.unfinished().items():
+        click.echo(
+            f"Unfinished download: {name} ({kept / 2**20:.0f} MB kept; "
+            f"`listen voices install {name}` resumes it, `listen voices remove {name}` drops it)"
+        )
     voices = voicestore.installed()
     if not voices:
         click.echo("Installed Piper voices: none (add one with `listen voices install NAME`)")
