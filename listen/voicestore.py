@@ -340,6 +340,7 @@ def _download(url: str, part: Path, size: int, progress: Callable[[int], None]) 
         part.unlink()
         have = 0
     if have == size:
+        part.touch()
         progress(have)
         return
     response = _open(url, {"Range": f"bytes={have}-"} if have else None)

@@ -157,6 +157,10 @@ def install_command(name: str, repository: str | None, quiet: bool) -> None:
             voice = voicestore.install(name, repo=repository, progress=progress)
     sha = voice.sha256.get(voice.model.name, "")
     click.echo(f"installed {voice.name} ({voice.language}) in {voice.model.parent}; sha256 {sha}")
+    try:
+        get_engine("piper").check()
+    except ListenError as exc:  # the voice is there, but nothing can speak it yet
+        click.echo(f"warning: {exc.one_line()}", err=True)
 
 
 @voices_group.command("remove", short_help="Remove an installed Piper voice.")
