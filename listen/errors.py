@@ -7,6 +7,7 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
     ListenError
     ├── SourceError            the input could not be read or fetched
     │   ├── TooLarge           the input is over the size limit
+    │   ├── InvalidURL         no request can be made of this URL
     │   ├── Forbidden          the URL is not one this service may fetch
     │   └── Busy               too many fetches in progress; try again shortly
     ├── ExtractionError        the page is not HTML or holds no article
@@ -57,6 +58,10 @@ class SourceError(ListenError):
 
 class TooLarge(SourceError):
     """The input is bigger than the limit."""
+
+
+class InvalidURL(SourceError):
+    """A URL with whitespace or control characters, a broken host or port, or no host."""
 
 
 class Forbidden(SourceError):

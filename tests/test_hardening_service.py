@@ -5,6 +5,7 @@ a quick stop on SIGTERM."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import signal
 import socket
@@ -20,7 +21,6 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from listen import fetch
 from listen.cli import cli
 from listen.publish.server import Settings, create_app
 from tests.conftest import ROOT, LocalServer
@@ -88,13 +88,28 @@ def test_the_per_url_lock_table_does_not_grow(app_client: TestClient) -> None:
     assert len(svc.failures) <= svc.failures.max_urls
 
 
-def test_no_free_fetch_slot_is_503(app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    slots = fetch.Slots(total=1, per_host=1)
-    monkeypatch.setattr(fetch, "SLOTS", slots)
-    with slots.claim("127.0.0.1", 0):
+def test_no_free_fetch_slot_is_503(app_client: TestClient) -> None:
+    slots = service(app_client).fetch_slots
+    assert (slots.total, slots.per_host) == Settings(data_dir=Path()).fetch_slots
+    with contextlib.ExitStack() as taken:
+        for _ in range(slots.per_host):
+            taken.enter_context(slots.claim("127.0.0.1", 0))  # every slot for this host
         answer = app_client.get("/v1/listen", params={"url": "http://127.0.0.1:9/a"})
     assert answer.status_code == 503 and "too many fetches" in answer.json()["error"]
     assert len(service(app_client).failures) == 0  # busy is about us, not about the URL
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://127.0.0.1:99999/a", "http://127.0.0.1/a b", "http://x/\r\nX: y"]
+)
+def test_a_url_no_request_can_be_made_of_is_400(app_client: TestClient, url: str) -> None:
+    answer = app_client.get("/v1/listen", params={"url": url})
+    assert answer.status_code == 400, answer.text
+    posted = app_client.post(
+        "/v1/articles", json={"url": url}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert posted.status_code == 400, posted.text
+    assert "internal error" not in answer.text + posted.text
 
 
 # -- a real `listen serve` with 45 slow fetches in flight -----------------------------------
@@ -246,3 +261,43 @@ def test_a_worker_with_redis_down_says_so_once_and_waits(tmp_path: Path) -> None
     lines = proc.stderr.read().strip().splitlines()
     assert len(lines) == 1, lines
     assert "cannot reach the broker" in lines[0] and "retrying" in lines[0]
+
+
+def test_a_worker_whose_redis_goes_away_says_so_in_one_line(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.test_server import running
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    redis_cmd = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    redis_cmd += ["--appendonly", "no", "--dir", str(tmp_path)]
+    broker = f"redis://127.0.0.1:{port}/0"
+    cmd = [sys.executable, "-m", "listen", "worker", "--broker", broker, "--data"]
+    cmd += [str(tmp_path / "d"), "--workers", "1"]
+    with running(redis_cmd, port) as redis_server:
+        worker = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        import redis
+
+        probe = redis.Redis(port=port)
+        # the consumer is up and polling: its connections are there besides ours
+        assert wait_for(lambda: len(probe.client_list()) > 1, 60), "the worker never connected"
+        probe.close()
+        time.sleep(0.5)
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
+    try:
+        time.sleep(4)  # several polls of a broker that is gone
+        assert worker.poll() is None
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=15)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.stderr is not None
+    lines = worker.stderr.read().strip().splitlines()
+    assert "Traceback" not in "\n".join(lines)
+    assert 1 <= len(lines) <= 3, lines
+    assert any("the broker is unreachable" in line for line in lines), lines

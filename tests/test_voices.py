@@ -36,10 +36,10 @@ def test_region_falls_back_to_language() -> None:
 
 def test_unknown_language_uses_fallback_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="listen"):
-        profile = choose_profile("fr")
+        profile = choose_profile("de")
     assert profile.id == "fallback"
-    assert profile.voice == "fr"
-    assert "'fr'" in caplog.text
+    assert profile.voice == "de"
+    assert "'de'" in caplog.text
 
 
 def test_voice_override_and_unknown_voice_lists_choices() -> None:

@@ -20,7 +20,8 @@ import socket
 import urllib.parse
 from collections.abc import Sequence
 
-from listen.errors import Forbidden
+from listen.errors import Forbidden, InvalidURL
+from listen.fetch import check_url
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -92,9 +93,13 @@ class HostGuard:
         return False
 
     def check_url(self, url: str) -> None:
-        parts = urllib.parse.urlsplit(url)
+        try:
+            parts = urllib.parse.urlsplit(url)
+        except ValueError as exc:
+            raise InvalidURL(f"{url!r} is not a valid URL: {exc}") from None
         if parts.scheme.lower() not in ("http", "https"):
             raise Forbidden(f"only http and https URLs may be fetched, not {parts.scheme or url!r}")
+        check_url(url)  # InvalidURL: spaces, control characters, a broken host or port
         if parts.username or parts.password:
             raise Forbidden("URLs with credentials are not fetched")
         host = parts.hostname or ""
