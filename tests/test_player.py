@@ -609,6 +609,25 @@ def test_a_dark_page_gets_a_dark_player(page: Page, site: Site) -> None:
     # The site switches its theme back: the player follows without a reload.
     page.evaluate("delete document.documentElement.dataset.theme")
     page.wait_for_selector(".listen-player[data-scheme='light']", timeout=2000)
+    # The site's own colours, through the public custom properties.
+    page.evaluate(
+        "document.documentElement.style.setProperty('--listen-accent', 'rgb(150, 0, 40)')"
+    )
+    page.locator("h1").hover()  # not hovering the button, whose hover mixes the colour
+    accent = "getComputedStyle(document.querySelector('.listen-play')).backgroundColor"
+    page.wait_for_function(f"{accent} === 'rgb(150, 0, 40)'", timeout=2000)
+
+
+def test_no_hover_style_sticks_on_touch(page: Page, site: Site, browser: BrowserContext) -> None:
+    cdp = browser.new_cdp_session(page)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    open_page(page, site.demo("en"))
+    assert page.evaluate("matchMedia('(hover: none)').matches")
+    back = page.locator(".listen-skip[data-action='back']")
+    style = "el => getComputedStyle(el).backgroundColor + getComputedStyle(el).textDecorationLine"
+    before = back.evaluate(style)
+    back.hover()  # what a tap leaves behind on a touch screen
+    assert back.evaluate(style) == before
 
 
 @pytest.mark.parametrize(("width", "name"), [(320, "narrow-320"), (512, "zoom-200")])
