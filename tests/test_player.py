@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import pytest
 
-from listen.publish.queue import player_entry, queue_document
+from listen.publish.playlist import player_entry, queue_document
 from listen.transcript import to_sync_vtt
 from tests.browser import (
     RangeHTTPServer,

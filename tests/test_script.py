@@ -62,15 +62,21 @@ def test_segments_carry_block_pauses_and_sentence_pauses() -> None:
 
 
 def test_json_has_exactly_the_documented_shape() -> None:
+    # Issue 11: the JSON is lossless (author, voice and each block's sentences), so a script
+    # printed by `listen script --format json` can be rendered back.
     data = json.loads(to_json(script()))
-    assert list(data) == ["title", "language", "byline", "published", "site", "url", "blocks"]
+    assert list(data) == [
+        "title", "language", "byline", "author", "published", "site", "url", "voice", "blocks",
+    ]  # fmt: skip
     assert data["blocks"][0] == {
         "kind": "title",
         "text": "Tom & Jerry <return>",
         "spoken": "Tom and Jerry return",
+        "sentences": [{"text": "Tom & Jerry <return>", "spoken": "Tom and Jerry return"}],
     }
-    assert all(set(b) == {"kind", "text", "spoken"} for b in data["blocks"])
+    assert all(set(b) == {"kind", "text", "spoken", "sentences"} for b in data["blocks"])
     assert Script.from_dict(data).to_dict() == data
+    assert Script.from_dict(data) == script()
 
 
 def test_text_marks_headings_captions_and_quotes() -> None:

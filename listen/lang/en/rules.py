@@ -29,21 +29,24 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import numbers as num
-from .common import (
+from ..common import (
     NAME_AHEAD,
     Language,
     Step,
     alternation,
     dotted,
     keep_final_dot,
+    leftover_digits,
+    long_numbers,
     parse_number,
+    phone_rule,
     post_clean_rules,
     roman_value,
     rule,
     split_camel,
     web_rules,
 )
+from . import numbers as num
 
 BRITISH_REGIONS = frozenset(
     {"GB", "UK", "IE", "AU", "NZ", "ZA", "IN", "PK", "NG", "KE", "SG", "HK"}
@@ -79,6 +82,14 @@ TITLES = {
     "Hon": "Honourable", "St": "Saint", "Mt": "Mount", "Ft": "Fort",
 }  # fmt: skip
 
+#: Bills before a legislature: "SB 1047" -> "S.B. ten forty-seven".
+BILL_PREFIXES = ("SB", "HB", "AB", "HR", "H.R", "S.B", "H.B", "LD", "SF", "HF")
+#: Makers whose models are numbers: "Boeing 737" -> "Boeing seven thirty-seven".
+MODEL_BRANDS = (
+    "Boeing Airbus Embraer Antonov Tupolev Ilyushin Sukhoi MiG Cessna Bombardier Bell Lockheed "
+    "Kamov Mil Yakovlev Comac Porsche Peugeot Fiat Audi BMW Volvo Saab Nokia Leica Canon Nikon"
+).split()
+
 #: Said in full only before a number ("No. 10", "pp. 4-6").
 BEFORE_NUMBER = {
     "No.": "number", "No": "number", "no.": "number", "Nos.": "numbers", "#": "number",
@@ -103,7 +114,7 @@ AS_WORDS = {
 KNOWN_INITIALISMS = frozenset(
     "US UK UN EU CIA FBI IDF IMF BBC CNN AFP AP GMT UAE USA USSR DC NGO CEO PM MP TV EV AI".split()
 )
-AS_WORDS.update({"JPEG": "jay peg", "OPEC": "Opec", "DOGE": "Doge", "SWAT": "Swat"})
+AS_WORDS.update({"MAX": "Max", "JPEG": "jay peg", "OPEC": "Opec", "DOGE": "Doge", "SWAT": "Swat"})
 
 CURRENCY_SYMBOLS = {
     "US$": ("U.S. dollar", "U.S. dollars", "cent", "cents"),
@@ -232,22 +243,22 @@ class English:
     # --- words for numbers ---
 
     def cardinal(self, value: int) -> str:
-        return num.en_cardinal(value, self.british)
+        return num.cardinal(value, self.british)
 
     def ordinal(self, value: int) -> str:
-        return num.en_ordinal(value, self.british)
+        return num.ordinal(value, self.british)
 
     def year(self, value: int) -> str:
-        return num.en_year(value, self.british)
+        return num.year(value, self.british)
 
     def number(self, text: str) -> str:
         n = parse_number(text, ",", ".")
         if len(n.whole) > 1 and n.whole.startswith("0"):
-            words = num.digit_names(n.whole, "en")
+            words = num.digit_names(n.whole)
         else:
             words = self.cardinal(n.value)
         if n.fraction:
-            words += " point " + num.digit_names(n.fraction, "en")
+            words += " point " + num.digit_names(n.fraction)
         return words
 
     def unit_word(self, word: str) -> str:
@@ -261,7 +272,7 @@ class English:
         g = m.groupdict()
         cur = g.get("cur") or g.get("cur2") or g.get("code") or g.get("code2") or "$"
         one, many, minor_one, minor_many = CURRENCY_SYMBOLS.get(cur) or CURRENCY_CODES[cur]
-        scale_a, scale_b = (m.group("sa") or "").strip(" -"), (m.group("sb") or "").strip(" -")
+        scale_a, scale_b = _scale(m.group("sa")), _scale(m.group("sb"))
         a, b = m.group("a"), m.group("b")
         if b:
             left = self.number(a) + (f" {SCALES[scale_a]}" if scale_a else "")
@@ -354,9 +365,32 @@ class English:
             return f"{hour} hundred"
         return f"{hour} {'oh ' if mins < 10 else ''}{self.cardinal(mins)}"
 
+    def model(self, digits: str) -> str:
+        """A model number as people say it: 320 -> 'three-twenty', 1047 -> 'ten forty-seven'."""
+        if len(digits) > 1 and digits.startswith("0"):
+            return num.digit_names(digits)
+        value = int(digits)
+        if value < 100:
+            return self.cardinal(value)
+        if value < 1000:
+            head, rest = divmod(value, 100)
+            if rest == 0:
+                return f"{self.cardinal(head)} hundred"
+            tail = f"oh {self.cardinal(rest)}" if rest < 10 else self.cardinal(rest)
+            return (
+                f"{self.cardinal(head)}{'-' if ' ' not in tail and '-' not in tail else ' '}{tail}"
+            )
+        return self.year(value)
+
     def year_or_number(self, m: re.Match[str]) -> str:
         before = m.string[max(0, m.start() - 16) : m.start()]
         if re.search(rf"\b(?:{QUANTITY_WORDS})\s+$", before, re.IGNORECASE):
+            return self.cardinal(int(m.group(0)))
+        # "1500 people", "4000 troops": a count of things, not a year ...
+        following = _NEXT_WORD.match(m.string, m.end())
+        # ... unless a word that dates comes before ("in 1990 prices").
+        dated = _DATED_BEFORE.search(before)
+        if following and _is_counted(following.group(1)) and not dated:
             return self.cardinal(int(m.group(0)))
         return self.year(int(m.group(0)))
 
@@ -402,8 +436,8 @@ class English:
 
     def decade(self, m: re.Match[str]) -> str:
         if m.group("c"):
-            return num.en_plural(self.year(int(m.group("c") + m.group("d"))))
-        return num.en_plural(self.cardinal(int(m.group("short"))))
+            return num.plural(self.year(int(m.group("c") + m.group("d"))))
+        return num.plural(self.cardinal(int(m.group("short"))))
 
     def fraction(self, m: re.Match[str]) -> str:
         text = m.group(0)
@@ -465,7 +499,30 @@ class English:
         before_number = alternation(BEFORE_NUMBER)
         units = alternation(UNITS)
         return (
+            long_numbers(num.digit_names),
             *web_rules("dot", "at"),
+            phone_rule(
+                "plus",
+                _phone_digits,
+                # "plus forty-four", but "plus nine six one"
+                lambda code: self.cardinal(int(code)) if len(code) < 3 else _phone_digits(code),
+                keywords=("tel", "phone", "telephone", "hotline", "fax", "mobile"),
+            ),
+            rule(
+                rf"(?<![\w.])(?P<l>{alternation(BILL_PREFIXES)})\.?\s(?P<n>\d{{1,4}})(?![\w]|[.,]\d)",
+                lambda m: f"{dotted(m.group('l').replace('.', ''))} {self.model(m.group('n'))}",
+            ),
+            rule(
+                rf"\b(?P<b>{alternation(MODEL_BRANDS)})\s(?P<l>[A-Z]{{0,3}}-?)(?P<n>\d{{2,4}})(?P<s>[A-Za-z]{{0,3}})\b(?![.,]\d)",
+                lambda m: " ".join(
+                    (m.group("b"), m.group("l").rstrip("-"), self.model(m.group("n")), m.group("s"))
+                ),
+            ),
+            rule(
+                r"(?<![\w.$£€])(?P<l>[A-Z]{1,3}[a-z]?(?=\d)|[A-Z][A-Za-z]{0,4}(?=-))-?"
+                r"(?P<n>\d{1,4})(?P<s>[a-z]{0,3})\b(?![.,]\d|%)",
+                lambda m: f"{m.group('l')} {self.model(m.group('n'))} {m.group('s')}",
+            ),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"at {split_camel(m.group(1))}"),
             rule(
@@ -558,6 +615,7 @@ class English:
             rule(r"(?P<n>\d+)?\s?(?P<f>[½¼¾⅓⅔⅛⅕])", self.vulgar),
             rule(r"(?<![\w/])(?P<a>\d{1,2})/(?P<b>\d{1,3})(?![\w/])", self.fraction),
             rule(r"(?<=\d)\s?[x×]\s?(?=\d)", " by "),
+            rule(r"(?<=illion )bpd\b", "barrels per day"),
             rule(r"\b(?P<l>[A-Z]{1,5})-?(?=\d)", lambda m: m.group("l") + " "),
             rule(r"(?<=\d)(?=[A-Z]\b)", " "),
             rule(
@@ -571,6 +629,7 @@ class English:
                 self.roman,
             ),
             rule(r"\b(?P<r>[XVI]{1,6})(?:th)?\s+(?P<c>[Cc]entur(?:y|ies))\b", self.century),
+            leftover_digits(self.number),
             initialisms,
             rule(r"\s*&\s*", " and "),
             rule(r"(?<=\w)\s*\+(?=\s|$|[.,;:!?])", " plus"),
@@ -607,6 +666,45 @@ NOT_NOUNS = frozenset(
     "between behind beyond toward towards through around about up down out back not only just "
     "also too instead respectively plus minus times he she they we you i there here".split()
 )
+
+
+def _scale(written: str | None) -> str:
+    return (written or "").strip().strip("-").strip()
+
+
+#: Counted nouns that are plural without an "s".
+COUNTED_WITHOUT_S = frozenset(
+    "people children men women police staff personnel cattle sheep fish deer livestock".split()
+)
+NOT_COUNTED = frozenset("BC AD BCE CE hours hrs GMT UTC".lower().split())
+
+
+#: Before a number these make it a year even with a plural after it: "in 1990 prices",
+#: "the 1967 borders", "between 2019 and 2021 prices".
+_DATED_BEFORE = re.compile(
+    r"(?:\b(?:in|since|until|by|from|of|during|before|after|the|its|their|this|that)"
+    r"|\b(?:1[1-9]\d\d|20\d\d)\s+(?:and|or|to|through)|'s)\s+$",
+    re.I,
+)
+
+
+def _is_counted(word: str) -> bool:
+    w = word.lower()
+    if w in COUNTED_WITHOUT_S:
+        return True
+    return (
+        word.islower()
+        and len(w) > 3
+        and w.endswith("s")
+        and not w.endswith("ss")
+        and w not in NOT_NOUNS
+        and w not in NOT_COUNTED
+    )
+
+
+def _phone_digits(group: str) -> str:
+    """English reads a phone number digit by digit, with "oh" for zero."""
+    return " ".join("oh" if d == "0" else num.DIGITS[int(d)] for d in group)
 
 
 def _score(m: re.Match[str]) -> str:
