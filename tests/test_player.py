@@ -366,6 +366,11 @@ def test_the_article_lights_up_and_a_paragraph_click_seeks(
     if lang == "es":
         shot(page, site, "mini-bar")
         assert_no_axe_violations(page)
+        page.locator(".listen-hide-mini").click()  # hidden until the player is seen again
+        page.wait_for_selector(".listen-player[data-mini='false']", timeout=3000)
+        page.mouse.wheel(0, -200)
+        page.wait_for_timeout(300)
+        assert page.locator(".listen-player").get_attribute("data-mini") == "false"
     page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_selector(".listen-player[data-mini='false']", timeout=3000)
     page.locator(".listen-play").click()
@@ -386,6 +391,42 @@ def test_a_page_without_the_text_falls_back_to_the_transcript(page: Page, site: 
     lit = page.locator(".listen-transcript-body [aria-current='true']")
     assert lit.inner_text() == site.sentences("es")[0]["text"]
     page.locator(".listen-play").click()
+
+
+MATCHES = """async () => {
+    const { PageHighlighter } = await import('./highlighter.js');
+    const root = document.createElement('div');
+    root.innerHTML = `
+      <p>Trump\u2019s&nbsp;&nbsp;presi\u00addency, <a href="#">as <em>CNN</em></a> said.</p>
+      <p>The \ufb01nal  word &amp; the\nlast.</p>
+      <p>أعلنَ المرصد ١٢ طنا.</p>
+      <aside class="listen-player">Trump's presidency, as CNN said.</aside>
+      <p>A sentence the extractor trimmed [1] in its middle, but whose ends are intact.</p>`;
+    document.body.append(root);
+    const sentences = [
+      {text: "Trump's presidency, as CNN said."},
+      {text: "The final word & the last."},
+      {text: "أعلن المرصد 12 طنا."},
+      {text: "A sentence the extractor trimmed in its middle, but whose ends are intact."},
+      {text: "Nowhere on this page."},
+    ];
+    const page = new PageHighlighter(root, sentences);
+    const out = page.ranges.map(r => r && r.toString());
+    root.remove();
+    return out;
+}"""
+
+
+def test_the_matcher_tolerates_what_pages_do_to_text(page: Page, site: Site) -> None:
+    """Entities, no-break and soft hyphens, curly quotes, markup inside a sentence, ligatures,
+    Arabic vowel marks and digits, the player's own text, an edited middle; and a miss."""
+    open_page(page, site.demo("en"))
+    found = page.evaluate(MATCHES)
+    assert found[0] == "Trump\u2019s\u00a0\u00a0presi\u00addency, as CNN said."
+    assert found[1] == "The \ufb01nal  word & the\nlast."
+    assert found[2] == "أعلنَ المرصد ١٢ طنا."  # with its vowel mark, Arabic-Indic digits
+    assert found[3] is not None and found[3].startswith("A sentence") and "[1]" in found[3]
+    assert found[4] is None
 
 
 # -- Every control from the keyboard alone ---------------------------------------------------------
@@ -588,6 +629,9 @@ def test_expanded_state_has_no_axe_violations(page: Page, site: Site) -> None:
     page.locator(".listen-more").click()
     assert page.locator(".listen-menu").is_visible()
     shot(page, site, "expanded-menu")
+    assert_no_axe_violations(page)
+    page.locator(".listen-help-open").click()  # the shortcut help, a modal dialog
+    assert page.locator(".listen-help").is_visible()
     assert_no_axe_violations(page)
 
 
