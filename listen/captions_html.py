@@ -206,14 +206,15 @@ def place_lost_captions(
     )
     if len(anchors) < 2:
         return blocks
-    inserts: list[tuple[int, Block]] = []
+    inserts: list[tuple[int, int, Block]] = []
     for figure in lost:
         pos = positions[figure.img]
         if not anchors[0][0] < pos < anchors[-1][0]:
             continue  # before the body (the header's business) or after it (related content)
         index = bisect.bisect_left(anchors, (pos, -1)) - 1
-        inserts.append((anchors[index][1] + 1, Block("caption", figure.caption)))
+        inserts.append((anchors[index][1] + 1, pos, Block("caption", figure.caption)))
     out = list(blocks)
-    for at, block in sorted(inserts, key=lambda item: item[0], reverse=True):
+    # From the end, and the last image first, so that each lands in page order.
+    for at, _, block in sorted(inserts, key=lambda item: (item[0], item[1]), reverse=True):
         out.insert(at, block)
     return out

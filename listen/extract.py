@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 
 import trafilatura
@@ -68,6 +69,7 @@ _NOISE = re.compile(
 )
 _TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bmin(ute)?s?\s+read\b", re.I)
 _PROMO_LABEL_MAX_WORDS = 5
+_FALLBACK_BUDGET_S = 3.0
 _SENTENCE_END = re.compile(r"[.!?؟。！？।]")
 # Scripts written without spaces between words: there a character, not a word, is counted.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
@@ -124,8 +126,16 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._
     chrome-like words leave its class and id.
     """
     score: dict[etree._Element, float] = {}
-    for p in tree.iter("p", "pre", "blockquote", "li", "td"):
-        size = sizes.of(p)
+    for p in tree.iter("p", "pre", "blockquote", "li", "td", "div"):
+        if p.tag == "div":
+            # A <div> used as a paragraph: no block inside it, and prose in it.
+            if any(child.tag in _BLOCKISH for child in p):
+                continue
+            size = sizes.of(p)
+            if size < 120:
+                continue
+        else:
+            size = sizes.of(p)
         if size < 25 or sizes.link_density(p) > 0.3:
             continue
         # A list item or a cell counts only when it is a paragraph of prose itself
@@ -153,8 +163,16 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._
                 el.set(attr, " ".join(kept))
         for attr in ("hidden", "aria-hidden", "style"):
             el.attrib.pop(attr, None)
-    prose = sum(sizes.of(p) for p in holder if p.tag in ("p", "pre", "blockquote"))
+    # What trafilatura should keep at least: the holder's paragraphs, and half of
+    # those one level further down (the same weights that chose it).
+    prose = score[holder]
     return protected, float(prose)
+
+
+_BLOCKISH = frozenset(
+    "div p ul ol table section article aside header footer nav form figure blockquote pre "
+    "h1 h2 h3 h4 h5 h6 dl main".split()
+)
 
 
 def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
@@ -265,9 +283,9 @@ def _is_promo_html(el: etree._Element, sizes: TextSizes) -> bool:
     # Cheap test first: a promo's text is nearly all link text.
     if not linked_chars or sizes.of(el) - linked_chars > 80:
         return False
-    linked = sum(len(squash(a.text_content()).split()) for a in el.iter("a") if a.get("href"))
-    words = len(squash(el.text_content()).split())
-    return bool(linked) and words - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= words
+    linked = sum(words(a.text_content()) for a in el.iter("a") if a.get("href"))
+    total = words(el.text_content())
+    return bool(linked) and total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
 def _trafilatura_body(
@@ -278,9 +296,11 @@ def _trafilatura_body(
     Its fast mode first; its fallbacks (readability and jusText, which double
     its time) only when that kept clearly less than the prose the holder has.
     """
+    started = time.monotonic()
     body = _trafilatura(tree, url, fast=True)
     kept = sum(len(t) for t in body.itertext()) if body is not None else 0
-    if kept >= 0.8 * expected_chars:
+    # The fallbacks take about as long again: skip them on a page that was already slow.
+    if kept >= 0.8 * expected_chars or time.monotonic() - started > _FALLBACK_BUDGET_S:
         return body
     slow = _trafilatura(tree, url, fast=False)
     if slow is None:
@@ -316,21 +336,21 @@ def _text(el: etree._Element) -> str:
 
 def _is_promo(el: etree._Element) -> bool:
     """A label plus a link, and nothing else: "Read next: <a>...</a>"."""
-    refs = el.xpath(".//ref")
+    # Only links that lead somewhere: an anchor without an address (an index mark) is none.
+    refs = [r for r in el.iter("ref") if r.get("target")]
     if not refs:
         return False
-    linked = sum(len(_text(r).split()) for r in refs)
+    linked = sum(words(_text(r)) for r in refs)
     if not linked:
         return False
-    words = len(_text(el).split())
+    total = words(_text(el))
     # Mostly link text: a heading with a "#" anchor beside it is no promo.
-    return words - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= words
+    return total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
 def _is_label(text: str) -> bool:
     """A short heading-like line with no sentence in it ("Related News", "Lea también:")."""
-    words = text.split()
-    return 0 < len(words) <= 4 and not re.search(r"[.!?؟]$", text)
+    return 0 < words(text) <= 4 and not re.search(r"[.!?؟。！？]$", text)
 
 
 def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMeta) -> list[Block]:
@@ -389,7 +409,7 @@ def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMet
             add("heading", text)
         elif tag == "quote":
             add("quote", text)
-        elif tag == "p" and _is_label(text) and len(text.split()) <= 3:
+        elif tag == "p" and _is_label(text) and words(text) <= 3:
             if pending_label is not None:
                 blocks.append(pending_label)
             pending_label = Block("paragraph", text)

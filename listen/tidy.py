@@ -14,10 +14,12 @@ import contextlib
 import os
 import re
 import signal
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 _SPOOL = re.compile(r"^listen-(\d+)-[^/]*\.pcm$")
 _PART = re.compile(r"^\..+\.(\d+)-[^./]*\.part$")
@@ -100,12 +102,38 @@ class Terminated(SystemExit):
 def _terminate(signum: int, frame: FrameType | None) -> None:
     import multiprocessing
 
+    _retry(0)  # a retry already armed is this call
+    global _signal
+    _signal = signal.SIGTERM if signum == signal.SIGALRM else signum
     # Worker processes (a batch's pool) get the signal too; else the pool would wait for
     # every queued render before this process could end. What they leave is swept later.
     for child in multiprocessing.active_children():
         with contextlib.suppress(OSError):
             child.terminate()
-    raise Terminated(128 + signum)
+    raise Terminated(128 + _signal)
+
+
+_signal = signal.SIGTERM
+_RETRY_S = 0.05
+
+
+def _retry(seconds: float) -> None:
+    with contextlib.suppress(ValueError, OSError):
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+def _swallowed(unraisable: Any) -> None:
+    """An engine's C callback (espeak's audio callback) cannot pass an exception on: Python
+    prints and drops it. A dropped ``Terminated`` is raised again a moment later, until it
+    lands in ordinary code and unwinds the render."""
+    if isinstance(unraisable.exc_value, Terminated):
+        signal.signal(signal.SIGALRM, _terminate)
+        _retry(_RETRY_S)
+        return
+    _previous_hook(unraisable)
+
+
+_previous_hook = sys.unraisablehook
 
 
 def on_signals() -> None:
@@ -114,3 +142,5 @@ def on_signals() -> None:
         with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
             if signal.getsignal(sig) in (signal.SIG_DFL, None):
                 signal.signal(sig, _terminate)
+    if sys.unraisablehook is not _swallowed:
+        sys.unraisablehook = _swallowed

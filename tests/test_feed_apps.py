@@ -17,7 +17,7 @@ from lxml import etree
 from mutagen.id3 import ID3
 from PIL import Image
 
-from listen.artwork import check_artwork, default_artwork
+from listen.artwork import _draw, cache_dir, check_artwork, default_artwork
 from listen.errors import ArtworkError
 from listen.publish.checks import APPLE_CATEGORIES, apple_category, warnings
 from listen.publish.feed import ITUNES, PODCAST, Channel, FeedError, FeedItem, site_defaults
@@ -104,10 +104,12 @@ def test_a_feed_built_with_no_settings_passes_apple_s_checks(
 
 
 def test_the_default_artwork_is_square_within_apple_s_sizes_and_stable() -> None:
+    default_artwork.cache_clear()
     for name in ("Al Mayadeen English", "الميادين", "A very long site name " * 4):
         data = default_artwork(name)
         assert check_artwork(data) == ("image/png", 1400, 1400)
-        assert default_artwork.__wrapped__(name) == data  # the same bytes every time
+        assert _draw(name, None, 1400) == data  # the same bytes every time
+        assert data in [p.read_bytes() for p in cache_dir().glob("*.png")]  # drawn once
         with Image.open(io.BytesIO(data)) as image:
             colours = image.convert("RGB").getcolors(1_000_000)
         assert colours is not None and len(colours) > 2  # text on the background

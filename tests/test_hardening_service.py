@@ -5,6 +5,7 @@ a quick stop on SIGTERM."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import signal
 import socket
@@ -20,7 +21,6 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from listen import fetch
 from listen.cli import cli
 from listen.publish.server import Settings, create_app
 from tests.conftest import ROOT, LocalServer
@@ -88,10 +88,12 @@ def test_the_per_url_lock_table_does_not_grow(app_client: TestClient) -> None:
     assert len(svc.failures) <= svc.failures.max_urls
 
 
-def test_no_free_fetch_slot_is_503(app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    slots = fetch.Slots(total=1, per_host=1)
-    monkeypatch.setattr(fetch, "SLOTS", slots)
-    with slots.claim("127.0.0.1", 0):
+def test_no_free_fetch_slot_is_503(app_client: TestClient) -> None:
+    slots = service(app_client).fetch_slots
+    assert (slots.total, slots.per_host) == Settings(data_dir=Path()).fetch_slots
+    with contextlib.ExitStack() as taken:
+        for _ in range(slots.per_host):
+            taken.enter_context(slots.claim("127.0.0.1", 0))  # every slot for this host
         answer = app_client.get("/v1/listen", params={"url": "http://127.0.0.1:9/a"})
     assert answer.status_code == 503 and "too many fetches" in answer.json()["error"]
     assert len(service(app_client).failures) == 0  # busy is about us, not about the URL
@@ -277,7 +279,13 @@ def test_a_worker_whose_redis_goes_away_says_so_in_one_line(tmp_path: Path) -> N
     cmd += [str(tmp_path / "d"), "--workers", "1"]
     with running(redis_cmd, port) as redis_server:
         worker = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-        time.sleep(3)  # the consumer is up and polling
+        import redis
+
+        probe = redis.Redis(port=port)
+        # the consumer is up and polling: its connections are there besides ours
+        assert wait_for(lambda: len(probe.client_list()) > 1, 60), "the worker never connected"
+        probe.close()
+        time.sleep(0.5)
         redis_server.terminate()
         redis_server.wait(timeout=10)
     try:

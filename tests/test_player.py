@@ -27,7 +27,8 @@ from urllib.parse import quote
 
 import pytest
 
-from listen.publish.queue import player_entry, queue_document
+from listen.publish.playlist import player_entry, queue_document
+from listen.transcript import to_sync_vtt
 from tests.browser import (
     RangeHTTPServer,
     axe_or_skip,
@@ -72,7 +73,8 @@ RECORD = """
 """
 
 AUDIO = "document.querySelector('.listen-player audio')"
-LIT = "(() => { const h = CSS.highlights.get('listen-sentence'); return h && h.size ? [...h][0].toString() : null; })()"
+LIT = """(() => { const h = CSS.highlights.get('listen-sentence');
+                 return h && h.size ? [...h][0].toString() : null; })()"""
 
 
 @dataclass
@@ -325,15 +327,22 @@ def test_the_article_lights_up_and_a_paragraph_click_seeks(
         # The lit text is the article's own, in place (not a copy in the player).
         inside = page.evaluate(
             """() => { const r = [...CSS.highlights.get('listen-sentence')][0];
-                       return !r.startContainer.parentElement.closest('.listen-player')
-                              && Boolean(r.startContainer.parentElement.closest('.article-body')); }"""
+                       const at = r.startContainer.parentElement;
+                       return !at.closest('.listen-player') && Boolean(at.closest('.article-body'));
+            }"""
         )
         assert inside
+        if share == 0.25 and lang == "ar":  # the lit paragraph in view (the mini-bar docks)
+            page.evaluate(
+                "[...CSS.highlights.get('listen-sentence')][0].startContainer.parentElement"
+                ".scrollIntoView({block: 'center'})"
+            )
+            page.wait_for_selector(".listen-player[data-mini='true']", timeout=3000)
+            shot(page, site, "rtl")
+            assert_no_axe_violations(page)
+            page.evaluate("window.scrollTo(0, 0)")
     if lang == "en":
         shot(page, site, "playing")
-    if lang == "ar":
-        shot(page, site, "rtl")
-        assert_no_axe_violations(page)
 
     # Clicking a paragraph of the article seeks to it (the session was started).
     target = paragraphs[len(paragraphs) // 3]
@@ -357,6 +366,11 @@ def test_the_article_lights_up_and_a_paragraph_click_seeks(
     if lang == "es":
         shot(page, site, "mini-bar")
         assert_no_axe_violations(page)
+        page.locator(".listen-hide-mini").click()  # hidden until the player is seen again
+        page.wait_for_selector(".listen-player[data-mini='false']", timeout=3000)
+        page.mouse.wheel(0, -200)
+        page.wait_for_timeout(300)
+        assert page.locator(".listen-player").get_attribute("data-mini") == "false"
     page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_selector(".listen-player[data-mini='false']", timeout=3000)
     page.locator(".listen-play").click()
@@ -377,6 +391,42 @@ def test_a_page_without_the_text_falls_back_to_the_transcript(page: Page, site: 
     lit = page.locator(".listen-transcript-body [aria-current='true']")
     assert lit.inner_text() == site.sentences("es")[0]["text"]
     page.locator(".listen-play").click()
+
+
+MATCHES = """async () => {
+    const { PageHighlighter } = await import('./highlighter.js');
+    const root = document.createElement('div');
+    root.innerHTML = `
+      <p>Trump\u2019s&nbsp;&nbsp;presi\u00addency, <a href="#">as <em>CNN</em></a> said.</p>
+      <p>The \ufb01nal  word &amp; the\nlast.</p>
+      <p>أعلنَ المرصد ١٢ طنا.</p>
+      <aside class="listen-player">Trump's presidency, as CNN said.</aside>
+      <p>A sentence the extractor trimmed [1] in its middle, but whose ends are intact.</p>`;
+    document.body.append(root);
+    const sentences = [
+      {text: "Trump's presidency, as CNN said."},
+      {text: "The final word & the last."},
+      {text: "أعلن المرصد 12 طنا."},
+      {text: "A sentence the extractor trimmed in its middle, but whose ends are intact."},
+      {text: "Nowhere on this page."},
+    ];
+    const page = new PageHighlighter(root, sentences);
+    const out = page.ranges.map(r => r && r.toString());
+    root.remove();
+    return out;
+}"""
+
+
+def test_the_matcher_tolerates_what_pages_do_to_text(page: Page, site: Site) -> None:
+    """Entities, no-break and soft hyphens, curly quotes, markup inside a sentence, ligatures,
+    Arabic vowel marks and digits, the player's own text, an edited middle; and a miss."""
+    open_page(page, site.demo("en"))
+    found = page.evaluate(MATCHES)
+    assert found[0] == "Trump\u2019s\u00a0\u00a0presi\u00addency, as CNN said."
+    assert found[1] == "The \ufb01nal  word & the\nlast."
+    assert found[2] == "أعلنَ المرصد ١٢ طنا."  # with its vowel mark, Arabic-Indic digits
+    assert found[3] is not None and found[3].startswith("A sentence") and "[1]" in found[3]
+    assert found[4] is None
 
 
 # -- Every control from the keyboard alone ---------------------------------------------------------
@@ -580,6 +630,9 @@ def test_expanded_state_has_no_axe_violations(page: Page, site: Site) -> None:
     assert page.locator(".listen-menu").is_visible()
     shot(page, site, "expanded-menu")
     assert_no_axe_violations(page)
+    page.locator(".listen-help-open").click()  # the shortcut help, a modal dialog
+    assert page.locator(".listen-help").is_visible()
+    assert_no_axe_violations(page)
 
 
 def test_a_dark_page_gets_a_dark_player(page: Page, site: Site) -> None:
@@ -587,7 +640,9 @@ def test_a_dark_page_gets_a_dark_player(page: Page, site: Site) -> None:
     open_page(page, site.demo("en", "&theme=dark"))
     player = page.locator(".listen-player")
     assert player.get_attribute("data-scheme") == "dark"
-    bar_bg = page.evaluate("getComputedStyle(document.querySelector('.listen-bar')).backgroundColor")
+    bar_bg = page.evaluate(
+        "getComputedStyle(document.querySelector('.listen-bar')).backgroundColor"
+    )
     assert _luminance(bar_bg) < 0.05
     page.locator(".listen-play").click()
     wait_until(page, "!a.paused && a.currentTime > 0.3")
@@ -598,6 +653,25 @@ def test_a_dark_page_gets_a_dark_player(page: Page, site: Site) -> None:
     # The site switches its theme back: the player follows without a reload.
     page.evaluate("delete document.documentElement.dataset.theme")
     page.wait_for_selector(".listen-player[data-scheme='light']", timeout=2000)
+    # The site's own colours, through the public custom properties.
+    page.evaluate(
+        "document.documentElement.style.setProperty('--listen-accent', 'rgb(150, 0, 40)')"
+    )
+    page.locator("h1").hover()  # not hovering the button, whose hover mixes the colour
+    accent = "getComputedStyle(document.querySelector('.listen-play')).backgroundColor"
+    page.wait_for_function(f"{accent} === 'rgb(150, 0, 40)'", timeout=2000)
+
+
+def test_no_hover_style_sticks_on_touch(page: Page, site: Site, browser: BrowserContext) -> None:
+    cdp = browser.new_cdp_session(page)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    open_page(page, site.demo("en"))
+    assert page.evaluate("matchMedia('(hover: none)').matches")
+    back = page.locator(".listen-skip[data-action='back']")
+    style = "el => getComputedStyle(el).backgroundColor + getComputedStyle(el).textDecorationLine"
+    before = back.evaluate(style)
+    back.hover()  # what a tap leaves behind on a touch screen
+    assert back.evaluate(style) == before
 
 
 @pytest.mark.parametrize(("width", "name"), [(320, "narrow-320"), (512, "zoom-200")])
@@ -637,11 +711,14 @@ def test_forced_colours_keep_every_meaning(page: Page, site: Site) -> None:
         " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
     )
     assert style[0] == "solid" and style[1] >= 3
-    assert page.evaluate("getComputedStyle(document.querySelector('.listen-seek')).appearance") == "auto"
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.listen-seek')).appearance")
+        == "auto"
+    )
     shot(page, site, "forced-colours")
 
 
-# -- What listeners reach for -----------------------------------------------------------------------
+# -- What listeners reach for ---------------------------------------------------------------------
 
 
 def test_speed_and_volume_are_remembered(page: Page, site: Site) -> None:
@@ -773,6 +850,8 @@ def fake_service(server: LocalServer, site: Site) -> Callable[..., str]:
         ("en.chapters.json", "application/json"),
     ]:
         server.add(f"/v1/articles/ab12/{name}", (media / name).read_bytes(), content_type=kind)
+    track = to_sync_vtt(site.timings["en"])
+    server.add("/v1/articles/ab12/sync.vtt", track, content_type="text/vtt; charset=utf-8")
 
     def page_for(listen_status: int, listen_body: dict[str, Any]) -> str:
         page = (STATIC / "demo.html").read_text("utf-8").replace("{{ARTICLE_URL}}", ARTICLE_URL)
@@ -797,6 +876,7 @@ def fake_service(server: LocalServer, site: Site) -> Callable[..., str]:
             "audio": "/v1/articles/ab12/en.mp3",
             "timings": "/v1/articles/ab12/en.timings.json",
             "chapters": "/v1/articles/ab12/en.chapters.json",
+            "sync": "/v1/articles/ab12/sync.vtt",
             "feed": "/feeds/en.xml",
         },
     }
@@ -805,7 +885,7 @@ def fake_service(server: LocalServer, site: Site) -> Callable[..., str]:
 
 
 def test_service_mode_waits_for_the_render_then_loads(
-    page: Page, fake_service: Callable[..., str]
+    page: Page, site: Site, fake_service: Callable[..., str]
 ) -> None:
     queued = {"state": "queued", "id": "ab12", "poll": "/v1/articles/ab12", "retry_after": 1}
     started = time.monotonic()
@@ -817,18 +897,23 @@ def test_service_mode_waits_for_the_render_then_loads(
     wait_for_status(page, "^Audio ready\\.$")
     assert page.locator(".listen-player").get_attribute("data-readalong") == "page"
     assert state(page)["paused"] and state(page)["calls"] == []
+    # The timings as a metadata track on the <audio>, for other scripts (SyncMediaLite).
+    cues = sum(len(b["sentences"]) for b in site.timings["en"]["blocks"])
+    page.wait_for_function(
+        f"() => {{ const t = {AUDIO}.textTracks[0]; return t && t.kind === 'metadata'"
+        f" && t.cues && t.cues.length === {cues}; }}",
+        timeout=5000,
+    )
     page.locator(".listen-more").click()
     assert page.locator(".listen-download").is_hidden()  # the service turned download off
-    assert page.locator(".listen-feed").get_attribute("href", timeout=1000).endswith(
-        "/feeds/en.xml"
+    assert (
+        page.locator(".listen-feed").get_attribute("href", timeout=1000).endswith("/feeds/en.xml")
     )
 
 
 def test_try_again_after_a_network_error(page: Page, fake_service: Callable[..., str]) -> None:
     url = fake_service(200, {})
-    ready = json.loads(
-        urllib.request.urlopen(url.replace("/demo", "/v1/articles/ab12")).read()  # noqa: S310
-    )
+    ready = json.loads(urllib.request.urlopen(url.replace("/demo", "/v1/articles/ab12")).read())
     failing = {"on": True}
 
     def route(request: Any) -> None:
@@ -864,3 +949,64 @@ def test_service_errors_are_shown(
     wait_for_status(page, re.escape(shown))
     assert page.locator(".listen-player").get_attribute("data-state") == "error"
     assert page.locator(".listen-main").is_hidden()
+
+
+# -- The service's side: module files, demo pages, the sync track, player settings ---------------
+
+
+def test_the_service_serves_the_player_demos_and_a_sync_track(tmp_path: Path, site: Site) -> None:
+    from starlette.testclient import TestClient
+
+    from listen.publish.server import Settings, create_app
+    from listen.publish.server.player import PLAYER_FILES
+
+    # No render workers: the article is marked ready by hand with the session's rendered timings
+    # (the service's own tests render through the workers).
+    settings = Settings(data_dir=tmp_path / "data", workers=0, player_download=False)
+    app = create_app(settings, demo_url="https://example.org/en")
+    with TestClient(app) as client:
+        for name in PLAYER_FILES:
+            answer = client.get(f"/{name}")
+            assert answer.status_code == 200, name
+            assert answer.headers["content-type"].startswith(
+                "text/css" if name.endswith(".css") else "text/javascript"
+            )
+        assert "import.meta.url" in client.get("/player-core.js").text
+        assert client.get("/demo/fr").status_code == 404
+        arabic = client.get("/demo/ar")
+        assert arabic.status_code == 200 and '<html lang="ar" dir="rtl">' in arabic.text
+        spanish = client.get("/demo/es").text
+        found = re.search(r'data-listen-article="([^"]+)"', spanish)
+        assert found and found.group(1) == site.timings["es"]["url"]
+        library = app.state.service.library
+        entry = library.find(found.group(1))
+        assert entry is not None and entry.state == "pending"  # the demo submitted its sample
+        media = settings.media
+        media.mkdir(parents=True, exist_ok=True)
+        for suffix in (".mp3", ".timings.json", ".chapters.json", ".vtt"):
+            shutil.copy(site.root / "media" / f"es{suffix}", media / f"es{suffix}")
+        with library.backend.write() as tx:  # what a finished render records
+            tx.execute(
+                "UPDATE entries SET state = 'ready', media_dir = ?, audio = ?, duration_ms = ?"
+                " WHERE id = ?",
+                (str(media.resolve()), "es.mp3", site.timings["es"]["duration_ms"], entry.id),
+            )
+        body = client.get("/v1/listen", params={"url": found.group(1)}).json()
+        assert body["state"] == "ready", body
+        assert body["download"] is False
+        assert body["links"]["feed"] == "/feeds/es.xml"
+        track = client.get(body["links"]["sync"])
+    assert track.headers["content-type"].startswith("text/vtt")
+    cues = track.text.split("\n\n")[2:]
+    sentences = site.sentences("es")
+    assert len(cues) == len(sentences)
+    first_id, first_time, first_payload = cues[0].split("\n")
+    start_ms = sentences[0]["start_ms"]
+    assert first_id == "b0-s0"
+    assert first_time.startswith(f"00:00:{start_ms // 1000:02d}.{start_ms % 1000:03d} --> ")
+    assert json.loads(first_payload)["selector"] == {
+        "type": "TextQuoteSelector",
+        "exact": sentences[0]["text"],
+    }
+    last = cues[-1].strip().split("\n")
+    assert json.loads(last[2])["selector"]["exact"] == sentences[-1]["text"]
