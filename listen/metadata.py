@@ -58,6 +58,9 @@ _MONTHS = {
     "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
     "dicembre",
 }
+_MONTH_NAMES = "|".join(m for names in _MONTHS.values() for m in names.split())
+# Where a date starts in a byline line: a digit, or a month name before one ("March 25").
+_DATE_TAIL = re.compile(rf"\s+(?=\d|(?:{_MONTH_NAMES})\.?\s+\d)", re.I)
 # How a byline is said, per language (one table, to move into a language pack):
 # "By {authors}.", "Source: {source}.", the date's order, the list's comma and its "and".
 _BYLINE_WORDS = {
@@ -335,8 +338,10 @@ def _meta_authors(tags: dict[str, str]) -> list[str]:
 
 
 _JOINERS = r"(?:and|with|y|con|e|und|mit|et|avec|و)"
-# "A, B and C", "A, B, and C", "A (avec B et C)", "أ، ب و ج": one name per piece.
-_NAME_SPLIT = re.compile(rf"\s*[,;،()]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
+# "A, B and C", "A, B, and C", "أ، ب و ج": one name per piece.
+_NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
+# "A (avec B et C)" -> "A, B et C"; a parenthesis inside one name is left alone.
+_WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
 _PARTICLES = set("de da del della di du la le van von der den bin ibn al el dos das ter".split())
 # Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
 _NOT_NAME_WORDS = set(
@@ -349,6 +354,7 @@ _NOT_NAME_WORDS = set(
 
 def _split_names(text: str) -> list[str]:
     text = _BY_PREFIX.sub("", squash(text)).strip(" .,;:|")
+    text = _WITH_ALSO.sub(r", \1", text)
     return [n.strip(" .,;:|") for n in _NAME_SPLIT.split(text) if n.strip(" .,;:|")]
 
 
@@ -379,13 +385,17 @@ def _meta_tags(tree: etree._Element) -> dict[str, str]:
     return tags
 
 
+# Some pages wrap their JSON-LD in a CDATA section or an HTML comment.
+_JSON_WRAPPER = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
+
+
 def _jsonld_article(tree: etree._Element) -> tuple[dict[str, Any], str | None]:
     """The page's article object in JSON-LD (inside ``@graph`` or a list), and the site's name."""
     article: dict[str, Any] = {}
     site = None
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(_JSON_WRAPPER.sub("", script.text or ""))
         except ValueError:
             continue  # a broken JSON-LD block is common and harmless
         for item in _walk(data):
@@ -449,6 +459,7 @@ def _byline_people(tree: etree._Element, meta: PageMeta, sizes: TextSizes | None
             continue
         text = re.sub(r",\s*(CNN|Reuters|AP|AFP)$", "", text)
         text = re.split(r"\s+(?:[|•·—–-]|Updated|Published|on)\s+", text)[0]
+        text = _DATE_TAIL.split(text)[0]  # "By Nathan Willis March 25, 2015"
         names = [n for n in _split_names(text) if _plausible_name(n)]
         if names:
             found = names
