@@ -355,6 +355,7 @@ _NOT_NAME_WORDS = set(
 def _split_names(text: str) -> list[str]:
     text = _BY_PREFIX.sub("", squash(text)).strip(" .,;:|")
     text = _WITH_ALSO.sub(r", \1", text)
+    text = re.sub(r"\s*[(<\[](?:https?://|www\.|@|mailto:)[^)>\]]*[)>\]]", "", text)  # "(http://…)"
     return [n.strip(" .,;:|") for n in _NAME_SPLIT.split(text) if n.strip(" .,;:|")]
 
 
@@ -459,6 +460,10 @@ def _byline_people(tree: etree._Element, meta: PageMeta, sizes: TextSizes | None
             continue
         text = re.sub(r",\s*(CNN|Reuters|AP|AFP)$", "", text)
         text = re.split(r"\s+(?:[|•·—–-]|Updated|Published|on)\s+", text)[0]
+        # "Tuesday 15 October 2019 by Bradley M. Kuhn": the name follows "by".
+        after_by = re.search(r"\s(?:by|por|par|von)\s+(\S.*)$", text, re.I)
+        if after_by:
+            text = after_by.group(1)
         text = _DATE_TAIL.split(text)[0]  # "By Nathan Willis March 25, 2015"
         names = [n for n in _split_names(text) if _plausible_name(n)]
         if names:
