@@ -1,6 +1,6 @@
 """Join the engine's chunks into one narration, with the profile's pauses, and measure its loudness.
 
-Chunks are converted with pydub (any rate, width or channel count becomes
+Chunks are converted with numpy (any rate, width or channel count becomes
 mono 16-bit at ``SAMPLE_RATE``) and appended to a ``Spool``: a temporary file,
 so an hour of narration never sits in memory, and every sentence's position
 is known to the sample. Loudness is measured per ITU-R BS.1770 by ffmpeg's
@@ -14,17 +14,20 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import TracebackType
 
-from pydub import AudioSegment
+import numpy as np
+from numpy.typing import NDArray
 
 from listen.errors import AudioError
 from listen.models import AudioChunk
+from listen.tidy import spool_prefix
 
 SAMPLE_RATE = 22050
-FFMPEG_HINT = "install it with `apt-get install ffmpeg` or `pip install imageio-ffmpeg`"
+FFMPEG_HINT = "install it with `apt-get install ffmpeg` or `pip install 'listen-aloud[ffmpeg]'`"
 SILENT_LUFS = -70.0  # BS.1770's absolute gate: below it there is nothing to measure
 
 
@@ -41,20 +44,41 @@ def find_ffmpeg() -> str:
         raise AudioError("ffmpeg not found", hint=FFMPEG_HINT) from None
 
 
-def to_segment(chunk: AudioChunk, sample_rate: int = SAMPLE_RATE) -> AudioSegment:
-    segment = AudioSegment(
-        data=chunk.pcm,
-        sample_width=chunk.sample_width,
-        frame_rate=chunk.sample_rate,
-        channels=chunk.channels,
-    )
-    if chunk.channels != 1:
-        segment = segment.set_channels(1)
-    if chunk.sample_width != 2:
-        segment = segment.set_sample_width(2)
-    if chunk.sample_rate != sample_rate:
-        segment = segment.set_frame_rate(sample_rate)
-    return segment
+def _samples(chunk: AudioChunk) -> NDArray[np.float64]:
+    """Signed little-endian PCM of any width -> floats in [-1, 1), one row per frame."""
+    width = chunk.sample_width
+    raw = chunk.pcm[: chunk.frames * width * chunk.channels]
+    if width == 3:  # 24-bit: widen each sample to 32 bits, sign taken from its top byte
+        bytes3 = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3)
+        padded = np.zeros((len(bytes3), 4), dtype=np.uint8)
+        padded[:, 1:] = bytes3
+        values = padded.view("<i4").reshape(-1).astype(np.float64) / 2**31
+    elif width in (1, 2, 4):
+        dtype = {1: "i1", 2: "<i2", 4: "<i4"}[width]
+        values = np.frombuffer(raw, dtype=dtype).astype(np.float64) / 2 ** (8 * width - 1)
+    else:
+        raise AudioError(f"unsupported sample width: {width} bytes")
+    return values.reshape(-1, chunk.channels)
+
+
+def to_pcm16(chunk: AudioChunk, sample_rate: int = SAMPLE_RATE) -> bytes:
+    """Any chunk -> mono signed 16-bit PCM at ``sample_rate``.
+
+    Channels are averaged; the rate is changed by linear interpolation, which is
+    what speech needs (and what pydub's audioop did before Python 3.13 removed it).
+    A chunk that is already mono 16-bit at the rate is returned as it is.
+    """
+    if chunk.channels < 1 or chunk.sample_rate < 1:
+        raise AudioError(f"malformed audio: {chunk.channels} channels at {chunk.sample_rate} Hz")
+    if (chunk.channels, chunk.sample_width, chunk.sample_rate) == (1, 2, sample_rate):
+        return chunk.pcm[: chunk.frames * 2]
+    mono = _samples(chunk).mean(axis=1)
+    if chunk.sample_rate != sample_rate and len(mono):
+        count = round(len(mono) * sample_rate / chunk.sample_rate)
+        positions = np.arange(count) * (chunk.sample_rate / sample_rate)
+        mono = np.interp(positions, np.arange(len(mono)), mono)
+    scaled = np.clip(np.round(mono * 32768.0), -32768, 32767).astype("<i2")
+    return bytes(scaled.tobytes())
 
 
 class Spool:
@@ -63,12 +87,12 @@ class Spool:
     def __init__(self, sample_rate: int = SAMPLE_RATE) -> None:
         self.sample_rate = sample_rate
         self.frames = 0
-        self._file = tempfile.NamedTemporaryFile(prefix="listen-", suffix=".pcm")  # noqa: SIM115
+        self._file = tempfile.NamedTemporaryFile(prefix=spool_prefix(), suffix=".pcm")  # noqa: SIM115
         self.path = Path(self._file.name)
 
     def add(self, chunk: AudioChunk) -> tuple[int, int]:
         """Append speech; return its first and one-past-last frame."""
-        raw = to_segment(chunk, self.sample_rate).raw_data
+        raw = to_pcm16(chunk, self.sample_rate)
         start = self.frames
         self._write(raw)
         return start, self.frames
@@ -108,14 +132,14 @@ class Spool:
         self.close()
 
 
-def assemble(pieces: Iterable[tuple[Iterable[AudioChunk], int]]) -> AudioSegment:
-    """Chunks of each segment, then its pause, in order -> one pydub segment (for short audio)."""
+def assemble(pieces: Iterable[tuple[Iterable[AudioChunk], int]]) -> AudioChunk:
+    """Chunks of each segment, then its pause, in order -> one mono chunk (for short audio)."""
     with Spool() as spool:
         for chunks, pause_ms in pieces:
             for chunk in chunks:
                 spool.add(chunk)
             spool.pause(pause_ms)
-        return AudioSegment(data=spool.read(), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+        return AudioChunk(spool.read(), SAMPLE_RATE)
 
 
 def pcm_input(sample_rate: int) -> list[str]:
@@ -124,10 +148,20 @@ def pcm_input(sample_rate: int) -> list[str]:
 
 
 _INTEGRATED = re.compile(r"^\s*I:\s*(-?[\d.]+|-inf)\s*LUFS", re.M)
+_PEAK = re.compile(r"^\s*Peak:\s*(-?[\d.]+|-inf)\s*dBFS", re.M)
 
 
-def measure_loudness(path: Path, sample_rate: int = SAMPLE_RATE) -> float:
-    """Integrated loudness (LUFS, BS.1770) of a raw PCM file."""
+@dataclass(frozen=True)
+class Loudness:
+    integrated: float  # LUFS, BS.1770; SILENT_LUFS for silence
+    peak: float  # dBFS, the highest sample (what the limiter looks at); -inf for silence
+
+
+def measure(path: Path, sample_rate: int = SAMPLE_RATE, filters: str | None = None) -> Loudness:
+    """Integrated loudness and sample peak of a raw PCM file, after ``filters`` if given
+    (to measure what a gain and limiter will make of it). The sample peak costs nothing
+    extra; the true peak would quadruple the time (4x oversampling)."""
+    chain = f"{filters}," if filters else ""
     cmd = [
         find_ffmpeg(),
         "-nostdin",
@@ -137,17 +171,24 @@ def measure_loudness(path: Path, sample_rate: int = SAMPLE_RATE) -> float:
         "-i",
         str(path),
         "-af",
-        "ebur128=framelog=verbose",
+        f"{chain}ebur128=peak=sample",
         "-f",
         "null",
         "-",
     ]
     result = subprocess.run(cmd, capture_output=True, check=False)
-    found = _INTEGRATED.findall(result.stderr.decode("utf-8", "replace"))
+    text = result.stderr.decode("utf-8", "replace")
+    found, peaks = _INTEGRATED.findall(text), _PEAK.findall(text)
     if result.returncode != 0 or not found:
         raise AudioError("cannot measure loudness: ffmpeg's ebur128 filter failed")
-    value = found[-1]
-    return SILENT_LUFS if value == "-inf" else max(SILENT_LUFS, float(value))
+    value, peak = found[-1], peaks[-1] if peaks else "-inf"
+    integrated = SILENT_LUFS if value == "-inf" else max(SILENT_LUFS, float(value))
+    return Loudness(integrated, float("-inf") if peak == "-inf" else float(peak))
+
+
+def measure_loudness(path: Path, sample_rate: int = SAMPLE_RATE) -> float:
+    """Integrated loudness (LUFS, BS.1770) of a raw PCM file."""
+    return measure(path, sample_rate).integrated
 
 
 def decode(path: str, sample_rate: int = SAMPLE_RATE) -> AudioChunk:

@@ -3,8 +3,11 @@
 The key is a hash of everything that changes the sound: the engine and what
 it runs on, the engine's voice, rate, pitch and volume, and the spoken text.
 Each entry is one file written atomically (temporary file, then rename), so
-several processes can fill the same cache at once; the cache is pruned to a
-size bound, least recently used first.
+several processes can fill the same cache at once. An entry's header records
+its format and length, so a damaged or truncated one is dropped, never played.
+The cache is pruned to one size bound (``cache_max_bytes``: ``--cache-mb`` or
+``$LISTEN_CACHE_MB``), least recently used first, while a render writes, not
+only after it.
 """
 
 from __future__ import annotations
@@ -20,17 +23,42 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from listen.errors import ListenError
 from listen.models import AudioChunk
 from listen.voices import VoiceProfile
 
-FORMAT = 1  # bump when the entry layout or the key changes
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
-_HEADER = struct.Struct("<4sIHH")  # magic, sample rate, sample width, channels
-_MAGIC = b"LSN1"
+FORMAT = 2  # bump when the entry layout or the key changes
+DEFAULT_MB = 512
+DEFAULT_MAX_BYTES = DEFAULT_MB * 1024 * 1024
+_HEADER = struct.Struct("<4sIHHQ")  # magic, sample rate, sample width, channels, PCM bytes
+_MAGIC = b"LSN2"
+PRUNE_EVERY_BYTES = 16 * 1024 * 1024  # written between two checks of the bound
+
+
+def cache_max_bytes(mb: int | None = None) -> int:
+    """The one cache-size setting: ``mb`` (a CLI option), else ``$LISTEN_CACHE_MB``, else 512."""
+    if mb is None:
+        text = os.environ.get("LISTEN_CACHE_MB", "").strip()
+        if not text:
+            return DEFAULT_MAX_BYTES
+        try:
+            mb = int(text)
+        except ValueError:
+            raise ListenError(
+                f"LISTEN_CACHE_MB must be a whole number of megabytes, not {text!r}"
+            ) from None
+    if mb < 0:
+        raise ListenError(f"the cache size cannot be negative ({mb} MB)")
+    return mb * 1024 * 1024
+
+
+def cache_root() -> Path:
+    """Where the sentence, piece and episode caches live: $LISTEN_CACHE_DIR or the user's."""
+    return Path(os.environ.get("LISTEN_CACHE_DIR") or user_cache_dir("listen"))
 
 
 def default_dir() -> Path:
-    return Path(os.environ.get("LISTEN_CACHE_DIR") or user_cache_dir("listen")) / "segments"
+    return cache_root() / "segments"
 
 
 def segment_key(engine: str, fingerprint: str, voice: VoiceProfile, text: str) -> str:
@@ -60,9 +88,11 @@ class CacheInfo:
 
 
 class SegmentCache:
-    def __init__(self, directory: Path | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, directory: Path | None = None, max_bytes: int | None = None) -> None:
         self.dir = directory or default_dir()
-        self.max_bytes = max_bytes
+        # Half of the one bound: encoded pieces and finished episodes share the other half.
+        self.max_bytes = cache_max_bytes() // 2 if max_bytes is None else max_bytes
+        self._since_prune = PRUNE_EVERY_BYTES  # check the bound at the first write
 
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.pcm"
@@ -73,14 +103,25 @@ class SegmentCache:
             data = path.read_bytes()
         except OSError:
             return None
-        if len(data) < _HEADER.size:
-            return None
-        magic, rate, width, channels = _HEADER.unpack_from(data)
-        if magic != _MAGIC or not rate or not width or not channels:
+        pcm = data[_HEADER.size :]
+        valid = len(data) >= _HEADER.size
+        if valid:
+            magic, rate, width, channels, length = _HEADER.unpack_from(data)
+            valid = (
+                magic == _MAGIC
+                and rate > 0
+                and width in (1, 2, 3, 4)
+                and channels > 0
+                and length == len(pcm)
+                and len(pcm) % (width * channels) == 0
+            )
+        if not valid:
+            with contextlib.suppress(OSError):
+                path.unlink()  # damaged, truncated or of another format: speak it again
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # recently used: pruned last
-        return AudioChunk(data[_HEADER.size :], rate, width, channels)
+        return AudioChunk(pcm, rate, width, channels)
 
     def put(self, key: str, chunk: AudioChunk) -> None:
         """Store ``chunk``; a cache that cannot be written is skipped, never fatal."""
@@ -91,7 +132,13 @@ class SegmentCache:
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(
-                        _HEADER.pack(_MAGIC, chunk.sample_rate, chunk.sample_width, chunk.channels)
+                        _HEADER.pack(
+                            _MAGIC,
+                            chunk.sample_rate,
+                            chunk.sample_width,
+                            chunk.channels,
+                            len(chunk.pcm),
+                        )
                     )
                     fh.write(chunk.pcm)
                 os.replace(tmp, path)
@@ -100,6 +147,10 @@ class SegmentCache:
                     os.unlink(tmp)
         except OSError:
             return
+        self._since_prune += _HEADER.size + len(chunk.pcm)
+        if self._since_prune >= min(PRUNE_EVERY_BYTES, self.max_bytes // 4):
+            self._since_prune = 0
+            self.prune()  # the bound holds while a long render writes
 
     def _entries(self) -> list[tuple[float, int, Path]]:
         found: list[tuple[float, int, Path]] = []

@@ -7,16 +7,28 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
     ListenError
     ├── SourceError            the input could not be read or fetched
     │   ├── TooLarge           the input is over the size limit
-    │   └── Forbidden          the URL is not one this service may fetch
+    │   ├── InvalidURL         no request can be made of this URL
+    │   ├── Forbidden          the URL is not one this service may fetch
+    │   └── Busy               too many fetches in progress; try again shortly
     ├── ExtractionError        the page is not HTML or holds no article
     ├── LanguageError          a language code that nothing knows
     ├── VoiceError             a voice profile is missing or malformed
-    │   └── LexiconError       a pronunciation lexicon is malformed
+    │   ├── LexiconError       a pronunciation lexicon is malformed
+    │   └── VoiceStoreError    a Piper voice could not be installed or removed
     ├── EngineError
+    │   ├── UnknownEngine      no engine by that name, or ``module:Class`` is not an engine
     │   ├── EngineUnavailable  the engine (or its native parts) is not installed
     │   └── SynthesisError     the engine failed on one segment
     ├── AudioError             decoding, joining or encoding audio failed
-    └── ExportError            the output could not be written (disk full, ...)
+    ├── ExportError            the output could not be written
+    │   └── DiskFull           too little free disk to start, or to go on
+    ├── TooLong                the narration would be longer than the render limit
+    ├── ArtworkError           podcast artwork is not square JPEG/PNG of 1400-3000 px
+    └── PublishError           queues, feeds and the service
+        ├── StoreError         the article store cannot be used, or has no such entry
+        ├── QueueError         a queue command failed (an article failed, a bad value)
+        ├── FeedError          a feed's settings or its file are wrong
+        └── BrokerError        the job queue (Redis) is unknown or cannot be used
 """
 
 from __future__ import annotations
@@ -48,8 +60,16 @@ class TooLarge(SourceError):
     """The input is bigger than the limit."""
 
 
+class InvalidURL(SourceError):
+    """A URL with whitespace or control characters, a broken host or port, or no host."""
+
+
 class Forbidden(SourceError):
     """A URL outside the allow-list, or one that resolves to a private address."""
+
+
+class Busy(SourceError):
+    """Every fetch slot (in all, or for one host) is taken; the request may be retried."""
 
 
 class ExtractionError(ListenError):
@@ -68,8 +88,16 @@ class LexiconError(VoiceError):
     """A pronunciation lexicon file that cannot be used."""
 
 
+class VoiceStoreError(VoiceError):
+    """A Piper voice that cannot be downloaded, checked, installed or removed."""
+
+
 class EngineError(ListenError):
     """Base for engine failures."""
+
+
+class UnknownEngine(EngineError):
+    """No engine has that name, or a ``module:Class`` names something that is not an engine."""
 
 
 class EngineUnavailable(EngineError):
@@ -86,3 +114,35 @@ class AudioError(ListenError):
 
 class ExportError(ListenError):
     """An output file could not be written."""
+
+
+class DiskFull(ExportError):
+    """Too little free disk space to start a render, or to go on with one."""
+
+
+class TooLong(ListenError):
+    """The narration would be longer than the render limit (``RenderOptions.max_minutes``)."""
+
+
+class PublishError(ListenError):
+    """Base for the queue, the feeds and the service."""
+
+
+class StoreError(PublishError):
+    """The article store (SQLite or PostgreSQL) cannot be used, or has no such entry."""
+
+
+class QueueError(PublishError):
+    """A queue command failed: an article could not be rendered, or a value is wrong."""
+
+
+class FeedError(PublishError):
+    """A feed's channel settings are wrong, or its file cannot be read or written."""
+
+
+class BrokerError(PublishError):
+    """The job queue's URL is not supported, or the broker cannot be reached."""
+
+
+class ArtworkError(ListenError):
+    """Podcast artwork cannot be read, or is not what podcast apps accept."""

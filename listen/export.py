@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import subprocess
 import tempfile
@@ -20,7 +21,9 @@ from urllib.parse import quote
 
 from mutagen import MutagenError
 from mutagen.id3 import (
+    APIC,
     CHAP,
+    COMM,
     CTOC,
     ID3,
     TALB,
@@ -34,36 +37,14 @@ from mutagen.id3 import (
     WOAS,
     CTOCFlags,
     ID3NoHeaderError,
+    PictureType,
 )
 
-from listen.audio import SAMPLE_RATE, find_ffmpeg, pcm_input
+from listen import tidy
+from listen.audio import SAMPLE_RATE, find_ffmpeg, pcm_input, to_pcm16
 from listen.errors import AudioError, ExportError
+from listen.lang import iso639_2, pack_or_english
 from listen.models import AudioChunk, Chapter, Script
-from listen.script import to_text
-
-# ID3 wants ISO 639-2 codes.
-_ISO_639_2 = {
-    "ar": "ara",
-    "de": "deu",
-    "en": "eng",
-    "es": "spa",
-    "fa": "fas",
-    "fr": "fra",
-    "he": "heb",
-    "hi": "hin",
-    "it": "ita",
-    "ja": "jpn",
-    "ko": "kor",
-    "nl": "nld",
-    "pl": "pol",
-    "pt": "por",
-    "ru": "rus",
-    "sv": "swe",
-    "tr": "tur",
-    "uk": "ukr",
-    "ur": "urd",
-    "zh": "zho",
-}
 
 
 @contextlib.contextmanager
@@ -73,7 +54,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
     directory = path.parent if str(path.parent) else Path(".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+        tidy.sweep_dir(directory)  # what a killed run left here
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=tidy.part_prefix(path), suffix=".part", dir=directory
+        )
         os.close(fd)
     except OSError as exc:
         raise ExportError(f"cannot write to {directory}: {_why(exc)}") from None
@@ -101,6 +85,8 @@ def atomic_text(path: Path) -> Iterator[IO[str]]:
 def _why(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "the disk is full"
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return "a part of that path is a file, not a folder"
     return exc.strerror or str(exc)
 
 
@@ -166,16 +152,43 @@ def encode_mp3(
         raise AudioError(f"MP3 encoding failed: {detail}")
 
 
-def write_tags(
-    path: Path, script: Script, chapters: Sequence[Chapter] = (), render_key: str | None = None
-) -> None:
-    """ID3v2.4: title, artist, album, date, language, source URL, the script as lyrics,
-    and the chapters as CHAP frames under one ordered top-level CTOC."""
-    try:
-        tags = ID3(path)
-    except ID3NoHeaderError:
-        tags = ID3()
-    lang3 = _ISO_639_2.get(script.language, "und")
+def plain_text(script: Script) -> str:
+    """The article as plain text for the lyrics frame: players show it as it is, so no
+    Markdown; a caption is introduced in words, as the narration does."""
+    label = pack_or_english(script.language).caption_mark
+    paragraphs = [
+        f"{label}: {block.text}" if block.kind == "caption" else block.text
+        for block in script.blocks
+    ]
+    return "\n\n".join(p.strip() for p in paragraphs if p.strip()) + "\n"
+
+
+def standfirst(script: Script) -> str | None:
+    """The article's summary (its standfirst), if it has one."""
+    return next((b.text for b in script.blocks if b.kind == "summary" and b.text.strip()), None)
+
+
+def cover_art(script: Script) -> bytes:
+    """The artwork every MP3 carries: the default one, from the site's name."""
+    from urllib.parse import urlsplit
+
+    from listen.artwork import default_artwork
+
+    host = urlsplit(script.url).netloc.removeprefix("www.") if script.url else None
+    return default_artwork(script.site or host or "listen", host)
+
+
+def id3_tags(
+    script: Script,
+    chapters: Sequence[Chapter] = (),
+    render_key: str | None = None,
+    artwork: bytes | None = None,
+) -> ID3:
+    """ID3v2.4 frames: title, artist, album, date, language, source URL, the article as plain
+    lyrics, its standfirst as a comment, the artwork, and the chapters as CHAP frames under
+    one ordered top-level CTOC."""
+    tags = ID3()
+    lang3 = iso639_2(script.language)  # ID3 wants ISO 639-2 codes
     tags.add(TIT2(encoding=3, text=script.title))
     artist = script.author or script.site
     if artist:
@@ -189,7 +202,14 @@ def write_tags(
     if script.url:
         # ID3 URL frames are Latin-1: an IRI (an Arabic slug, say) is percent-encoded.
         tags.add(WOAS(url=quote(script.url, safe=":/?#[]@!$&'()*+,;=%~")))
-    tags.add(USLT(encoding=3, lang=lang3, desc="", text=to_text(script)))
+    tags.add(USLT(encoding=3, lang=lang3, desc="", text=plain_text(script)))
+    summary = standfirst(script)
+    if summary:
+        tags.add(COMM(encoding=3, lang=lang3, desc="", text=summary))
+    picture = cover_art(script) if artwork is None else artwork
+    if picture:
+        mime = "image/png" if picture.startswith(b"\x89PNG") else "image/jpeg"
+        tags.add(APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="", data=picture))
     if render_key:
         tags.add(TXXX(encoding=3, desc=RENDER_KEY_TAG, text=render_key))
     if chapters:
@@ -211,7 +231,27 @@ def write_tags(
                     sub_frames=[TIT2(encoding=3, text=chapter.title)],
                 )
             )
-    tags.save(path, v2_version=4)
+    return tags
+
+
+def id3_header(script: Script, artwork: bytes | None = None) -> bytes:
+    """The ID3v2.4 tag as bytes, to send before a streamed MP3 (no chapters: not known yet)."""
+    out = io.BytesIO()
+    id3_tags(script, artwork=artwork).save(out, v2_version=4, padding=lambda info: 0)
+    return out.getvalue()
+
+
+def write_tags(
+    path: Path,
+    script: Script,
+    chapters: Sequence[Chapter] = (),
+    render_key: str | None = None,
+    artwork: bytes | None = None,
+) -> None:
+    """Replace the tags of the MP3 at ``path`` with ``id3_tags``."""
+    with contextlib.suppress(ID3NoHeaderError):
+        ID3(path).delete(path)
+    id3_tags(script, chapters, render_key, artwork).save(path, v2_version=4)
 
 
 def write_mp3(
@@ -224,12 +264,13 @@ def write_mp3(
     gain_db: float | None = None,
     chapters: Sequence[Chapter] = (),
     render_key: str | None = None,
+    artwork: bytes | None = None,
 ) -> Path:
     """Encode, tag and move into place: ``path`` is either complete or untouched."""
     with atomic_path(path) as tmp:
         encode_mp3(pcm, tmp, sample_rate=sample_rate, bitrate=bitrate, gain_db=gain_db)
         try:
-            write_tags(tmp, script, chapters, render_key)
+            write_tags(tmp, script, chapters, render_key, artwork)
         except MutagenError as exc:
             raise ExportError(f"cannot write tags to {path}: {exc}") from None
     return path
@@ -239,7 +280,11 @@ class Mp3Stream:
     """PCM in as it is spoken, MP3 out on ``sink`` straight away (``listen speak -o -``).
 
     Loudness is normalised by ffmpeg's one-pass ``loudnorm``: a stream cannot
-    be measured before it is sent.
+    be measured before it is sent. With ``script``, the ID3v2 tag (all but the
+    chapters, which are not known yet) goes first, so players show the title.
+
+    A reader that goes away (``| head``, a player that quits) ends the stream
+    with ``BrokenPipeError``, which the command line treats as a normal end.
     """
 
     def __init__(
@@ -249,9 +294,11 @@ class Mp3Stream:
         bitrate: int = 64,
         loudness: float = -19.0,
         sample_rate: int = SAMPLE_RATE,
+        script: Script | None = None,
     ) -> None:
         self.sink = sink
         self.sample_rate = sample_rate
+        self.header = id3_header(script) if script is not None else b""
         self.cmd = [
             find_ffmpeg(),
             "-v",
@@ -272,6 +319,8 @@ class Mp3Stream:
             "1",
             "-f",
             "mp3",
+            "-id3v2_version",
+            "0",  # ours went first
             "-flush_packets",
             "1",
             "pipe:1",
@@ -284,6 +333,7 @@ class Mp3Stream:
             fileno = self.sink.fileno()
         except (AttributeError, OSError, ValueError):
             fileno = None  # an in-memory sink: copy ffmpeg's output in a thread
+        self.sink.write(self.header)
         self.sink.flush()
         try:
             self._proc = subprocess.Popen(
@@ -310,14 +360,26 @@ class Mp3Stream:
     def _write(self, raw: bytes) -> int:
         if self._proc is None or self._proc.stdin is None:
             raise AudioError("the MP3 stream is not open")
-        self._proc.stdin.write(raw)
-        self._proc.stdin.flush()
+        try:
+            self._proc.stdin.write(raw)
+            self._proc.stdin.flush()
+        except BrokenPipeError:
+            self._ffmpeg_ended(self._proc)
         return len(raw) // 2
 
-    def add(self, chunk: AudioChunk) -> int:
-        from listen.audio import to_segment
+    @staticmethod
+    def _ffmpeg_ended(proc: subprocess.Popen[bytes]) -> None:
+        """ffmpeg stopped reading: because our reader went away, or because it failed."""
+        errors = proc.stderr.read() if proc.stderr is not None else b""
+        code = proc.wait()
+        text = errors.decode("utf-8", "replace")
+        if "Broken pipe" in text or code in (-13, 141):  # EPIPE or SIGPIPE on its output
+            raise BrokenPipeError("the reader of the MP3 stream went away")
+        lines = text.strip().splitlines()
+        raise AudioError(f"MP3 streaming failed: {lines[-1] if lines else f'exit status {code}'}")
 
-        return self._write(to_segment(chunk, self.sample_rate).raw_data)
+    def add(self, chunk: AudioChunk) -> int:
+        return self._write(to_pcm16(chunk, self.sample_rate))
 
     def pause(self, ms: int) -> int:
         return self._write(bytes(2 * (ms * self.sample_rate // 1000))) if ms > 0 else 0
@@ -333,13 +395,9 @@ class Mp3Stream:
             proc.wait()
             return
         pipes: Any = proc  # stdin and stderr were opened with PIPE
-        pipes.stdin.close()
-        errors = pipes.stderr.read()
-        code = proc.wait()
+        with contextlib.suppress(BrokenPipeError):  # ffmpeg stopped reading: its status says why
+            pipes.stdin.close()
         if self._pump is not None:
             self._pump.join()
-        if code != 0:
-            lines = errors.decode("utf-8", "replace").strip().splitlines()
-            raise AudioError(
-                f"MP3 streaming failed: {lines[-1] if lines else f'exit status {code}'}"
-            )
+        if proc.wait() != 0:
+            self._ffmpeg_ended(proc)

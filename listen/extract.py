@@ -30,6 +30,7 @@ from lxml import etree
 
 from listen.captions_html import FIGURE_SRC_RE, Figure, place_lost_captions, tie_captions
 from listen.errors import ExtractionError
+from listen.lang import packs
 from listen.language import detect_language
 from listen.metadata import PageMeta, read_meta
 from listen.models import Article, Block, BlockKind, Page
@@ -64,10 +65,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # Short lines of page furniture that trafilatura sometimes keeps beside the text.
 _NOISE = re.compile(
-    r"^(\d+\s*(shares?|min(ute)?s?\s+read|comments?|views?)|listen|share( this)?:?|like this:?|"
-    r"advertisement|ad feedback|min read|\d+\s*(compartidos|min\s+de\s+lectura)|publicidad|"
-    r"استمع|مشاركة|\d+\s*(دقائق|دقيقة)\s*(للقراءة|قراءة)?)$",
-    re.I,
+    "^(" + "|".join(f"(?:{pattern})" for p in packs() for pattern in p.noise) + ")$", re.I
 )
 _TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bmin(ute)?s?\s+read\b", re.I)
 _PROMO_LABEL_MAX_WORDS = 5

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from listen.lang import pack_or_english, packs
 from listen.text import squash
 
 if TYPE_CHECKING:
@@ -37,52 +38,26 @@ _STANDFIRST_CLASS = re.compile(
     r"standfirst|summary|excerpt|dek|(^|[-_])lead($|[-_])|sub-?title|subheadline|description|intro",
     re.I,
 )
-_BY_PREFIX = re.compile(r"^(by|por|de|par|von|بقلم|كتب|كتبت)\s*:?\s+", re.I)
-_SOURCE_LINE = re.compile(r"^(source|sources|fuente|fuentes|المصدر|المصادر)\s*[:：]\s*(.+)$", re.I)
-# Words that may stand in a line holding only a date ("Updated 3:04 PM EST, Tue February 18, 2025").
-_DATE_WORDS = set(
-    """updated published actualizado publicado at de del a las am pm a.m p.m gmt utc est edt et
-    cet mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday lunes
-    martes miércoles jueves viernes sábado domingo jan feb mar apr may jun jul aug sep sept oct nov
-    dec ene abr ago dic""".split()
+# What each language says in a byline, and its month names, come from its language pack.
+_PACKS = packs()
+_BY_PREFIX = re.compile(
+    rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.prefixes)})\s*:?\s+", re.I
 )
-_MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-    "diciembre",
-    "ar": "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
-    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro "
-    "dezembro",
-    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
-    "dicembre",
-}
-_MONTH_NAMES = "|".join(m for names in _MONTHS.values() for m in names.split())
+_SOURCE_LINE = re.compile(
+    rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.source_words)})\s*[:：]\s*(.+)$",
+    re.I,
+)
+# Words that may stand in a line holding only a date ("Updated 3:04 PM EST, Tue February 18, 2025").
+_DATE_WORDS = frozenset(w.casefold() for p in _PACKS for w in p.date_words)
+_MONTH_WORDS = frozenset(w.casefold() for p in _PACKS for m in p.months for w in m.split())
+_MONTH_NAMES = "|".join(re.escape(m) for m in sorted(_MONTH_WORDS, key=len, reverse=True))
 # Where a date starts in a byline line: a digit, or a month name before one ("March 25").
 _DATE_TAIL = re.compile(rf"\s+(?=\d|(?:{_MONTH_NAMES})\.?\s+\d)", re.I)
-# How a byline is said, per language (one table, to move into a language pack):
-# "By {authors}.", "Source: {source}.", the date's order, the list's comma and its "and".
-_BYLINE_WORDS = {
-    "en": ("By {}.", "Source: {}.", "{d} {m} {y}.", ", ", " and "),
-    "es": ("Por {}.", "Fuente: {}.", "{d} de {m} de {y}.", ", ", " y "),
-    "ar": ("بقلم {}.", "المصدر: {}.", "{d} {m} {y}.", "، ", " و "),
-    "fr": ("Par {}.", "Source : {}.", "{d} {m} {y}.", ", ", " et "),
-    "de": ("Von {}.", "Quelle: {}.", "{d}. {m} {y}.", ", ", " und "),
-    "pt": ("Por {}.", "Fonte: {}.", "{d} de {m} de {y}.", ", ", " e "),
-    "it": ("Di {}.", "Fonte: {}.", "{d} {m} {y}.", ", ", " e "),
-}
 
 
 def join_names(names: list[str], language: str) -> str:
     """ "A, B and C" as ``language`` says it: "A, B y C", "أ، ب و ج"."""
-    *_, comma, and_ = _BYLINE_WORDS.get(language, _BYLINE_WORDS["en"])
-    if len(names) < 2:
-        return "".join(names)
-    last = names[-1]
-    if language == "es" and re.match(r"(?i)h?i(?![aeou])", last):
-        and_ = " e "  # "y" is said "e" before an /i/ sound: "Ana e Isabel"
-    return comma.join(names[:-1]) + and_ + last
+    return pack_or_english(language).byline.join(names)
 
 
 @dataclass
@@ -104,16 +79,16 @@ class PageMeta:
 
     def byline(self, language: str) -> str | None:
         """ "By X. Source: Y. 18 February 2025." in the article's language."""
-        by, source, date_form, *_ = _BYLINE_WORDS.get(language, _BYLINE_WORDS["en"])
+        words = pack_or_english(language)
         parts = []
         if self.authors:
-            parts.append(by.format(join_names(self.authors, language)))
+            parts.append(words.byline.by.format(join_names(self.authors, language)))
         if self.source and self.source not in self.authors:
-            parts.append(source.format(self.source))
+            parts.append(words.byline.source.format(self.source))
         if self.published:
             day = dt.date.fromisoformat(self.published)
-            months = _MONTHS.get(language, _MONTHS["en"]).split()
-            parts.append(date_form.format(d=day.day, m=months[day.month - 1], y=day.year))
+            month = words.months[day.month - 1]
+            parts.append(words.byline.date.format(d=day.day, m=month, y=day.year))
         return " ".join(parts) or None
 
     def is_byline_line(self, text: str) -> bool:
@@ -134,8 +109,7 @@ def _is_date_line(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+(?:\.[^\W\d_]+)*", text.casefold())
     if not re.search(r"\d", text) or len(text.split()) > 9:
         return False
-    months = {m.casefold() for names in _MONTHS.values() for m in names.split()}
-    return all(w in _DATE_WORDS or w in months for w in words)
+    return all(w in _DATE_WORDS or w in _MONTH_WORDS for w in words)
 
 
 def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = None) -> PageMeta:

@@ -1,15 +1,20 @@
 """The typed values passed from one pipeline stage to the next.
 
 fetch -> ``Page``; extract -> ``Article``; script -> ``Script`` (blocks with
-sentences); synthesize -> ``AudioChunk``; export -> ``Episode``.
+sentences) -> ``Segment``s; synthesize -> ``AudioChunk``; export -> ``Episode``.
+``RenderOptions`` is how a render is made (one value from the CLI or the
+service down to export) and ``Event`` is what a render or a worker reports.
 All are frozen: a stage makes new values, it never edits the ones it got.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
+
+DEFAULT_MAX_MINUTES = 180.0  # the longest narration one render may make (3 hours)
 
 BlockKind = Literal[
     "title", "byline", "summary", "heading", "paragraph", "caption", "quote", "list_item"
@@ -39,8 +44,28 @@ class Block:
     spoken: str = ""
     sentences: tuple[Sentence, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "text": self.text, "spoken": self.spoken}
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "spoken": self.spoken,
+            "sentences": [{"text": s.text, "spoken": s.spoken} for s in self.sentences],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Block:
+        kind = data["kind"]
+        if kind not in BLOCK_KINDS:
+            raise ValueError(f"unknown block kind {kind!r}")
+        return cls(
+            kind=kind,
+            text=data["text"],
+            spoken=data.get("spoken", data["text"]),
+            sentences=tuple(
+                Sentence(text=s["text"], spoken=s.get("spoken", s["text"]))
+                for s in data.get("sentences", ())
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -80,30 +105,38 @@ class Script:
     voice: str | None = None  # id of the voice profile the spoken forms were made for
 
     def to_dict(self) -> dict[str, Any]:
+        """The script's JSON, lossless: ``Script.from_dict(s.to_dict()) == s``."""
         return {
             "title": self.title,
             "language": self.language,
             "byline": self.byline,
+            "author": self.author,
             "published": self.published,
             "site": self.site,
             "url": self.url,
+            "voice": self.voice,
             "blocks": [b.to_dict() for b in self.blocks],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Script:
-        blocks = tuple(
-            Block(kind=b["kind"], text=b["text"], spoken=b.get("spoken", b["text"]))
-            for b in data["blocks"]
-        )
         return cls(
             title=data["title"],
             language=data["language"],
-            blocks=blocks,
+            blocks=tuple(Block.from_dict(b) for b in data["blocks"]),
             byline=data.get("byline"),
+            author=data.get("author"),
             published=data.get("published"),
             site=data.get("site"),
             url=data.get("url"),
+            voice=data.get("voice"),
+        )
+
+    @property
+    def spoken_chars(self) -> int:
+        """How much there is to say: what a render's limit is checked against up front."""
+        return sum(len(s.spoken) for b in self.blocks for s in b.sentences) or sum(
+            len(b.spoken) for b in self.blocks
         )
 
     @property
@@ -111,6 +144,18 @@ class Script:
         from listen.text import slugify
 
         return slugify(self.title) or "article"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence to synthesise, with the silence that follows it."""
+
+    block: int
+    sentence: int
+    kind: BlockKind
+    text: str
+    spoken: str
+    pause_after_ms: int
 
 
 @dataclass(frozen=True)
@@ -152,8 +197,9 @@ class Episode:
     timings: tuple[Timing, ...] = ()
     chapters: tuple[Chapter, ...] = ()
     sidecars: dict[str, Path] = field(default_factory=dict)
-    synthesized: int = 0  # segments the engine spoke; the rest came from the cache
-    cached: int = 0
+    # How this render went, not what it made: a cached Episode equals a fresh one.
+    synthesized: int = field(default=0, compare=False)  # segments the engine spoke
+    cached: int = field(default=0, compare=False)  # segments the cache supplied
 
 
 @dataclass(frozen=True)
@@ -185,3 +231,67 @@ class Chapter:
     start_ms: int
     end_ms: int
     block: int  # the block it starts at
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render: one value passed whole from the CLI or the service down to export.
+
+    ``voice`` names a profile for every article; ``voices`` one per language
+    (``(("en", "en-piper"), ...)``), used when ``voice`` is not set.
+    """
+
+    voice: str | None = None
+    voices: tuple[tuple[str, str], ...] = ()
+    language: str | None = None  # the articles' language, when the pages are wrong
+    engine: str | None = None  # an engine name (or module:Class) over the profile's own
+    bitrate: int = 64
+    loudness: float | None = None  # LUFS; None: the voice profile's
+    sidecars: bool = True
+    cache: bool = True
+    cache_mb: int | None = None  # the sentence cache's bound; None: $LISTEN_CACHE_MB or 512
+    max_minutes: float = DEFAULT_MAX_MINUTES  # refuse narrations longer than this
+
+    def __post_init__(self) -> None:
+        if not 8 <= self.bitrate <= 320:
+            raise ValueError(f"bitrate {self.bitrate} is outside 8-320 kbps")
+        if self.max_minutes <= 0:
+            raise ValueError("max_minutes must be positive")
+
+    def voice_for(self, language: str | None) -> str | None:
+        """The voice profile id for an article in ``language`` (None: the language's default)."""
+        if self.voice or not language:
+            return self.voice
+        base = language.split("-")[0].lower()
+        return dict(self.voices).get(language) or dict(self.voices).get(base)
+
+
+Phase = Literal["speaking", "measuring", "encoding"]
+EventKind = Literal["progress", "start", "ready", "failed", "lost", "error"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a render or a worker reports, through one callback shape: ``Progress``.
+
+    * ``progress``: a render's ``phase`` is ``done`` of ``total`` along;
+    * ``start``: a worker took job ``job``;
+    * ``ready``: it finished (``path``, ``duration_ms``);
+    * ``failed`` / ``lost``: it failed, or its claim was taken over (``detail`` says why);
+    * ``error``: the worker itself cannot go on (``detail``).
+    """
+
+    kind: EventKind
+    job: str = ""  # the queue entry's id, or the source path
+    title: str = ""
+    phase: Phase | None = None
+    done: int = 0
+    total: int = 0
+    detail: str = ""
+    duration_ms: int = 0
+    path: Path | None = None
+    synthesized: int = 0
+    cached: int = 0
+
+
+Progress = Callable[[Event], None]

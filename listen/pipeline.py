@@ -3,7 +3,13 @@
     fetch -> extract -> script -> voice -> synthesize -> assemble -> export
 
 Each stage is a plain function in its own module; this one only wires them
-together, so the Python API, the CLI and the batch renderer share one path.
+together, so the Python API, the CLI, the queue's workers and the service
+share one path. A render is made as one ``RenderOptions`` says; the keyword
+arguments of ``render``/``stream``/``speak`` are a thin layer that builds one.
+Every render is bounded: its narration may not be longer than
+``RenderOptions.max_minutes`` (refused up front from the script's length, and
+stopped if the audio grows past it), and free disk is checked before and while
+it writes.
 """
 
 from __future__ import annotations
@@ -11,23 +17,37 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from listen.audio import SAMPLE_RATE, SILENT_LUFS, Spool, measure_loudness
+from mutagen import MutagenError
+
+from listen.audio import SAMPLE_RATE
 from listen.cache import SegmentCache
-from listen.engines import ReadsPhonemes, get_engine
-from listen.export import write_mp3
+from listen.engines import Engine, ReadsPhonemes, markup_engine
+from listen.episodes import block_ends, episode_store, piece_store
+from listen.errors import DiskFull, ExportError, TooLong
+from listen.export import atomic_path, write_tags
 from listen.extract import extract
 from listen.fetch import read_source
 from listen.language import require_code
-from listen.models import Episode, Page, Script, Timing
+from listen.models import Episode, Event, Page, Progress, RenderOptions, Script, Segment, Timing
+from listen.pieces import EncoderSettings, Narration
 from listen.script import build_script
-from listen.synthesize import Counts, Progress, Speaker, speak_script
+from listen.synthesize import Counts, Speaker, speak_script
 from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
 from listen.voices import VoiceProfile, choose_profile
 
-RENDER_FORMAT = 1  # bump when a render's output changes for the same inputs
+RENDER_FORMAT = 3  # bump when a render's output changes for the same inputs
+# A generous guess (fast voices say about 900 a minute), so the up-front check refuses only
+# what is surely too long; the audio itself is checked against the limit as it grows.
+SPOKEN_CHARS_PER_MINUTE = 1200
+MIN_FREE_BYTES = 64 * 1024 * 1024  # stop before a disk is full, not when it is
+DISK_CHECK_EVERY = 16  # segments between two free-space checks
 
 
 def script_from_html(
@@ -43,33 +63,147 @@ def script_from_html(
 
 
 def script_from_source(
-    source: str, *, language: str | None = None, voice: str | None = None
+    source: str,
+    *,
+    language: str | None = None,
+    voice: str | None = None,
+    options: RenderOptions | None = None,
 ) -> tuple[Script, VoiceProfile]:
     """Read a file, URL or ``-`` and make its script, with the voice profile chosen for it."""
-    return script_from_page(read_source(source), language, voice)
+    return script_from_page(read_source(source), language, voice, options=options)
 
 
 def script_from_page(
-    page: Page, language: str | None = None, voice_id: str | None = None
+    page: Page,
+    language: str | None = None,
+    voice_id: str | None = None,
+    *,
+    options: RenderOptions | None = None,
 ) -> tuple[Script, VoiceProfile]:
-    """A fetched page's script, with the voice profile chosen for it."""
+    """A fetched page's script, with the voice profile chosen for it (``options`` may choose
+    the language and the voice per language)."""
+    if options is not None:
+        language = language or options.language
     article = extract(page, language=require_code(language) if language else None)
+    if options is not None:
+        voice_id = voice_id or options.voice_for(article.language)
     profile = choose_profile(article.language, voice_id)
     return build_script(article, profile), profile
 
 
-def _for_engine(script: Script, voice: VoiceProfile, engine_name: str) -> Script:
+def script_for_voice(script: Script, options: RenderOptions) -> tuple[Script, VoiceProfile]:
+    """A stored script, re-spoken only if ``options`` choose another voice than it was made for."""
+    profile = choose_profile(script.language, options.voice_for(script.language))
+    if script.voice == profile.id and all(b.sentences for b in script.blocks):
+        return script, profile
+    return build_script(script, profile), profile
+
+
+def _for_engine(script: Script, voice: VoiceProfile, speaker: Speaker) -> Script:
     """Engines that read phonemes get the lexicon's phonemes in place of its aliases."""
-    engine = get_engine(engine_name)
+    # A Piper voice that is not installed falls back to espeak: write espeak's syntax then.
+    engine = markup_engine(voice, speaker.loaded())
     if not voice.lexicons or not isinstance(engine, ReadsPhonemes):
         return script
     return build_script(script, voice, phonemes=engine.phoneme_markup)
 
 
-def _cache(cache: SegmentCache | bool | None) -> SegmentCache | None:
+def _cache(cache: SegmentCache | bool | None, options: RenderOptions) -> SegmentCache | None:
+    if cache is None:
+        cache = options.cache
     if cache is True:
-        return SegmentCache()
+        from listen.cache import cache_max_bytes
+
+        # Half of the one bound; encoded pieces and episodes get a quarter each.
+        return SegmentCache(max_bytes=cache_max_bytes(options.cache_mb) // 2)
     return cache or None
+
+
+def check_length(script: Script, options: RenderOptions) -> None:
+    """Refuse, before any work, a script that would speak for longer than the limit."""
+    minutes = script.spoken_chars / SPOKEN_CHARS_PER_MINUTE
+    if minutes > options.max_minutes:
+        raise TooLong(
+            f"{script.title!r} would take about {minutes:.0f} minutes to read; "
+            f"the limit is {options.max_minutes:g}",
+            hint="raise it with --max-minutes, or split the article",
+        )
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return MIN_FREE_BYTES * 4  # a folder we cannot ask about: let writing report it
+
+
+def check_disk(folders: tuple[Path, ...], need: int) -> None:
+    """Raise ``DiskFull`` when a folder the render writes to has less than ``need`` free."""
+    for folder in dict.fromkeys(folders):
+        free = _free_bytes(folder)
+        if free < need + MIN_FREE_BYTES:
+            raise DiskFull(
+                f"{folder} has {free / 1e6:.0f} MB free; this render needs about "
+                f"{(need + MIN_FREE_BYTES) / 1e6:.0f} MB",
+                hint="free some space, or set TMPDIR to a larger disk",
+            )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a render needs before it speaks: the script as the engine reads it, and its key."""
+
+    spoken: Script
+    speaker: Speaker
+    target_lufs: float
+    key: str
+
+
+def prepare(
+    script: Script,
+    voice: VoiceProfile,
+    options: RenderOptions,
+    engine: str | Engine | None = None,
+) -> Prepared:
+    check_length(script, options)
+    speaker = Speaker(voice, engine if engine is not None else options.engine)
+    spoken = _for_engine(script, voice, speaker)
+    target = options.loudness if options.loudness is not None else voice.loudness
+    return Prepared(spoken, speaker, target, render_key(spoken, voice, speaker, options, target))
+
+
+def _spoken(
+    prepared: Prepared,
+    voice: VoiceProfile,
+    options: RenderOptions,
+    store: SegmentCache | None,
+    progress: Progress | None,
+    counts: Counts,
+    folders: tuple[Path, ...],
+) -> Iterator[tuple[Segment, object]]:
+    """speak_script, with the length limit and the free disk checked as the audio grows."""
+    limit_ms = options.max_minutes * 60_000
+    spoken_ms = 0.0
+    for i, (segment, chunk) in enumerate(
+        speak_script(
+            prepared.spoken, voice, prepared.speaker, cache=store, progress=progress, counts=counts
+        )
+    ):
+        spoken_ms += chunk.duration_ms + segment.pause_after_ms
+        if spoken_ms > limit_ms:
+            raise TooLong(
+                f"the narration of {prepared.spoken.title!r} passed the "
+                f"{options.max_minutes:g}-minute limit; it was stopped",
+                hint="raise it with --max-minutes, or split the article",
+            )
+        if i % DISK_CHECK_EVERY == DISK_CHECK_EVERY - 1:
+            check_disk(folders, 0)
+        yield segment, chunk
+
+
+def _phase(progress: Progress | None, phase: str, done: int, total: int = 1) -> None:
+    if progress is not None:
+        progress(Event("progress", phase=phase, done=done, total=total))  # type: ignore[arg-type]
 
 
 def render(
@@ -77,30 +211,79 @@ def render(
     out: Path,
     *,
     voice: VoiceProfile,
-    engine: str | None = None,
+    engine: str | Engine | None = None,
     bitrate: int = 64,
     loudness: float | None = None,
     sidecars: bool = True,
     cache: SegmentCache | bool | None = True,
     progress: Progress | None = None,
+    options: RenderOptions | None = None,
 ) -> Episode:
-    """Script -> tagged MP3 with chapters at ``out``, plus its sidecars (all written atomically)."""
-    speaker = Speaker(voice, engine)
-    spoken = _for_engine(script, voice, speaker.name)
-    target = loudness if loudness is not None else voice.loudness
-    key = render_key(spoken, voice, speaker, bitrate, target)
-    if cache and sidecars:
-        done = read_episode(out, key, script, voice.id, speaker.name)
+    """Script -> tagged MP3 with chapters at ``out``, plus its sidecars (all written atomically).
+
+    ``options`` says how to render; without it the keyword arguments make one.
+    ``engine`` may be an engine object (any ``listen.engines.Engine``), which is
+    then used as it is: the seam for tests and for embedding.
+    """
+    options = options or keyword_options(engine, bitrate, loudness, cache, sidecars=sidecars)
+    store = cache if isinstance(cache, SegmentCache) else None
+    return render_episode(
+        script, out, voice, options, engine=engine, cache=store, progress=progress
+    )
+
+
+def keyword_options(
+    engine: str | Engine | None,
+    bitrate: int,
+    loudness: float | None,
+    cache: SegmentCache | bool | None,
+    **more: Any,
+) -> RenderOptions:
+    """The ``RenderOptions`` that the public functions' keyword arguments describe."""
+    return RenderOptions(
+        engine=engine if isinstance(engine, str) else None,
+        bitrate=bitrate,
+        loudness=loudness,
+        cache=cache is not False and cache is not None,
+        **more,
+    )
+
+
+def render_episode(
+    script: Script,
+    out: Path,
+    voice: VoiceProfile,
+    options: RenderOptions,
+    *,
+    engine: str | Engine | None = None,
+    cache: SegmentCache | bool | None = None,
+    progress: Progress | None = None,
+) -> Episode:
+    """The render itself: speak -> assemble -> measure -> encode -> sidecars, then the MP3."""
+    prepared = prepare(script, voice, options, engine)
+    speaker = prepared.speaker
+    if options.cache and options.sidecars:
+        done = read_episode(out, prepared.key, script, voice.id, speaker.name)
         if done is not None:
             return done  # the same article, voice and settings: nothing to do
-    store = _cache(cache)
+    store = _cache(cache, options)
+    folders = (Path(tempfile.gettempdir()), out.resolve().parent)
+    minutes = script.spoken_chars / (SPOKEN_CHARS_PER_MINUTE / 2)  # a slow voice, to be safe
+    check_disk(folders, int(minutes * 60 * (SAMPLE_RATE * 2 + options.bitrate * 125)))
+    episodes = episode_store(store)
+    if episodes is not None and options.sidecars and episodes.restore(prepared.key, out):
+        done = read_episode(out, prepared.key, script, voice.id, speaker.name)
+        if done is not None:
+            return done  # rendered before, to another path: linked from the episode store
     counts = Counts()
     timings: list[Timing] = []
-    with Spool() as spool:
-        for segment, chunk in speak_script(
-            spoken, voice, speaker, cache=store, progress=progress, counts=counts
-        ):
-            start, end = spool.add(chunk)
+    settings = EncoderSettings(bitrate=options.bitrate, sample_rate=SAMPLE_RATE)
+    with Narration(prepared.target_lufs, settings, piece_store(store)) as narration:
+        # assemble, measure and encode at once: every sentence, with its pause, to the sample;
+        # each finished piece is encoded on the other core while the next is spoken
+        spoken = _spoken(prepared, voice, options, store, progress, counts, folders)
+        for (segment, chunk), block_end in block_ends(spoken):
+            start, end = narration.add(chunk)
             timings.append(
                 Timing(
                     segment.block,
@@ -112,26 +295,37 @@ def render(
                     SAMPLE_RATE,
                 )
             )
-            spool.pause(segment.pause_after_ms)
-        spool.flush()
-        duration_ms = spool.duration_ms
-        measured = measure_loudness(spool.path) if spool.frames else SILENT_LUFS
-        gain = None if measured <= SILENT_LUFS else target - measured
+            narration.pause(segment.pause_after_ms, block_end=block_end)
+        narration.finish()
+        duration_ms = narration.duration_ms
         chapter_list = chapters(script, timings, duration_ms)
-        write_mp3(
-            spool.path,
-            out,
-            script,
-            bitrate=bitrate,
-            gain_db=gain,
-            chapters=chapter_list,
-            render_key=key,
-        )
-    written = write_sidecars(out, script, timings, chapter_list, duration_ms) if sidecars else {}
-    if not sidecars:
-        for stale in sidecar_paths(out).values():
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()  # a sidecar from an older render would not match this audio
+        # The sidecars first and the MP3 last: a crash between them leaves an old MP3 whose
+        # key no longer matches the sidecars', which the next run renders again.
+        written: dict[str, Path] = {}
+        if options.sidecars:
+            written = write_sidecars(
+                out, script, timings, chapter_list, duration_ms, render_key=prepared.key
+            )
+        else:
+            for stale in sidecar_paths(out).values():
+                with contextlib.suppress(FileNotFoundError):
+                    stale.unlink()  # a sidecar from an older render would not match this audio
+        _phase(progress, "encoding", 0)
+        try:
+            with atomic_path(out) as tmp:
+                narration.join(tmp)
+                try:
+                    write_tags(tmp, script, chapter_list, prepared.key)
+                except MutagenError as exc:
+                    raise ExportError(f"cannot write tags to {out}: {exc}") from None
+        except Exception:
+            for path in written.values():  # a failed render leaves nothing of itself behind
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise
+        _phase(progress, "encoding", 1)
+    if episodes is not None and written:
+        episodes.put(prepared.key, out, written)
     if store is not None and counts.synthesized:
         store.prune()
     return Episode(
@@ -149,9 +343,13 @@ def render(
 
 
 def render_key(
-    script: Script, voice: VoiceProfile, speaker: Speaker, bitrate: int, loudness: float
+    script: Script,
+    voice: VoiceProfile,
+    speaker: Speaker,
+    options: RenderOptions,
+    loudness: float,
 ) -> str:
-    """Everything a render depends on, hashed; stored in the MP3 to skip identical re-renders."""
+    """Everything a render depends on, hashed; stored in the MP3 and its sidecars."""
     material = json.dumps(
         [
             RENDER_FORMAT,
@@ -159,7 +357,7 @@ def render_key(
             voice.to_dict(),
             speaker.name,
             speaker.fingerprint,
-            bitrate,
+            options.bitrate,
             loudness,
         ],
         ensure_ascii=False,
@@ -173,11 +371,12 @@ def stream(
     sink: BinaryIO,
     *,
     voice: VoiceProfile,
-    engine: str | None = None,
+    engine: str | Engine | None = None,
     bitrate: int = 64,
     loudness: float | None = None,
     cache: SegmentCache | bool | None = True,
     progress: Progress | None = None,
+    options: RenderOptions | None = None,
 ) -> Episode:
     """Script -> MP3 bytes on ``sink`` as each sentence is spoken, so a player can start at once.
 
@@ -186,23 +385,26 @@ def stream(
     """
     from listen.export import Mp3Stream
 
-    speaker = Speaker(voice, engine)
-    spoken = _for_engine(script, voice, speaker.name)
-    target = loudness if loudness is not None else voice.loudness
+    options = options or keyword_options(engine, bitrate, loudness, cache)
+    prepared = prepare(script, voice, options, engine)
+    store = _cache(cache if isinstance(cache, SegmentCache) else None, options)
     counts = Counts()
     frames = 0
-    with Mp3Stream(sink, bitrate=bitrate, loudness=target) as encoder:
-        for segment, chunk in speak_script(
-            spoken, voice, speaker, cache=_cache(cache), progress=progress, counts=counts
-        ):
-            frames += encoder.add(chunk)
+    folders = (Path(tempfile.gettempdir()),)
+    with Mp3Stream(
+        sink, bitrate=options.bitrate, loudness=prepared.target_lufs, script=script
+    ) as encoder:
+        for segment, chunk in _spoken(prepared, voice, options, store, progress, counts, folders):
+            frames += encoder.add(chunk)  # type: ignore[arg-type]
             frames += encoder.pause(segment.pause_after_ms)
+    if store is not None and counts.synthesized:
+        store.prune()
     return Episode(
         path=None,
         script=script,
         duration_ms=frames * 1000 // SAMPLE_RATE,
         voice=voice.id,
-        engine=speaker.name,
+        engine=prepared.speaker.name,
         synthesized=counts.synthesized,
         cached=counts.cached,
     )
@@ -214,24 +416,26 @@ def speak(
     *,
     language: str | None = None,
     voice: str | None = None,
-    engine: str | None = None,
+    engine: str | Engine | None = None,
     bitrate: int = 64,
     loudness: float | None = None,
     sidecars: bool = True,
     cache: SegmentCache | bool | None = True,
     progress: Progress | None = None,
+    options: RenderOptions | None = None,
 ) -> Episode:
     """Article (file, URL or ``-``) -> MP3. The default name comes from the title's slug."""
-    script, profile = script_from_source(source, language=language, voice=voice)
+    options = options or keyword_options(
+        engine, bitrate, loudness, cache, voice=voice, language=language, sidecars=sidecars
+    )
+    script, profile = script_from_source(source, options=options)
     target = out or Path(f"{script.slug}.mp3")
-    return render(
+    return render_episode(
         script,
         target,
-        voice=profile,
+        profile,
+        options,
         engine=engine,
-        bitrate=bitrate,
-        loudness=loudness,
-        sidecars=sidecars,
-        cache=cache,
+        cache=cache if isinstance(cache, SegmentCache) else None,
         progress=progress,
     )

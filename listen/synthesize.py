@@ -7,32 +7,39 @@ its changed sentences.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from listen.cache import SegmentCache, segment_key
 from listen.engines import Engine, Fingerprinted, for_engine, get_engine, ready_engine
 from listen.errors import SynthesisError
-from listen.models import AudioChunk, Script
-from listen.script import Segment, segments
+from listen.models import AudioChunk, Event, Progress, Script, Segment
+from listen.script import segments
 from listen.voices import VoiceProfile
-
-Progress = Callable[[int, int], None]
 
 
 class Speaker:
-    """The engine for a voice, started on first use (with the profile's fallbacks)."""
+    """The engine for a voice, started on first use (with the profile's fallbacks).
 
-    def __init__(self, voice: VoiceProfile, override: str | None = None) -> None:
+    ``override`` is an engine name, or an engine object used as it is (no
+    fallbacks, no process-wide registry): the seam for tests and embedding.
+    """
+
+    def __init__(self, voice: VoiceProfile, override: str | Engine | None = None) -> None:
         self.voice = voice
-        self.override = override
-        self.name = override or voice.engine
+        self._given = override if not isinstance(override, str | None) else None
+        self.override = override if isinstance(override, str) else None
+        self.name = self._given.name if self._given else (self.override or voice.engine)
         self._engine: Engine | None = None
+
+    def loaded(self) -> Engine:
+        """The engine object, not yet checked or started (for what it declares it can do)."""
+        return self._given or self._engine or get_engine(self.name)
 
     @property
     def fingerprint(self) -> str:
         """What the engine runs on (library, model), for cache keys."""
-        engine = get_engine(self.name)
+        engine = self.loaded()
         return engine.fingerprint(self.profile) if isinstance(engine, Fingerprinted) else ""
 
     @property
@@ -42,7 +49,11 @@ class Speaker:
 
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = ready_engine(self.voice, self.override)
+            if self._given is not None:
+                self._given.check()
+                self._engine = self._given
+            else:
+                self._engine = ready_engine(self.voice, self.override)
             self.name = self._engine.name
         return self._engine
 
@@ -59,9 +70,9 @@ class Speaker:
             != (first.sample_rate, first.sample_width, first.channels)
             for c in chunks
         ):
-            from listen.audio import to_segment
+            from listen.audio import to_pcm16
 
-            pcm = b"".join(to_segment(c, first.sample_rate).raw_data for c in chunks)
+            pcm = b"".join(to_pcm16(c, first.sample_rate) for c in chunks)
             return AudioChunk(pcm, first.sample_rate)
         return AudioChunk(
             b"".join(c.pcm for c in chunks), first.sample_rate, first.sample_width, first.channels
@@ -86,6 +97,8 @@ def speak_script(
     """Every sentence of ``script`` with its audio, in reading order."""
     todo = list(segments(script, voice))
     fingerprint = speaker.fingerprint if cache is not None else ""
+    if progress:
+        progress(Event("progress", phase="speaking", done=0, total=len(todo)))
     for i, segment in enumerate(todo):
         chunk = None
         key = ""
@@ -105,5 +118,5 @@ def speak_script(
         elif counts is not None:
             counts.cached += 1
         if progress:
-            progress(i + 1, len(todo))
+            progress(Event("progress", phase="speaking", done=i + 1, total=len(todo)))
         yield segment, chunk

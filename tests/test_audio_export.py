@@ -6,12 +6,13 @@ import errno
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
 import listen.audio
 import listen.export
-from listen.audio import SAMPLE_RATE, assemble, decode
+from listen.audio import SAMPLE_RATE, assemble, decode, to_pcm16
 from listen.errors import AudioError, ExportError
 from listen.export import atomic_path, write_mp3
 from listen.models import AudioChunk, Block, Script
@@ -43,21 +44,21 @@ def tone(ms: int, rate: int = SAMPLE_RATE, amplitude: int = 8000) -> AudioChunk:
 def test_assemble_puts_exact_pauses_between_chunks() -> None:
     audio = assemble([([tone(500)], 250), ([tone(1000)], 0)])
     first, pause, second = 11025, 5512, 22050  # frames at 22,050 Hz; a pause rounds down
-    assert len(audio.raw_data) == 2 * (first + pause + second)
-    gap = audio.raw_data[2 * first : 2 * (first + pause)]
+    assert len(audio.pcm) == 2 * (first + pause + second)
+    gap = audio.pcm[2 * first : 2 * (first + pause)]
     assert gap == bytes(len(gap))
-    assert audio.raw_data[2 * (first + pause) : 2 * (first + pause + 40)] != bytes(80)
+    assert audio.pcm[2 * (first + pause) : 2 * (first + pause + 40)] != bytes(80)
 
 
 def test_assemble_resamples_other_rates() -> None:
     audio = assemble([([tone(1000, rate=16000)], 0)])
-    assert audio.frame_rate == SAMPLE_RATE
-    assert abs(len(audio) - 1000) <= 1
+    assert audio.sample_rate == SAMPLE_RATE
+    assert abs(audio.duration_ms - 1000) <= 1
 
 
 def test_mp3_round_trip_with_tags(tmp_path: Path) -> None:
     out = tmp_path / "a.mp3"
-    write_mp3(assemble([([tone(2000)], 500)]).raw_data, out, SCRIPT, bitrate=48)
+    write_mp3(assemble([([tone(2000)], 500)]).pcm, out, SCRIPT, bitrate=48)
     decoded = decode(str(out))
     assert abs(decoded.duration_ms - 2500) < 120  # encoder padding only
     assert rms(decoded.pcm) > 1000
@@ -82,7 +83,7 @@ def test_failed_encode_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(listen.export, "find_ffmpeg", lambda: "/bin/false")
     out = tmp_path / "a.mp3"
     with pytest.raises(AudioError, match="MP3 encoding failed"):
-        write_mp3(assemble([([tone(100)], 0)]).raw_data, out, SCRIPT)
+        write_mp3(assemble([([tone(100)], 0)]).pcm, out, SCRIPT)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -97,7 +98,7 @@ def test_full_disk_is_a_clear_error_and_keeps_the_old_file(
 
     monkeypatch.setattr(listen.export.os, "replace", full)
     with pytest.raises(ExportError, match="the disk is full"):
-        write_mp3(assemble([([tone(100)], 0)]).raw_data, out, SCRIPT)
+        write_mp3(assemble([([tone(100)], 0)]).pcm, out, SCRIPT)
     assert out.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [out]
 
@@ -146,3 +147,60 @@ def test_pip_ffmpeg_is_found_without_a_system_one(monkeypatch: pytest.MonkeyPatc
         assert "imageio_ffmpeg" in path and os.access(path, os.X_OK)
     finally:
         listen.audio.find_ffmpeg.cache_clear()
+
+
+def sine(rate: int, ms: int, hz: float = 440.0, level: float = 0.5) -> np.ndarray:
+    t = np.arange(rate * ms // 1000) / rate
+    return level * np.sin(2 * np.pi * hz * t)
+
+
+def as_pcm(values: np.ndarray, width: int) -> bytes:
+    """Floats in [-1, 1) -> signed little-endian PCM of ``width`` bytes."""
+    ints = np.round(values * (2 ** (8 * width - 1) - 1)).astype("<i4")
+    if width == 3:
+        return b"".join(int(v).to_bytes(3, "little", signed=True) for v in ints)
+    return ints.astype({1: "i1", 2: "<i2", 4: "<i4"}[width]).tobytes()
+
+
+def dominant_hz(pcm: bytes, rate: int) -> float:
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(samples))
+    return float(np.fft.rfftfreq(len(samples), 1 / rate)[int(np.argmax(spectrum))])
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 4])
+@pytest.mark.parametrize("rate", [16000, 22050, 24000, 44100])
+def test_any_width_rate_and_channels_become_mono_16_bit(width: int, rate: int) -> None:
+    left = sine(rate, 500)
+    stereo = np.stack([left, left], axis=1).reshape(-1)  # interleaved, both channels alike
+    chunk = AudioChunk(as_pcm(stereo, width), rate, sample_width=width, channels=2)
+    pcm = to_pcm16(chunk, SAMPLE_RATE)
+    assert len(pcm) == 2 * round(len(left) * SAMPLE_RATE / rate)
+    assert abs(dominant_hz(pcm, SAMPLE_RATE) - 440) < 4  # the pitch survives resampling
+    peak = np.abs(np.frombuffer(pcm, dtype="<i2")).max() / 32768
+    assert abs(peak - 0.5) < 0.02  # and the level survives the width change
+
+
+def test_stereo_is_averaged_not_summed() -> None:
+    frames = np.array([[16000, -16000], [8000, 8000]], dtype="<i2").tobytes()
+    pcm = to_pcm16(AudioChunk(frames, SAMPLE_RATE, channels=2))
+    assert np.frombuffer(pcm, dtype="<i2").tolist() == [0, 8000]
+
+
+def test_mono_16_bit_at_the_rate_passes_through_unchanged() -> None:
+    chunk = tone(100)
+    assert to_pcm16(chunk) == chunk.pcm
+
+
+def test_an_unknown_sample_width_is_an_audio_error() -> None:
+    with pytest.raises(AudioError, match="sample width"):
+        to_pcm16(AudioChunk(bytes(50), 16000, sample_width=5))
+
+
+def test_no_module_imports_pydub_or_audioop() -> None:
+    """Python 3.13 removed audioop, which pydub needs."""
+    root = Path(listen.audio.__file__).parent
+    for source in root.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert "import pydub" not in text and "from pydub" not in text, source
+        assert "import audioop" not in text, source

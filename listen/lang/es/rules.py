@@ -27,21 +27,24 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import numbers as num
-from .common import (
+from ..common import (
     NAME_AHEAD,
     Language,
     Step,
     alternation,
     dotted,
     keep_final_dot,
+    leftover_digits,
+    long_numbers,
     parse_number,
+    phone_rule,
     post_clean_rules,
     roman_value,
     rule,
     split_camel,
     web_rules,
 )
+from . import numbers as num
 
 #: Regions that write "1.5" for one and a half.
 POINT_DECIMAL_REGIONS = frozenset({"MX", "US", "GT", "HN", "SV", "NI", "PA", "DO", "PR"})
@@ -78,6 +81,17 @@ ABBREVIATIONS = {
     "tel.": "teléfono", "depto.": "departamento",
     "Ud.": "usted", "Uds.": "ustedes", "Vd.": "usted", "Vds.": "ustedes",
     "mdd": "millones de dólares", "mdp": "millones de pesos",
+    "Pza.": "plaza", "Plza.": "plaza", "Ctra.": "carretera", "ctra.": "carretera",
+    "Ayto.": "ayuntamiento", "Fdo.": "firmado", "s/n": "sin número", "Univ.": "universidad",
+    "Gob.": "gobierno", "dpto.": "departamento", "Dpto.": "departamento", "Depto.": "departamento",
+    "q.e.p.d.": "que en paz descanse", "Atte.": "atentamente", "Ltda.": "limitada",
+    "S.M.": "su majestad", "SS.MM.": "sus majestades", "ej.": "ejemplo", "Sdad.": "sociedad",
+    "Asoc.": "asociación", "Adm.": "administración", "Mtro.": "maestro", "Mtra.": "maestra",
+    "Pdo.": "pasado", "ppal.": "principal", "Ppal.": "principal", "prov.": "provincia",
+    "Prov.": "provincia", "Col.": "colonia", "Edo.": "estado", "Mpio.": "municipio",
+    "Bº": "barrio", "Urb.": "urbanización", "Excmo.": "excelentísimo",
+    "Excma.": "excelentísima", "Sres.": "señores", "Vda.": "viuda", "Nro.": "número",
+    "aprox": "aproximadamente", "Dir.": "director", "Pte.": "presidente",
 }  # fmt: skip
 
 #: Said in full before a capitalised name ("Sr. García", "Dra. Pérez").
@@ -88,6 +102,9 @@ TITLES = {
     "Cnel": "coronel", "Tte": "teniente", "Sto": "santo", "Sta": "santa", "Dña": "doña",
     "Excmo": "excelentísimo", "Excma": "excelentísima", "Mons": "monseñor",
     "Pdte": "presidente", "Pdta": "presidenta", "Sgto": "sargento", "Cap": "capitán",
+    "prof": "profesor", "profa": "profesora", "sr": "señor", "sra": "señora", "dr": "doctor",
+    "dra": "doctora", "Arq": "arquitecto", "Mag": "magistrado", "Dip": "diputado",
+    "Sen": "senador", "Gob": "gobernador", "Pbro": "presbítero", "Fray": "fray",
 }  # fmt: skip
 
 BEFORE_NUMBER = {
@@ -102,10 +119,24 @@ AS_WORDS = {
     for w in (
         "ONU OTAN UNESCO UNICEF OPEP FIFA UEFA CIA IVA PYME ERE ETA FARC UNAM PSOE NASA "
         "ISIS HAMAS COVID SIDA MERCOSUR CELAC UNASUR ALBA PEMEX INE SEAT OVNI DANA BOE "
-        "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA EFE PIB"
+        "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA EFE PIB SEPE CSIC RENFE AENA ERTE IBEX UNED "
+        "ONCE MIR OCDE CELAM FONASA IMSS ISSSTE SAT UNAM CONAPO SENASA CEPAL BID FINUL AEMET "
+        "ACNUR MINUSMA"
     ).split()
 }
-AS_WORDS.update({"OEA": "O.E.A.", "INE": "Ine", "PSOE": "Psoe", "CIA": "Cía"})
+AS_WORDS.update(
+    {
+        "IBEX": "Íbex",
+        "CSIC": "Cesic",
+        "IMSS": "I.M.S.S.",
+        "SAT": "S.A.T.",
+        "BID": "B.I.D.",
+        "OEA": "O.E.A.",
+        "INE": "Ine",
+        "PSOE": "Psoe",
+        "CIA": "Cía",
+    }
+)
 
 # (singular, plural, feminine?); cents are "centavos" except for the euro
 CURRENCIES = {
@@ -176,6 +207,23 @@ DAYPARTS = ((1, 5, "de la madrugada"), (6, 11, "de la mañana"), (12, 12, "del m
             (13, 19, "de la tarde"), (20, 24, "de la noche"))  # fmt: skip
 
 
+def _phone_group(group: str) -> str:
+    """Spanish reads a phone number in the groups written, in pairs past three digits."""
+    if group.startswith("0"):
+        return num.digit_names(group)
+    if len(group) <= 3:
+        return num.cardinal(int(group))
+    if len(group) == 4:
+        return " ".join(_phone_group(group[i : i + 2]) for i in (0, 2))
+    return num.digit_names(group)
+
+
+def _gap(m: re.Match[str]) -> str:
+    """A space after an expansion when the next word touched the abbreviation."""
+    rest = m.string[m.end() : m.end() + 1]
+    return " " if rest and rest[0].isalnum() else ""
+
+
 def agreement(word: str | None) -> str:
     """'f' (feminine), 'm' (masculine: apocope) or '' (the number stands alone)."""
     if not word:
@@ -199,15 +247,15 @@ class Spanish:
     def number(self, text: str, gender: str = "") -> str:
         n = parse_number(text, self.thousands, self.decimal)
         if len(n.whole) > 1 and n.whole.startswith("0"):
-            words = num.digit_names(n.whole, "es")
+            words = num.digit_names(n.whole)
         else:
-            words = num.es_cardinal(n.value, gender == "f", gender == "m" and not n.fraction)
+            words = num.cardinal(n.value, gender == "f", gender == "m" and not n.fraction)
         if n.fraction:
             frac = n.fraction
             spoken = (
-                num.digit_names(frac, "es")
+                num.digit_names(frac)
                 if frac.startswith("0") or len(frac) > 2
-                else num.es_cardinal(int(frac))
+                else num.cardinal(int(frac))
             )
             words += " coma " + spoken
         return words
@@ -233,11 +281,9 @@ class Spanish:
         if len(n.fraction) == 2 and int(n.fraction):
             cents = int(n.fraction)
             unit = one if n.value == 1 else many
-            major = f"{num.es_cardinal(n.value, feminine, not feminine)} {unit}"
+            major = f"{num.cardinal(n.value, feminine, not feminine)} {unit}"
             minor_one, minor_many = MINOR.get(symbol, DEFAULT_MINOR)
-            minor = (
-                f"{num.es_cardinal(cents, False, True)} {minor_one if cents == 1 else minor_many}"
-            )
+            minor = f"{num.cardinal(cents, False, True)} {minor_one if cents == 1 else minor_many}"
             return minor if n.value == 0 else f"{major} con {minor}"
         if len(n.fraction) == 2:
             amount = n.whole
@@ -258,7 +304,7 @@ class Spanish:
         return f"{minus}{self.number(n, 'm')} {degrees} {unit}".strip()
 
     def day(self, d: int) -> str:
-        return "primero" if d == 1 and self.primero else num.es_cardinal(d)
+        return "primero" if d == 1 and self.primero else num.cardinal(d)
 
     def date(self, m: re.Match[str]) -> str:
         month = (
@@ -268,7 +314,7 @@ class Spanish:
             month = "septiembre"
         words = f"{self.day(int(m.group('d')))} de {month}"
         if m.group("y"):
-            words += f" de {num.es_cardinal(int(m.group('y')))}"
+            words += f" de {num.cardinal(int(m.group('y')))}"
         return keep_final_dot(m, words)
 
     def numeric_date(self, m: re.Match[str]) -> str:
@@ -280,38 +326,42 @@ class Spanish:
                 y += 2000 if y <= 50 else 1900
         if not (1 <= mo <= 12 and 1 <= d <= 31):
             return m.group(0)
-        return f"{self.day(d)} de {MONTH_NUMBERS[mo]} de {num.es_cardinal(y)}"
+        return f"{self.day(d)} de {MONTH_NUMBERS[mo]} de {num.cardinal(y)}"
 
     def clock(self, m: re.Match[str]) -> str:
         g = m.groupdict()
         h, mins = int(g["h"]), int(g.get("min") or g.get("min2") or 0)
-        hour = NUMBER_WORDS_FOR_HOURS.get(h) or num.es_cardinal(h)
+        hour = NUMBER_WORDS_FOR_HOURS.get(h) or num.cardinal(h)
         ap = g.get("ap")
         if ap:
             h24 = h % 12 + (12 if ap.lower().startswith("p") else 0)
             part = next((p for lo, hi, p in DAYPARTS if lo <= (h24 or 24) <= hi), "")
             if h24 == 0:
                 part = "de la noche"
-            return f"{hour}{self.minutes(mins)} {part}"
+            return keep_final_dot(m, f"{hour}{self.minutes(mins)} {part}")
+        if g.get("unit") and mins:
+            # "18:15 h": the 24-hour clock, read out in full.
+            minutes = num.cardinal(mins, apocope=True)
+            return f"{hour} {'hora' if h == 1 else 'horas'} y {minutes} minutos"
         if mins == 0:
             if g.get("unit"):
                 return hour + (" hora" if h == 1 else " horas")
             return hour + (" en punto" if h == 1 else " horas")
         if h > 12 or h == 0:
-            tail = f" {num.es_cardinal(mins)}" if mins >= 10 else f" cero {num.es_cardinal(mins)}"
+            tail = f" {num.cardinal(mins)}" if mins >= 10 else f" cero {num.cardinal(mins)}"
             return hour + tail + (" horas" if g.get("unit") else "")
         return hour + self.minutes(mins) + (" horas" if g.get("unit") else "")
 
     def minutes(self, mins: int) -> str:
         if mins == 0:
             return ""
-        return {15: " y cuarto", 30: " y media"}.get(mins, f" y {num.es_cardinal(mins)}")
+        return {15: " y cuarto", 30: " y media"}.get(mins, f" y {num.cardinal(mins)}")
 
     def ordinal(self, m: re.Match[str]) -> str:
         suffix = (m.group("s") or m.group("s3") or "º").lower()
         value = int(m.group("n"))
         feminine = suffix in ("ª", "a", "ra", "da", "ta", "va", "na", "ma")
-        return num.es_ordinal(value, feminine, apocope=suffix == "er")
+        return num.ordinal(value, feminine, apocope=suffix == "er")
 
     def regnal(self, m: re.Match[str]) -> str:
         name, numeral = m.group("name"), m.group("r")
@@ -320,20 +370,20 @@ class Spanish:
         value = roman_value(numeral)
         if value is None:
             return m.group(0)
-        return f"{name} {num.es_ordinal(value) if value <= 10 else num.es_cardinal(value)}"
+        return f"{name} {num.ordinal(value) if value <= 10 else num.cardinal(value)}"
 
     def century(self, m: re.Match[str]) -> str:
         value = roman_value(m.group("r"))
         if value is None:
             return m.group(0)
-        return f"{m.group('c')} {num.es_ordinal(value) if value <= 10 else num.es_cardinal(value)}"
+        return f"{m.group('c')} {num.ordinal(value) if value <= 10 else num.cardinal(value)}"
 
     def ordinal_before_name(self, m: re.Match[str]) -> str:
         feminine = m.group("w").endswith("a")
         value = roman_value(m.group("r"))
         if value is None:
             return m.group(0)
-        words = num.es_ordinal(value, feminine, apocope=not feminine)
+        words = num.ordinal(value, feminine, apocope=not feminine)
         return f"{words[:1].upper()}{words[1:]} {m.group('w')}"
 
     def steps(self) -> tuple[Step, ...]:
@@ -349,20 +399,38 @@ class Spanish:
         roman = r"[IVXLCDM]+"
         next_words = r"(?=\s+(?P<w>[^\W\d_]+)(?:\s+(?P<w2>[^\W\d_]+))?)?"
         return (
+            long_numbers(num.digit_names),
             *web_rules("punto", "arroba"),
+            # Spanish and Mexican numbers without a prefix: "900 123 456", "91 555 12 34".
+            rule(
+                r"(?<![\w.,+-])(?:[6-9]\d{2}(?:\s\d{3}){2}|[89]\d(?:\s\d{3})(?:\s\d{2}){2})(?![\w-]|[.,]\d)",
+                lambda m: ", ".join(_phone_group(g) for g in m.group(0).split()),
+            ),
+            phone_rule(
+                "más",
+                _phone_group,
+                lambda code: num.cardinal(int(code)),
+                keywords=("tel", "teléfono", "tlf", "tfno", "móvil", "celular", "whatsapp"),
+            ),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"arroba {split_camel(m.group(1))}"),
+            # An abbreviation that ends in "." or "/" may touch the next word ("c/Alcalá"):
+            # it is expanded and set apart, never glued to it or eating it.
             rule(
-                rf"(?<![\w.])(?:{abbrevs})(?![\w])",
-                lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]),
+                rf"(?<![\w.])(?:{abbrevs})(?:(?<=[./º])(?![A-ZÁÉÍÓÚÑ]\.)|(?![\w]))",
+                lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]) + _gap(m),
             ),
             rule(
                 rf"(?<![\w.])({before_number})\s?(?=\d)", lambda m: BEFORE_NUMBER[m.group(1)] + " "
             ),
             rule(rf"\b(?P<t>{titles})\.{NAME_AHEAD}", lambda m: TITLES[m.group("t")]),
+            rule(
+                rf"\b(?P<t>{titles})\.(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])",
+                lambda m: TITLES[m.group("t")] + " ",
+            ),
             rule(rf"\b(?P<t>Sr|Sra|Dr|Dra)\b{NAME_AHEAD}", lambda m: TITLES[m.group("t")]),
             rule(
-                rf"(?<![\w])(?:(?P<cur>{cur})|(?P<code>{code})\s)\s?(?P<a>{NUM})(?:\s(?P<s>{SCALE_WORDS})\b)?(?:\s+de)?",
+                rf"(?<![\w])(?:(?P<cur>{cur})|(?P<code>{code})\s)\s?(?P<a>{NUM})(?:\s(?P<s>{SCALE_WORDS})\b)?",
                 self.money,
             ),
             rule(
@@ -404,8 +472,24 @@ class Spanish:
                 self.ordinal_before_name,
             ),
             rule(r"\b(?P<name>[A-ZÁÉÍÓÚ][a-záéíóúñ]+)\s+(?P<r>[IVXL]+)\b(?!\.\w)", self.regnal),
+            # Laws by number and year ("Ley 7/2024"), other numbers over numbers ("3/4").
+            rule(
+                r"(?i)\b(?P<k>ley|decreto|decreto ley|real decreto|orden|resolución|directiva)"
+                r"\s(?P<n>\d{1,4})/(?P<y>\d{4})\b",
+                lambda m: (
+                    f"{m.group('k')} {self.number(m.group('n'))} de {self.number(m.group('y'))}"
+                ),
+            ),
+            rule(r"(?<=\d)/(?=\d)", " barra "),
+            rule(r"\bkm\.?\s(?=\d)", "kilómetro "),
+            # Roads, models and types: "A-6", "F-16", "A320" -> "A seis", "F dieciséis", ...
+            rule(
+                r"(?<![\w.])(?P<l>[A-Z]{1,3})(?:-|(?=\d))(?=\d{1,4}\b)",
+                lambda m: m.group("l") + " ",
+            ),
             rule(r"(?<![\w.])-(?=\d)", "menos "),
             rule(rf"{nb}(?P<n>{NUM})(?![\w]|[.,]\d){next_words}", self.cardinal),
+            leftover_digits(self.number),
             initialisms,
             rule(r"\s*&\s*", " y "),
             rule(r"\s\+\s|(?<=\w)\+(?=\s|$)", " más "),
@@ -431,6 +515,10 @@ def initialisms(text: str) -> str:
             return AS_WORDS[word] + (m.group("s") or "")
         if len(word) > 5 and re.search("[AEIOU]", word):
             return word.capitalize() + (m.group("s") or "")
+        # "SA" is "S.A." (sociedad anónima): the dotted form may be an abbreviation itself.
+        expanded = ABBREVIATIONS.get(dotted(word))
+        if expanded and not m.group("s"):
+            return expanded
         return dotted(word) + (m.group("s") or "")
 
     return _INITIALISM.sub(one, text)

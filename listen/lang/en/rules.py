@@ -29,192 +29,50 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from . import numbers as num
-from .common import (
+from ..common import (
     NAME_AHEAD,
     Language,
     Step,
     alternation,
     dotted,
     keep_final_dot,
+    leftover_digits,
+    long_numbers,
     parse_number,
+    phone_rule,
     post_clean_rules,
     roman_value,
     rule,
     split_camel,
     web_rules,
 )
-
-BRITISH_REGIONS = frozenset(
-    {"GB", "UK", "IE", "AU", "NZ", "ZA", "IN", "PK", "NG", "KE", "SG", "HK"}
+from . import numbers as num
+from .tables import (
+    ABBREVIATIONS,
+    AS_WORDS,
+    BEFORE_NUMBER,
+    BILL_PREFIXES,
+    BRITISH_REGIONS,
+    COMPASS,
+    CURRENCY_CODES,
+    CURRENCY_SYMBOLS,
+    FRACTION_NAMES,
+    FRACTIONS,
+    KNOWN_INITIALISMS,
+    METRE_CONTEXT,
+    MODEL_BRANDS,
+    MONTH_NUMBERS,
+    MONTHS,
+    QUANTITY_WORDS,
+    REGNAL_NAMES,
+    ROMAN_CARDINAL_CONTEXT,
+    ROMAN_STOP,
+    SCALES,
+    SPECIAL_SLASHES,
+    TEMPERATURE_UNITS,
+    TITLES,
+    UNITS,
 )
-
-MONTHS = {
-    m[:3]: m
-    for m in (
-        "January February March April May June July August September October November December"
-    ).split()
-}
-MONTHS["Sept"] = "September"
-MONTH_NUMBERS = {i + 1: m for i, m in enumerate(dict.fromkeys(MONTHS.values()))}
-
-ABBREVIATIONS = {
-    "e.g.": "for example", "i.e.": "that is", "etc.": "etcetera", "vs.": "versus", "vs": "versus",
-    "approx.": "approximately", "a.k.a.": "also known as", "cf.": "compare", "viz.": "namely",
-    "et al.": "and others", "Inc.": "Incorporated", "Ltd.": "Limited", "Corp.": "Corporation",
-    "Bros.": "Brothers", "Dept.": "Department", "Govt.": "Government", "Gov't": "Government",
-    "Int'l": "International", "Ave.": "Avenue", "Blvd.": "Boulevard", "Jr.": "Junior",
-    "Sr.": "Senior", "Esq.": "Esquire", "Ph.D.": "P.H.D.", "PhD": "P.H.D.", "w/o": "without",
-    "w/": "with",
-}  # fmt: skip
-
-#: Said in full only before a capitalised name ("Gen. Smith", "Dr Jones").
-TITLES = {
-    "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Dr": "Doctor", "Prof": "Professor",
-    "Gen": "General", "Lt": "Lieutenant", "Col": "Colonel", "Maj": "Major", "Capt": "Captain",
-    "Sgt": "Sergeant", "Cpl": "Corporal", "Pvt": "Private", "Adm": "Admiral", "Cmdr": "Commander",
-    "Brig": "Brigadier", "Gov": "Governor", "Sen": "Senator", "Rep": "Representative",
-    "Rev": "Reverend", "Fr": "Father", "Pres": "President", "Amb": "Ambassador",
-    "Sec": "Secretary", "Supt": "Superintendent", "Det": "Detective", "Insp": "Inspector",
-    "Hon": "Honourable", "St": "Saint", "Mt": "Mount", "Ft": "Fort",
-}  # fmt: skip
-
-#: Said in full only before a number ("No. 10", "pp. 4-6").
-BEFORE_NUMBER = {
-    "No.": "number", "No": "number", "no.": "number", "Nos.": "numbers", "#": "number",
-    "p.": "page", "pp.": "pages", "Vol.": "volume", "vol.": "volume", "Art.": "Article",
-    "Ch.": "chapter", "Fig.": "figure", "Sec.": "section", "Para.": "paragraph", "c.": "circa",
-    "ca.": "circa", "~": "about", "≈": "about",
-}  # fmt: skip
-
-#: Acronyms a newsreader says as a word. Anything else in capitals is spelled.
-AS_WORDS = {
-    w: w.capitalize()
-    for w in (
-        "NATO UNESCO UNICEF OPEC NASA AIDS HAMAS ISIS ISIL FIFA UEFA ASEAN NAFTA "
-        "BRICS SWIFT COVID ECOWAS INTERPOL EUROPOL FRONTEX UNRWA UNIFIL MERCOSUR "
-        "CARICOM NORAD DARPA FEMA OSHA SARS MERS LASER RADAR SCUBA GIF PIN ICE "
-        "CENTCOM AFRICOM AIPAC CAIR OCHA MENA NASDAQ NASCAR COP SIPRI OTAN ONU "
-        "UNAMA MINUSMA MONUSCO UNMISS SEATO PEPFAR OFAC CERN ESA UNIDO UNIFEM IRENA "
-        "NEOM ANSA EFE TASS WAFA SANA IRNA FARC ETA PEMEX CONAGUA"
-    ).split()
-}
-#: In a shouted headline only these short words are still spelled.
-KNOWN_INITIALISMS = frozenset(
-    "US UK UN EU CIA FBI IDF IMF BBC CNN AFP AP GMT UAE USA USSR DC NGO CEO PM MP TV EV AI".split()
-)
-AS_WORDS.update({"JPEG": "jay peg", "OPEC": "Opec", "DOGE": "Doge", "SWAT": "Swat"})
-
-CURRENCY_SYMBOLS = {
-    "US$": ("U.S. dollar", "U.S. dollars", "cent", "cents"),
-    "C$": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
-    "CA$": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
-    "A$": ("Australian dollar", "Australian dollars", "cent", "cents"),
-    "AU$": ("Australian dollar", "Australian dollars", "cent", "cents"),
-    "NZ$": ("New Zealand dollar", "New Zealand dollars", "cent", "cents"),
-    "HK$": ("Hong Kong dollar", "Hong Kong dollars", "cent", "cents"),
-    "S$": ("Singapore dollar", "Singapore dollars", "cent", "cents"),
-    "R$": ("real", "reais", "centavo", "centavos"), "$": ("dollar", "dollars", "cent", "cents"),
-    "€": ("euro", "euros", "cent", "cents"), "£": ("pound", "pounds", "penny", "pence"),
-    "¥": ("yen", "yen", "", ""), "₹": ("rupee", "rupees", "", ""),
-    "₽": ("ruble", "rubles", "", ""), "₪": ("shekel", "shekels", "agora", "agorot"),
-    "₩": ("won", "won", "", ""), "₺": ("lira", "liras", "", ""), "₦": ("naira", "naira", "", ""),
-    "₱": ("peso", "pesos", "centavo", "centavos"), "₴": ("hryvnia", "hryvnias", "", ""),
-    "₿": ("bitcoin", "bitcoins", "", ""),
-}  # fmt: skip
-CURRENCY_CODES = {
-    "USD": ("U.S. dollar", "U.S. dollars", "cent", "cents"),
-    "EUR": ("euro", "euros", "cent", "cents"), "GBP": ("pound", "pounds", "penny", "pence"),
-    "JPY": ("yen", "yen", "", ""), "CNY": ("yuan", "yuan", "", ""),
-    "RMB": ("yuan", "yuan", "", ""), "CHF": ("Swiss franc", "Swiss francs", "", ""),
-    "INR": ("rupee", "rupees", "", ""), "RUB": ("ruble", "rubles", "", ""),
-    "ILS": ("shekel", "shekels", "", ""), "NIS": ("shekel", "shekels", "", ""),
-    "TRY": ("lira", "liras", "", ""), "SAR": ("Saudi riyal", "Saudi riyals", "", ""),
-    "AED": ("dirham", "dirhams", "", ""), "QAR": ("Qatari riyal", "Qatari riyals", "", ""),
-    "IRR": ("Iranian rial", "Iranian rials", "", ""),
-    "LBP": ("Lebanese pound", "Lebanese pounds", "", ""),
-    "EGP": ("Egyptian pound", "Egyptian pounds", "", ""),
-    "SYP": ("Syrian pound", "Syrian pounds", "", ""),
-    "IQD": ("Iraqi dinar", "Iraqi dinars", "", ""),
-    "JOD": ("Jordanian dinar", "Jordanian dinars", "", ""),
-    "CAD": ("Canadian dollar", "Canadian dollars", "cent", "cents"),
-    "AUD": ("Australian dollar", "Australian dollars", "cent", "cents"),
-    "MXN": ("Mexican peso", "Mexican pesos", "", ""),
-}  # fmt: skip
-SCALES = {
-    "k": "thousand", "K": "thousand", "thousand": "thousand",
-    "m": "million", "M": "million", "mn": "million", "mln": "million", "million": "million",
-    "b": "billion", "B": "billion", "bn": "billion", "billion": "billion",
-    "tn": "trillion", "trn": "trillion", "trillion": "trillion",
-}  # fmt: skip
-
-UNITS = {
-    "km/h": ("kilometer per hour", "kilometers per hour"),
-    "kph": ("kilometer per hour", "kilometers per hour"),
-    "mph": ("mile per hour", "miles per hour"), "m/s": ("meter per second", "meters per second"),
-    "km²": ("square kilometer", "square kilometers"),
-    "sq km": ("square kilometer", "square kilometers"),
-    "km2": ("square kilometer", "square kilometers"), "m²": ("square meter", "square meters"),
-    "sq m": ("square meter", "square meters"), "sq ft": ("square foot", "square feet"),
-    "km": ("kilometer", "kilometers"), "cm": ("centimeter", "centimeters"),
-    "mm": ("millimeter", "millimeters"), "mi": ("mile", "miles"), "ft": ("foot", "feet"),
-    "yd": ("yard", "yards"), "kg": ("kilogram", "kilograms"), "g": ("gram", "grams"),
-    "mg": ("milligram", "milligrams"), "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
-    "oz": ("ounce", "ounces"), "ml": ("milliliter", "milliliters"),
-    "mL": ("milliliter", "milliliters"), "ha": ("hectare", "hectares"),
-    "GB": ("gigabyte", "gigabytes"), "MB": ("megabyte", "megabytes"),
-    "TB": ("terabyte", "terabytes"), "KB": ("kilobyte", "kilobytes"),
-    "Gbps": ("gigabit per second", "gigabits per second"),
-    "Mbps": ("megabit per second", "megabits per second"), "GHz": ("gigahertz", "gigahertz"),
-    "MHz": ("megahertz", "megahertz"), "kHz": ("kilohertz", "kilohertz"), "Hz": ("hertz", "hertz"),
-    "kW": ("kilowatt", "kilowatts"), "MW": ("megawatt", "megawatts"),
-    "GW": ("gigawatt", "gigawatts"), "kWh": ("kilowatt hour", "kilowatt hours"),
-    "MWh": ("megawatt hour", "megawatt hours"), "GWh": ("gigawatt hour", "gigawatt hours"),
-    "TWh": ("terawatt hour", "terawatt hours"), "dB": ("decibel", "decibels"),
-    "bpd": ("barrel per day", "barrels per day"), "min": ("minute", "minutes"),
-    "mins": ("minute", "minutes"), "hr": ("hour", "hours"), "hrs": ("hour", "hours"),
-    "h": ("hour", "hours"), "sec": ("second", "seconds"), "secs": ("second", "seconds"),
-    "ms": ("millisecond", "milliseconds"), "yr": ("year", "years"), "yrs": ("year", "years"),
-    "kcal": ("kilocalorie", "kilocalories"), "ppm": ("part per million", "parts per million"),
-    "x": ("times", "times"),
-}  # fmt: skip
-#: "5m" is metres only before these words; otherwise news means millions.
-METRE_CONTEXT = (
-    r"high|long|wide|deep|tall|away|above|below|under|from|of"
-    r"|in (?:height|length|depth|width|diameter)"
-)
-
-TEMPERATURE_UNITS = {"C": "Celsius", "F": "Fahrenheit", "K": "Kelvin"}
-COMPASS = {"N": "north", "S": "south", "E": "east", "W": "west"}
-FRACTIONS = {
-    "½": (1, 2),
-    "¼": (1, 4),
-    "¾": (3, 4),
-    "⅓": (1, 3),
-    "⅔": (2, 3),
-    "⅛": (1, 8),
-    "⅕": (1, 5),
-}
-FRACTION_NAMES = {2: ("half", "halves"), 4: ("quarter", "quarters")}
-SPECIAL_SLASHES = {"24/7": "twenty-four seven", "9/11": "nine eleven", "50/50": "fifty-fifty"}
-QUANTITY_WORDS = (
-    r"about|around|over|nearly|almost|some|approximately|than|least|roughly|exactly|only|just|minus"
-)
-
-#: Before these words a Roman numeral is a cardinal ("World War Two").
-ROMAN_CARDINAL_CONTEXT = (
-    "War Phase Part Chapter Title Article Type Class Stage Level Bowl Vatican Act Book "
-    "Volume Section Round Grade Category Apollo Episode Schedule Division Tier Rocky Gen"
-).split()
-#: A lone I, V or X is a numeral only after a monarch's or pope's name.
-REGNAL_NAMES = (
-    "Elizabeth Charles James George Henry Edward William Mary Richard John Louis Philip "
-    "Felipe Peter Catherine Napoleon Alexander Nicholas Paul Benedict Francis Pius Leo "
-    "Gregory Innocent Frederick Wilhelm Ferdinand Alfonso Juan Carlos Abdullah Hussein "
-    "Faisal Fahd Salman Mohammed Hassan Rama Harald Olav Gustaf Willem Albert Baudouin "
-    "Constantine Victor Umberto Ivan Selim Suleiman Mehmed Murad Ahmed Urban Clement"
-).split()
-ROMAN_STOP = frozenset({"XL", "XXL", "XXX", "XXXL", "LL", "LI", "IL", "VL"})
 
 INT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
 NUM = rf"{INT}(?:\.\d+)?"
@@ -232,22 +90,22 @@ class English:
     # --- words for numbers ---
 
     def cardinal(self, value: int) -> str:
-        return num.en_cardinal(value, self.british)
+        return num.cardinal(value, self.british)
 
     def ordinal(self, value: int) -> str:
-        return num.en_ordinal(value, self.british)
+        return num.ordinal(value, self.british)
 
     def year(self, value: int) -> str:
-        return num.en_year(value, self.british)
+        return num.year(value, self.british)
 
     def number(self, text: str) -> str:
         n = parse_number(text, ",", ".")
         if len(n.whole) > 1 and n.whole.startswith("0"):
-            words = num.digit_names(n.whole, "en")
+            words = num.digit_names(n.whole)
         else:
             words = self.cardinal(n.value)
         if n.fraction:
-            words += " point " + num.digit_names(n.fraction, "en")
+            words += " point " + num.digit_names(n.fraction)
         return words
 
     def unit_word(self, word: str) -> str:
@@ -261,7 +119,7 @@ class English:
         g = m.groupdict()
         cur = g.get("cur") or g.get("cur2") or g.get("code") or g.get("code2") or "$"
         one, many, minor_one, minor_many = CURRENCY_SYMBOLS.get(cur) or CURRENCY_CODES[cur]
-        scale_a, scale_b = (m.group("sa") or "").strip(" -"), (m.group("sb") or "").strip(" -")
+        scale_a, scale_b = _scale(m.group("sa")), _scale(m.group("sb"))
         a, b = m.group("a"), m.group("b")
         if b:
             left = self.number(a) + (f" {SCALES[scale_a]}" if scale_a else "")
@@ -354,9 +212,32 @@ class English:
             return f"{hour} hundred"
         return f"{hour} {'oh ' if mins < 10 else ''}{self.cardinal(mins)}"
 
+    def model(self, digits: str) -> str:
+        """A model number as people say it: 320 -> 'three-twenty', 1047 -> 'ten forty-seven'."""
+        if len(digits) > 1 and digits.startswith("0"):
+            return num.digit_names(digits)
+        value = int(digits)
+        if value < 100:
+            return self.cardinal(value)
+        if value < 1000:
+            head, rest = divmod(value, 100)
+            if rest == 0:
+                return f"{self.cardinal(head)} hundred"
+            tail = f"oh {self.cardinal(rest)}" if rest < 10 else self.cardinal(rest)
+            return (
+                f"{self.cardinal(head)}{'-' if ' ' not in tail and '-' not in tail else ' '}{tail}"
+            )
+        return self.year(value)
+
     def year_or_number(self, m: re.Match[str]) -> str:
         before = m.string[max(0, m.start() - 16) : m.start()]
         if re.search(rf"\b(?:{QUANTITY_WORDS})\s+$", before, re.IGNORECASE):
+            return self.cardinal(int(m.group(0)))
+        # "1500 people", "4000 troops": a count of things, not a year ...
+        following = _NEXT_WORD.match(m.string, m.end())
+        # ... unless a word that dates comes before ("in 1990 prices").
+        dated = _DATED_BEFORE.search(before)
+        if following and _is_counted(following.group(1)) and not dated:
             return self.cardinal(int(m.group(0)))
         return self.year(int(m.group(0)))
 
@@ -402,8 +283,8 @@ class English:
 
     def decade(self, m: re.Match[str]) -> str:
         if m.group("c"):
-            return num.en_plural(self.year(int(m.group("c") + m.group("d"))))
-        return num.en_plural(self.cardinal(int(m.group("short"))))
+            return num.plural(self.year(int(m.group("c") + m.group("d"))))
+        return num.plural(self.cardinal(int(m.group("short"))))
 
     def fraction(self, m: re.Match[str]) -> str:
         text = m.group(0)
@@ -465,7 +346,30 @@ class English:
         before_number = alternation(BEFORE_NUMBER)
         units = alternation(UNITS)
         return (
+            long_numbers(num.digit_names),
             *web_rules("dot", "at"),
+            phone_rule(
+                "plus",
+                _phone_digits,
+                # "plus forty-four", but "plus nine six one"
+                lambda code: self.cardinal(int(code)) if len(code) < 3 else _phone_digits(code),
+                keywords=("tel", "phone", "telephone", "hotline", "fax", "mobile"),
+            ),
+            rule(
+                rf"(?<![\w.])(?P<l>{alternation(BILL_PREFIXES)})\.?\s(?P<n>\d{{1,4}})(?![\w]|[.,]\d)",
+                lambda m: f"{dotted(m.group('l').replace('.', ''))} {self.model(m.group('n'))}",
+            ),
+            rule(
+                rf"\b(?P<b>{alternation(MODEL_BRANDS)})\s(?P<l>[A-Z]{{0,3}}-?)(?P<n>\d{{2,4}})(?P<s>[A-Za-z]{{0,3}})\b(?![.,]\d)",
+                lambda m: " ".join(
+                    (m.group("b"), m.group("l").rstrip("-"), self.model(m.group("n")), m.group("s"))
+                ),
+            ),
+            rule(
+                r"(?<![\w.$£€])(?P<l>[A-Z]{1,3}[a-z]?(?=\d)|[A-Z][A-Za-z]{0,4}(?=-))-?"
+                r"(?P<n>\d{1,4})(?P<s>[a-z]{0,3})\b(?![.,]\d|%)",
+                lambda m: f"{m.group('l')} {self.model(m.group('n'))} {m.group('s')}",
+            ),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"at {split_camel(m.group(1))}"),
             rule(
@@ -558,6 +462,7 @@ class English:
             rule(r"(?P<n>\d+)?\s?(?P<f>[½¼¾⅓⅔⅛⅕])", self.vulgar),
             rule(r"(?<![\w/])(?P<a>\d{1,2})/(?P<b>\d{1,3})(?![\w/])", self.fraction),
             rule(r"(?<=\d)\s?[x×]\s?(?=\d)", " by "),
+            rule(r"(?<=illion )bpd\b", "barrels per day"),
             rule(r"\b(?P<l>[A-Z]{1,5})-?(?=\d)", lambda m: m.group("l") + " "),
             rule(r"(?<=\d)(?=[A-Z]\b)", " "),
             rule(
@@ -571,6 +476,7 @@ class English:
                 self.roman,
             ),
             rule(r"\b(?P<r>[XVI]{1,6})(?:th)?\s+(?P<c>[Cc]entur(?:y|ies))\b", self.century),
+            leftover_digits(self.number),
             initialisms,
             rule(r"\s*&\s*", " and "),
             rule(r"(?<=\w)\s*\+(?=\s|$|[.,;:!?])", " plus"),
@@ -607,6 +513,45 @@ NOT_NOUNS = frozenset(
     "between behind beyond toward towards through around about up down out back not only just "
     "also too instead respectively plus minus times he she they we you i there here".split()
 )
+
+
+def _scale(written: str | None) -> str:
+    return (written or "").strip().strip("-").strip()
+
+
+#: Counted nouns that are plural without an "s".
+COUNTED_WITHOUT_S = frozenset(
+    "people children men women police staff personnel cattle sheep fish deer livestock".split()
+)
+NOT_COUNTED = frozenset("BC AD BCE CE hours hrs GMT UTC".lower().split())
+
+
+#: Before a number these make it a year even with a plural after it: "in 1990 prices",
+#: "the 1967 borders", "between 2019 and 2021 prices".
+_DATED_BEFORE = re.compile(
+    r"(?:\b(?:in|since|until|by|from|of|during|before|after|the|its|their|this|that)"
+    r"|\b(?:1[1-9]\d\d|20\d\d)\s+(?:and|or|to|through)|'s)\s+$",
+    re.I,
+)
+
+
+def _is_counted(word: str) -> bool:
+    w = word.lower()
+    if w in COUNTED_WITHOUT_S:
+        return True
+    return (
+        word.islower()
+        and len(w) > 3
+        and w.endswith("s")
+        and not w.endswith("ss")
+        and w not in NOT_NOUNS
+        and w not in NOT_COUNTED
+    )
+
+
+def _phone_digits(group: str) -> str:
+    """English reads a phone number digit by digit, with "oh" for zero."""
+    return " ".join("oh" if d == "0" else num.DIGITS[int(d)] for d in group)
 
 
 def _score(m: re.Match[str]) -> str:

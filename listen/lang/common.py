@@ -71,9 +71,20 @@ def at_end(match: re.Match[str]) -> bool:
     return not rest.strip(" \t\n\"'”’»)]")
 
 
+_SENTENCE_NEXT = re.compile(r"\s+[\"'“«(]?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]|[\u0621-\u064a])")
+
+
+_CLOSES_SENTENCES = frozenset({"etcetera", "etcétera", "et cetera", "and others", "y otros"})
+
+
 def keep_final_dot(match: re.Match[str], words: str) -> str:
-    """Expand an abbreviation, keeping its dot when it also ends the sentence."""
-    if match.group(0).endswith(".") and at_end(match):
+    """Expand an abbreviation, keeping its dot when it also ends the sentence.
+
+    It does at the end of the text; "etc." (which closes lists, so sentences)
+    also keeps it before a capital ("etc. Luego"), where "vs. Iran" does not.
+    """
+    closes = words in _CLOSES_SENTENCES and _SENTENCE_NEXT.match(match.string, match.end())
+    if match.group(0).endswith(".") and (at_end(match) or closes):
         return words + "."
     return words
 
@@ -115,12 +126,20 @@ _TLDS = (
 ).split()
 _SECOND_LEVEL = frozenset("co com org net gov ac edu gob nic ne or go".split())
 
-URL_PATTERN = (
-    r"(?:\b(?:https?|ftp)://|\bwww\.)[^\s<>\"'“”«»]+[^\s<>\"'“”«».,;:!?)\]]"
-    r"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + "|".join(_TLDS) + r")\b"
-    r"(?:/[^\s<>\"'“”«»]*[^\s<>\"'“”«».,;:!?)\]])?(?![\w@-])"
+#: Patterns here are possessive (``*+``, ``++``): a run of dots such as "1.1.1." or
+#: "U.S. U.S." must cost one pass, not one pass per starting point.
+URL_PATTERN = r"(?:\b(?:https?|ftp)://|(?<![\w.-])www\.)[^\s<>\"'“”«»]++(?<![.,;:!?)\]])"
+#: A dotted name ("almayadeen.net", "bbc.co.uk/news"); the last label must be a known TLD.
+DOMAIN_PATTERN = (
+    r"(?<![\w.@/-])(?:[a-z0-9-]++\.(?=[a-z0-9-]))++(?P<tld>[a-z0-9-]++)"
+    r"(?P<path>/[^\s<>\"'“”«»]*+)?"
 )
-EMAIL_PATTERN = r"\b[A-Za-z0-9][A-Za-z0-9._%+-]*@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}\b"
+EMAIL_PATTERN = (
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*+@"
+    r"(?:[A-Za-z0-9-]++\.(?=[A-Za-z0-9-]))++(?P<tld>[A-Za-z0-9-]++)"
+)
+_TLD_SET = frozenset(_TLDS)
+_PATH_END = re.compile(r"[.,;:!?)\]]+$")
 
 
 def site_name(url: str) -> str:
@@ -142,19 +161,109 @@ def speak_dots(name: str, dot: str) -> str:
     return f" {dot} ".join(split_camel(p).replace("-", " ") for p in parts)
 
 
+#: A run of more digits than any quantity has (an account or serial number, or junk).
+_LONG_NUMBER = re.compile(r"(?<![\d.,])\d(?:[.,]?\d){15,}+")
+
+
+def long_numbers(digit_names: Callable[[str], str]) -> Rule:
+    """Read overlong digit runs digit by digit, in groups of four, before any rule parses them.
+
+    No rule then turns 5,000 digits into an ``int`` (Python refuses past 4,300)
+    or tries a pattern at each of their positions.
+    """
+
+    def spell(m: re.Match[str]) -> str:
+        digits = digits_only(m.group(0))
+        return ", ".join(digit_names(digits[i : i + 4]) for i in range(0, len(digits), 4))
+
+    return Rule(_LONG_NUMBER, spell, "long number")
+
+
+_DIGITS_LEFT = re.compile(r"\d++")
+
+
+def leftover_digits(number: Callable[[str], str]) -> Rule:
+    """Whatever digits the language's rules did not read ("0er", "0h0") are read as numbers.
+
+    The last number rule of every language: no digit ever reaches a voice, which
+    would read it in its own language's words, or not at all.
+    """
+    return Rule(_DIGITS_LEFT, lambda m: f" {number(m.group(0))} ", "leftover digits")
+
+
+# --- phone numbers -------------------------------------------------------------
+
+#: "+1 202 555 0147", "+44 (0)20 7946 0958", "(202) 555-0147", "202-555-0147", "0800 123 456".
+PHONE_PATTERN = (
+    r"(?<![\w+.,/-])(?:"
+    r"\+\d{1,3}(?:[\s.-]?\(0\))?[\s.-]?\d{1,5}(?:[\s.-]\d{1,5}){1,4}"
+    r"|\(\d{2,4}\)\s?\d{2,4}(?:[\s.-]\d{2,5}){1,3}"
+    r"|\d{3}[.-]\d{3}[.-]\d{4}"
+    r"|0\d{1,4}(?:\s\d{2,4}){2,4}"
+    r")(?![\w-]|[.,]\d)"
+)
+_PHONE_GROUP = re.compile(r"\d+")
+
+
+def phone_rule(
+    plus: str,
+    group: Callable[[str], str],
+    country: Callable[[str], str] | None = None,
+    comma: str = ",",
+    keywords: tuple[str, ...] = (),
+) -> Rule:
+    """A phone number as groups of digits, each read the way the language reads them.
+
+    ``country`` reads the code after "+" (English says "plus forty-four").
+    After one of ``keywords`` ("tel.") a local number ("91 555 12 34") is one too.
+    """
+    pattern = PHONE_PATTERN
+    if keywords:
+        pattern = (
+            rf"(?P<kw>\b(?:{alternation(keywords)})\.?:?\s+)(?P<local>\d{{2,4}}(?:[\s.-]\d{{2,4}}){{2,4}})"
+            rf"(?![\w-]|[.,]\d)|{PHONE_PATTERN}"
+        )
+
+    def say(m: re.Match[str]) -> str:
+        if m.groupdict().get("local"):
+            digits = _PHONE_GROUP.findall(m.group("local"))
+            return m.group("kw") + f"{comma} ".join(map(group, digits))
+        text = m.group(0).replace("(0)", " ")  # the trunk prefix is not dialled from abroad
+        digits = _PHONE_GROUP.findall(text)
+        if text.startswith("+"):
+            code, rest = digits[0], digits[1:]
+            return f"{plus} {(country or group)(code)}{comma} " + f"{comma} ".join(map(group, rest))
+        return f"{comma} ".join(map(group, digits))
+
+    return rule(pattern, say, re.IGNORECASE, name="phone")
+
+
 def web_rules(dot: str, at: str) -> tuple[Rule, ...]:
     """E-mail addresses read whole; URLs reduced to their site name."""
 
     def email(m: re.Match[str]) -> str:
+        tld = m.group("tld")
+        if len(tld) < 2 or not tld.isalpha():
+            return m.group(0)
         user, _, host = m.group(0).partition("@")
         return f"{speak_dots(user, dot)} {at} {speak_dots(host.lower(), dot)}"
 
     def url(m: re.Match[str]) -> str:
         return speak_dots(site_name(m.group(0)), dot)
 
+    def domain(m: re.Match[str]) -> str:
+        if m.group("tld").lower() not in _TLD_SET:
+            return m.group(0)
+        path = m.group("path") or ""
+        # Closing punctuation after a path belongs to the sentence ("see bbc.com/news.").
+        tail = _PATH_END.search(path)
+        said = speak_dots(site_name(m.group(0)), dot)
+        return said + (tail.group(0) if tail else "")
+
     return (
         rule(EMAIL_PATTERN, email, name="email"),
         rule(URL_PATTERN, url, re.IGNORECASE, name="url"),
+        rule(DOMAIN_PATTERN, domain, re.IGNORECASE, name="domain"),
     )
 
 
@@ -162,7 +271,8 @@ def web_rules(dot: str, at: str) -> tuple[Rule, ...]:
 
 _SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _DIGIT_GROUP_SPACE = re.compile(rf"(?<=\d)[{_SPACES}](?=\d{{3}}(?!\d))")
-_ODD_SPACE = re.compile(rf"[{_SPACES}\t\n\r\f\v\u2028\u2029\x85]")
+#: Everything ``str.isspace`` and ``\s`` call a space (the separators \x1c-\x1f too) is one.
+_ODD_SPACE = re.compile(rf"[{_SPACES}\t\n\r\f\v\x1c-\x1f\u2028\u2029\x85]")
 _QUOTE_MAP = str.maketrans(
     {
         "‘": "'",
@@ -247,7 +357,8 @@ def post_clean_rules(comma: str) -> tuple[Rule, ...]:
         # ("'s" opening a piece of a sentence cut around a lexicon match is a possessive.)
         rule(rf"(?<![\w.{PLACEHOLDER_CLASS}])'(?!s\b)|(?<=\s)'(?=s\b)|'(?![\w])", " "),
         rule(r"\s*(?:—|―|--+)\s*", f"{c} "),
-        rule(r"\s+[-–]\s+|^[-–]\s+|\s+[-–]$", f"{c} "),
+        # A dash (or a run of them) between words, or before a stop, is a pause.
+        rule(r"(?:\s+[-–])+(?:\s+|(?=[,.;:!?،؛؟]|$))|^(?:[-–]\s+)+", f"{c} "),
         rule(r"(?<=\w)–(?=\w)", "-"),
         rule(r"–", f"{c} "),
         rule(r"[*_|~^\\•·●▪■□◆◇►▶†‡¶¤]+", " "),
