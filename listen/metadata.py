@@ -319,7 +319,7 @@ _WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
 _PARTICLES = set("de da del della di du la le van von der den bin ibn al el dos das ter".split())
 # Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
 _NOT_NAME_WORDS = set(
-    """name feed promoted posted sponsored staff editor editors contributor contributors
+    """feed promoted posted sponsored staff editor editors contributor contributors
     writer writers reporter correspondent admin administrator team desk comments comment
     email e-mail subscribe follow share updated published photo photos photograph image
     video reply login guest anonymous user users member author authors by""".split()
@@ -341,8 +341,8 @@ def _plausible_name(name: str) -> bool:
     if not 1 <= len(words) <= 6:
         return False
     folded = [w.strip(".,").casefold() for w in words]
-    if any(w in _NOT_NAME_WORDS for w in folded):
-        return False
+    if any(w in _NOT_NAME_WORDS for w in folded) or folded in (["name"], ["your", "name"]):
+        return False  # "Name" alone is a form's label; "Creator Name" may be a name
     if max(len(w.strip(".")) for w in words) < 2:
         return False  # initials alone ("J J")
     cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]

@@ -104,6 +104,7 @@ def test_authors_from_every_source(head: str, header: str, authors: str) -> None
     "header",
     [
         '<label class="comment-form-author">Name *</label>',
+        '<span class="author">Name</span>',
         '<span class="author">Feed</span>',
         '<span class="byline">Promoted by</span>',
         '<span class="author">@handle</span>',
