@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,7 +140,7 @@ def test_slow_upstreams_leave_the_service_answering_and_sigterm_stops_it(
                 start = time.monotonic()
                 answer = httpx.get(base + path, timeout=5)
                 assert answer.status_code == 200, (path, answer.text)
-                assert time.monotonic() - start < 1.0, path  # the bench measures it finer
+                assert time.monotonic() - start < 2.0, path  # bench/load.py measures it finer
             assert slow.open <= 4  # per-host cap: the other fetches were refused at once
             # Rotating X-Forwarded-For from 127.0.0.1 is no way around the write limit.
             spoofed = [
@@ -249,18 +250,21 @@ def test_a_worker_with_redis_down_says_so_once_and_waits(tmp_path: Path) -> None
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+    assert proc.stderr is not None
+    watchdog = threading.Timer(60, proc.kill)  # a worker that never speaks fails, not hangs
+    watchdog.start()
     try:
-        time.sleep(4)  # a few retries with backoff
+        first = proc.stderr.readline()  # once started, it says so at once
+        time.sleep(3)  # then a few retries with backoff, silently
         assert proc.poll() is None  # still waiting for the broker
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=5)
     finally:
+        watchdog.cancel()
         if proc.poll() is None:
             proc.kill()
-    assert proc.stderr is not None
-    lines = proc.stderr.read().strip().splitlines()
-    assert len(lines) == 1, lines
-    assert "cannot reach the broker" in lines[0] and "retrying" in lines[0]
+    assert "cannot reach the broker" in first and "retrying" in first
+    assert proc.stderr.read().strip() == ""  # one line, however many retries
 
 
 def test_a_worker_whose_redis_goes_away_says_so_in_one_line(tmp_path: Path) -> None:
