@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from listen import fetch
 from listen.cli import cli
 from listen.publish.server import Settings, create_app
 from tests.conftest import ROOT, LocalServer
@@ -305,3 +306,45 @@ def test_a_worker_whose_redis_goes_away_says_so_in_one_line(tmp_path: Path) -> N
     assert "Traceback" not in "\n".join(lines)
     assert 1 <= len(lines) <= 3, lines
     assert any("the broker is unreachable" in line for line in lines), lines
+
+
+def test_heavy_work_leaves_threads_for_the_cheap_routes(tmp_path: Path) -> None:
+    """Even with no fetch cap at all, fetches and extractions wait for each other in their
+    own few threads: 45 of them cannot take the pool the health and static routes use."""
+    import uvicorn
+
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        workers=0,
+        allow_hosts=("127.0.0.1",),
+        allow_private=("127.0.0.1",),
+        fetch_slots=(1000, 1000),
+        heavy_threads=8,
+        write_rate=(10_000, 60.0),
+        fetch_deadline_s=5,
+    )
+    app = create_app(settings)
+    with socket.socket() as sock, trickling(interval=1.0) as slow:
+        sock.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=50)
+        try:
+            assert wait_for(lambda: _answers(base + "/healthz"), 30)
+            for i in range(45):
+                pool.submit(_get, f"{base}/v1/listen?url={slow.base}/trickle/{i}", 30)
+            assert wait_for(lambda: slow.open >= 8, 10)
+            time.sleep(0.5)
+            for path in ("/healthz", "/player.js", "/v1/queue.json"):
+                start = time.monotonic()
+                assert httpx.get(base + path, timeout=10).status_code == 200, path
+                assert time.monotonic() - start < 2.0, path
+            assert slow.open <= 8 and app.state.service.heavy.running <= 8
+        finally:
+            fetch.abort_all()
+            server.should_exit = True
+            thread.join(timeout=10)
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -57,7 +57,13 @@ from listen.models import Page, Script
 from listen.publish.server.guard import HostGuard
 from listen.publish.server.jobs import AUDIO, PAGE, article_dir, make_huey, start_consumer
 from listen.publish.server.player import player_links, player_routes
-from listen.publish.server.ratelimit import FailureMemo, Guesses, KeyedLocks, RateLimiter
+from listen.publish.server.ratelimit import (
+    FailureMemo,
+    Guesses,
+    HeavyWork,
+    KeyedLocks,
+    RateLimiter,
+)
 from listen.publish.server.settings import Settings
 from listen.publish.server.store import Article, Store
 
@@ -93,6 +99,7 @@ class Service:
         self.failures = FailureMemo(settings.failure_ttl_s)
         self.url_locks = KeyedLocks()
         self.fetch_slots = Slots(*settings.fetch_slots)
+        self.heavy = HeavyWork(settings.heavy_threads)
         self.workers: Any = None
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -285,13 +292,13 @@ async def post_article(request: Request) -> Response:
         return error(400, '"html" must be a string')
     try:
         if page_html is None:
-            script, text = await run_in_threadpool(service.fetch_script, url)
+            script, text = await service.heavy.run(service.fetch_script, url)
             source = "fetch"
         else:
             if len(page_html.encode("utf-8")) > service.settings.max_page_bytes:
                 return error(413, "the page is over the 10 MB limit")
             text = page_html
-            script = await run_in_threadpool(_script, Page(html=text, url=url, source=url))
+            script = await service.heavy.run(_script, Page(html=text, url=url, source=url))
             source = "html"
         article = await run_in_threadpool(service.submit, script, text, url, source)
     except ListenError as exc:
@@ -361,7 +368,7 @@ async def listen_endpoint(request: Request) -> Response:
             known = await run_in_threadpool(service.store.latest_for, url)
             if known is not None and known.state != "failed" and time.time() - known.checked_at < 5:
                 return respond(known, service.settings)
-            script, page_html = await run_in_threadpool(service.fetch_script, url)
+            script, page_html = await service.heavy.run(service.fetch_script, url)
             article = await run_in_threadpool(service.submit, script, page_html, url, "fetch")
     except ListenError as exc:
         return error(status_for(exc), exc.one_line())
