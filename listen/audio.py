@@ -27,7 +27,7 @@ from listen.models import AudioChunk
 from listen.tidy import spool_prefix
 
 SAMPLE_RATE = 22050
-FFMPEG_HINT = "install it with `apt-get install ffmpeg` or `pip install imageio-ffmpeg`"
+FFMPEG_HINT = "install it with `apt-get install ffmpeg` or `pip install 'listen-aloud[ffmpeg]'`"
 SILENT_LUFS = -70.0  # BS.1770's absolute gate: below it there is nothing to measure
 
 

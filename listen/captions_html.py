@@ -15,12 +15,14 @@ keeps the caption exactly where the image stands, and only once.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from listen.models import Block
 from listen.text import squash
 
 _CAPTION_CLASS = re.compile(r"caption", re.I)
@@ -171,3 +173,48 @@ def tie_captions(tree: etree._Element) -> dict[int, Figure]:
             img.attrib.pop(attr, None)
         caption_el.drop_tree()
     return figures
+
+
+_ANCHOR_TAGS = ("p", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "pre")
+
+
+def place_lost_captions(
+    blocks: list[Block],
+    figures: dict[int, Figure],
+    tree: etree._Element,
+    positions: dict[etree._Element, int],
+) -> list[Block]:
+    """Put back the captions of figures inside the article that trafilatura left out.
+
+    trafilatura drops some figures (in lists, in "step" boxes, or when its
+    fallback extractors win). A figure that stands between two paragraphs
+    the body kept is read right after the one before it, as on the page.
+    """
+    read = {b.text for b in blocks if b.kind == "caption"}
+    lost = [f for f in figures.values() if f.caption not in read and f.img in positions]
+    if not lost:
+        return blocks
+    where: dict[str, int] = {}
+    for el in tree.iter(*_ANCHOR_TAGS):
+        key = squash(" ".join(el.itertext()))[:60]
+        if key:
+            where.setdefault(key, positions.get(el, -1))
+    anchors = sorted(
+        (where[b.text[:60]], i)
+        for i, b in enumerate(blocks)
+        if b.kind != "caption" and b.text[:60] in where and where[b.text[:60]] >= 0
+    )
+    if len(anchors) < 2:
+        return blocks
+    inserts: list[tuple[int, int, Block]] = []
+    for figure in lost:
+        pos = positions[figure.img]
+        if not anchors[0][0] < pos < anchors[-1][0]:
+            continue  # before the body (the header's business) or after it (related content)
+        index = bisect.bisect_left(anchors, (pos, -1)) - 1
+        inserts.append((anchors[index][1] + 1, pos, Block("caption", figure.caption)))
+    out = list(blocks)
+    # From the end, and the last image first, so that each lands in page order.
+    for at, _, block in sorted(inserts, key=lambda item: (item[0], item[1]), reverse=True):
+        out.insert(at, block)
+    return out

@@ -22,13 +22,15 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 
 import trafilatura
 from lxml import etree
 
-from listen.captions_html import FIGURE_SRC_RE, Figure, tie_captions
+from listen.captions_html import FIGURE_SRC_RE, Figure, place_lost_captions, tie_captions
 from listen.errors import ExtractionError
+from listen.lang import packs
 from listen.language import detect_language
 from listen.metadata import PageMeta, read_meta
 from listen.models import Article, Block, BlockKind, Page
@@ -63,13 +65,11 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # Short lines of page furniture that trafilatura sometimes keeps beside the text.
 _NOISE = re.compile(
-    r"^(\d+\s*(shares?|min(ute)?s?\s+read|comments?|views?)|listen|share( this)?:?|like this:?|"
-    r"advertisement|ad feedback|min read|\d+\s*(compartidos|min\s+de\s+lectura)|publicidad|"
-    r"استمع|مشاركة|\d+\s*(دقائق|دقيقة)\s*(للقراءة|قراءة)?)$",
-    re.I,
+    "^(" + "|".join(f"(?:{pattern})" for p in packs() for pattern in p.noise) + ")$", re.I
 )
 _TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bmin(ute)?s?\s+read\b", re.I)
 _PROMO_LABEL_MAX_WORDS = 5
+_FALLBACK_BUDGET_S = 3.0
 _SENTENCE_END = re.compile(r"[.!?؟。！？।]")
 # Scripts written without spaces between words: there a character, not a word, is counted.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
@@ -80,14 +80,14 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     tree = parse(page.html, page.source)
     sizes = measure(tree)
     meta = read_meta(tree, page.url, sizes)
-    holder = _protect_holder(tree, sizes)
+    holder, prose_chars = _protect_holder(tree, sizes)
     _drop_hidden(tree, sizes, holder)
     figures = tie_captions(tree)
     _strip_chrome(tree, sizes, holder)
     _drop_promos(tree, sizes)
     positions = {el: i for i, el in enumerate(tree.iter())}
 
-    body = _trafilatura_body(tree, meta.url or page.url)
+    body = _trafilatura_body(tree, meta.url or page.url, prose_chars)
     if body is None:
         raise ExtractionError(f"no article found in {page.source}")
     blocks = _body_blocks(body, figures, meta)
@@ -96,6 +96,7 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     if not _looks_like_article(blocks, page_chars):
         raise ExtractionError(f"no article found in {page.source}")
 
+    blocks = place_lost_captions(blocks, figures, tree, positions)
     head = _head_blocks(tree, positions, meta, blocks, figures)
     blocks = _dedupe(head + blocks)
     lang = language or detect_language(meta, " ".join(b.text for b in blocks if b.kind != "byline"))
@@ -114,8 +115,9 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     )
 
 
-def _protect_holder(tree: etree._Element, sizes: TextSizes) -> set[etree._Element]:
-    """The element holding most of the article's paragraphs, with all its ancestors.
+def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._Element], float]:
+    """The element holding most of the article's paragraphs, with all its ancestors,
+    and how many characters of prose it holds.
 
     Paragraph text is credited to its parent, and half of it to the
     grandparent (a body split into sections still has one holder). The holder
@@ -124,8 +126,16 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> set[etree._Elemen
     chrome-like words leave its class and id.
     """
     score: dict[etree._Element, float] = {}
-    for p in tree.iter("p", "pre", "blockquote", "li", "td"):
-        size = sizes.of(p)
+    for p in tree.iter("p", "pre", "blockquote", "li", "td", "div"):
+        if p.tag == "div":
+            # A <div> used as a paragraph: no block inside it, and prose in it.
+            if any(child.tag in _BLOCKISH for child in p):
+                continue
+            size = sizes.of(p)
+            if size < 120:
+                continue
+        else:
+            size = sizes.of(p)
         if size < 25 or sizes.link_density(p) > 0.3:
             continue
         # A list item or a cell counts only when it is a paragraph of prose itself
@@ -140,7 +150,7 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> set[etree._Elemen
         if grand is not None:
             score[grand] = score.get(grand, 0.0) + size / 2
     if not score:
-        return set()
+        return set(), 0.0
     holder = max(score, key=lambda el: score[el])
     protected = {holder, *holder.iterancestors()}
     for el in protected:
@@ -153,7 +163,16 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> set[etree._Elemen
                 el.set(attr, " ".join(kept))
         for attr in ("hidden", "aria-hidden", "style"):
             el.attrib.pop(attr, None)
-    return protected
+    # What trafilatura should keep at least: the holder's paragraphs, and half of
+    # those one level further down (the same weights that chose it).
+    prose = score[holder]
+    return protected, float(prose)
+
+
+_BLOCKISH = frozenset(
+    "div p ul ol table section article aside header footer nav form figure blockquote pre "
+    "h1 h2 h3 h4 h5 h6 dl main".split()
+)
 
 
 def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
@@ -212,8 +231,29 @@ def _drop_promos(tree: etree._Element, sizes: TextSizes) -> None:
     for el in list(tree.iter(*_PROMO_TAGS)):
         if el.getparent() is None or el in holds_blocks or el in in_figure:
             continue
+        if el.tag in _INLINE and _within_text(el):
+            continue  # a link in a sentence, bolded: part of the paragraph, not a promo
         if _is_promo_html(el, sizes):
             _drop_with_label(el, sizes)
+
+
+_INLINE = frozenset({"span", "strong", "b", "em", "i", "a", "small", "font"})
+_TEXT_BLOCKS = frozenset({"p", "li", "td", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _within_text(el: etree._Element) -> bool:
+    """An inline element that stands inside a paragraph (or beside other text)."""
+    node = el
+    while node.tag in _INLINE:
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if (node.tail and node.tail.strip()) or (parent.text and parent.text.strip()):
+            return True
+        if parent.tag in _TEXT_BLOCKS:
+            return True
+        node = parent
+    return False
 
 
 def _drop_with_label(el: etree._Element, sizes: TextSizes) -> None:
@@ -243,13 +283,34 @@ def _is_promo_html(el: etree._Element, sizes: TextSizes) -> bool:
     # Cheap test first: a promo's text is nearly all link text.
     if not linked_chars or sizes.of(el) - linked_chars > 80:
         return False
-    linked = sum(len(squash(a.text_content()).split()) for a in el.iter("a") if a.get("href"))
-    return (
-        bool(linked) and len(squash(el.text_content()).split()) - linked <= _PROMO_LABEL_MAX_WORDS
-    )
+    linked = sum(words(a.text_content()) for a in el.iter("a") if a.get("href"))
+    total = words(el.text_content())
+    return bool(linked) and total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
-def _trafilatura_body(tree: etree._Element, url: str | None) -> etree._Element | None:
+def _trafilatura_body(
+    tree: etree._Element, url: str | None, expected_chars: float
+) -> etree._Element | None:
+    """trafilatura's main text of ``tree``.
+
+    Its fast mode first; its fallbacks (readability and jusText, which double
+    its time) only when that kept clearly less than the prose the holder has.
+    """
+    started = time.monotonic()
+    body = _trafilatura(tree, url, fast=True)
+    kept = sum(len(t) for t in body.itertext()) if body is not None else 0
+    # The fallbacks take about as long again: skip them on a page that was already slow.
+    if kept >= 0.8 * expected_chars or time.monotonic() - started > _FALLBACK_BUDGET_S:
+        return body
+    slow = _trafilatura(tree, url, fast=False)
+    if slow is None:
+        return body
+    if body is None or sum(len(t) for t in slow.itertext()) > kept:
+        return slow
+    return body
+
+
+def _trafilatura(tree: etree._Element, url: str | None, *, fast: bool) -> etree._Element | None:
     # trafilatura's own defaults, but for images (captions), links (promos) and
     # comments; it copies the tree it is given, so ours stays whole for the header.
     document = trafilatura.bare_extraction(
@@ -261,6 +322,7 @@ def _trafilatura_body(tree: etree._Element, url: str | None) -> etree._Element |
         include_tables=True,
         include_comments=False,
         with_metadata=False,
+        fast=fast,
     )
     if document is None:
         return None
@@ -274,20 +336,21 @@ def _text(el: etree._Element) -> str:
 
 def _is_promo(el: etree._Element) -> bool:
     """A label plus a link, and nothing else: "Read next: <a>...</a>"."""
-    refs = el.xpath(".//ref")
+    # Only links that lead somewhere: an anchor without an address (an index mark) is none.
+    refs = [r for r in el.iter("ref") if r.get("target")]
     if not refs:
         return False
-    linked = sum(len(_text(r).split()) for r in refs)
+    linked = sum(words(_text(r)) for r in refs)
     if not linked:
         return False
-    words = len(_text(el).split())
-    return words - linked <= _PROMO_LABEL_MAX_WORDS
+    total = words(_text(el))
+    # Mostly link text: a heading with a "#" anchor beside it is no promo.
+    return total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
 def _is_label(text: str) -> bool:
     """A short heading-like line with no sentence in it ("Related News", "Lea también:")."""
-    words = text.split()
-    return 0 < len(words) <= 4 and not re.search(r"[.!?؟]$", text)
+    return 0 < words(text) <= 4 and not re.search(r"[.!?؟。！？]$", text)
 
 
 def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMeta) -> list[Block]:
@@ -346,7 +409,7 @@ def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMet
             add("heading", text)
         elif tag == "quote":
             add("quote", text)
-        elif tag == "p" and _is_label(text) and len(text.split()) <= 3:
+        elif tag == "p" and _is_label(text) and words(text) <= 3:
             if pending_label is not None:
                 blocks.append(pending_label)
             pending_label = Block("paragraph", text)
@@ -411,7 +474,7 @@ def _head_blocks(
     figures: dict[int, Figure],
 ) -> list[Block]:
     """Title, summary and the lead image's caption, taken out of the body if it has them."""
-    title = meta.title or (body[0].text if body else "")
+    title = meta.title or _untitled(body)
     if body and body[0].kind == "heading" and _same(body[0].text, title):
         del body[0]
     head = [Block("title", title)]
@@ -429,6 +492,18 @@ def _head_blocks(
         if start < where < end and figure.caption not in body_captions:
             head.append(Block("caption", figure.caption))
     return head
+
+
+def _untitled(body: list[Block]) -> str:
+    """A page with no title anywhere: its first heading, or its first words, never a
+    whole paragraph (which would then be read once, as the title)."""
+    if not body:
+        return ""
+    if body[0].kind == "heading":
+        return body[0].text
+    first = re.split(r"(?<=[.!?؟。])\s", body[0].text, maxsplit=1)[0]
+    cut = first.split()
+    return " ".join(cut[:10]) + (" …" if len(cut) > 10 else "")
 
 
 def _position_of(tree: etree._Element, positions: dict[etree._Element, int], text: str) -> int:

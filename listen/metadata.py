@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from listen.lang import pack_or_english, packs
 from listen.text import squash
 
 if TYPE_CHECKING:
@@ -37,39 +38,23 @@ _STANDFIRST_CLASS = re.compile(
     r"standfirst|summary|excerpt|dek|(^|[-_])lead($|[-_])|sub-?title|subheadline|description|intro",
     re.I,
 )
-_BY_PREFIX = re.compile(r"^(by|por|de|par|von|بقلم|كتب|كتبت)\s*:?\s+", re.I)
-_SOURCE_LINE = re.compile(r"^(source|sources|fuente|fuentes|المصدر|المصادر)\s*[:：]\s*(.+)$", re.I)
-# Words that may stand in a line holding only a date ("Updated 3:04 PM EST, Tue February 18, 2025").
-_DATE_WORDS = set(
-    """updated published actualizado publicado at de del a las am pm a.m p.m gmt utc est edt et
-    cet mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday lunes
-    martes miércoles jueves viernes sábado domingo jan feb mar apr may jun jul aug sep sept oct nov
-    dec ene abr ago dic""".split()
+# What each language says in a byline, and its month names, come from its language pack.
+_PACKS = packs()
+_BY_PREFIX = re.compile(
+    rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.prefixes)})\s*:?\s+", re.I
 )
-_MONTHS = {
-    "en": "January February March April May June July August September October November December",
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
-    "diciembre",
-    "ar": "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
-}
-# How a byline is said, per language (one table, to move into a language pack):
-# "By {authors}.", "Source: {source}.", the date's order, the list's comma and its "and".
-_BYLINE_WORDS = {
-    "en": ("By {}.", "Source: {}.", "{d} {m} {y}.", ", ", " and "),
-    "es": ("Por {}.", "Fuente: {}.", "{d} de {m} de {y}.", ", ", " y "),
-    "ar": ("بقلم {}.", "المصدر: {}.", "{d} {m} {y}.", "، ", " و "),
-}
+_SOURCE_LINE = re.compile(
+    rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.source_words)})\s*[:：]\s*(.+)$",
+    re.I,
+)
+# Words that may stand in a line holding only a date ("Updated 3:04 PM EST, Tue February 18, 2025").
+_DATE_WORDS = frozenset(w.casefold() for p in _PACKS for w in p.date_words)
+_MONTH_WORDS = frozenset(w.casefold() for p in _PACKS for m in p.months for w in m.split())
 
 
 def join_names(names: list[str], language: str) -> str:
     """ "A, B and C" as ``language`` says it: "A, B y C", "أ، ب و ج"."""
-    *_, comma, and_ = _BYLINE_WORDS.get(language, _BYLINE_WORDS["en"])
-    if len(names) < 2:
-        return "".join(names)
-    last = names[-1]
-    if language == "es" and re.match(r"(?i)h?i(?![aeou])", last):
-        and_ = " e "  # "y" is said "e" before an /i/ sound: "Ana e Isabel"
-    return comma.join(names[:-1]) + and_ + last
+    return pack_or_english(language).byline.join(names)
 
 
 @dataclass
@@ -91,16 +76,16 @@ class PageMeta:
 
     def byline(self, language: str) -> str | None:
         """ "By X. Source: Y. 18 February 2025." in the article's language."""
-        by, source, date_form, *_ = _BYLINE_WORDS.get(language, _BYLINE_WORDS["en"])
+        words = pack_or_english(language)
         parts = []
         if self.authors:
-            parts.append(by.format(join_names(self.authors, language)))
+            parts.append(words.byline.by.format(join_names(self.authors, language)))
         if self.source and self.source not in self.authors:
-            parts.append(source.format(self.source))
+            parts.append(words.byline.source.format(self.source))
         if self.published:
             day = dt.date.fromisoformat(self.published)
-            months = _MONTHS.get(language, _MONTHS["en"]).split()
-            parts.append(date_form.format(d=day.day, m=months[day.month - 1], y=day.year))
+            month = words.months[day.month - 1]
+            parts.append(words.byline.date.format(d=day.day, m=month, y=day.year))
         return " ".join(parts) or None
 
     def is_byline_line(self, text: str) -> bool:
@@ -121,8 +106,7 @@ def _is_date_line(text: str) -> bool:
     words = re.findall(r"[^\W\d_]+(?:\.[^\W\d_]+)*", text.casefold())
     if not re.search(r"\d", text) or len(text.split()) > 9:
         return False
-    months = {m.casefold() for names in _MONTHS.values() for m in names.split()}
-    return all(w in _DATE_WORDS or w in months for w in words)
+    return all(w in _DATE_WORDS or w in _MONTH_WORDS for w in words)
 
 
 def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = None) -> PageMeta:
@@ -130,7 +114,10 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
     tags = _meta_tags(tree)
     ld, ld_site = _jsonld_article(tree)
 
-    site_names = [n for n in (tags.get("og:site_name"), ld_site, tags.get("application-name")) if n]
+    # application-name is a last resort: some pages put the headline there.
+    site_names = [n for n in (tags.get("og:site_name"), ld_site) if n] or [
+        n for n in (tags.get("application-name"),) if n
+    ]
     meta.site = site_names[0] if site_names else None
     meta.title, meta.heading = _title(tree, ld, tags, site_names)
 
@@ -178,6 +165,7 @@ _TITLE_TAGS = (
     "og:title",
     "twitter:title",
     "dc.title",
+    "dc:title",
     "dcterm:title",
     "dcterms.title",
     "parsely-title",
@@ -206,9 +194,10 @@ def _title(
         for el in tree.xpath("(//h1)[position() <= 8] | (//h2)[position() <= 8]")
     ]
     headings = [(el, t) for el, t in headings if t and _fold(t) not in sites and len(t) < 400]
-    for el, text in headings:
-        if any(_agrees(text, c) for c in candidates):
-            return text, el
+    for candidate in candidates:  # the most trusted title first, then what shows it
+        for el, text in headings:
+            if _agrees(text, candidate):
+                return text, el
     h1s = [(el, t) for el, t in headings if el.tag == "h1"]
     heading = h1s[0][0] if h1s else None
     if candidates:
@@ -286,10 +275,11 @@ def _names(value: Any) -> str | None:
 
 # Meta tags that name the author, most specific first.
 _AUTHOR_TAGS = (
+    "dc.creator",
+    "dc:creator",
+    "dcterm:creator",
     "author",
     "article:author",
-    "dc.creator",
-    "dcterm:creator",
     "dcterms.creator",
     "parsely-author",
     "sailthru.author",
@@ -318,7 +308,9 @@ def _meta_authors(tags: dict[str, str]) -> list[str]:
     return []
 
 
-_NAME_SPLIT = re.compile(r"\s*[,;&،]\s*|\s+(?:and|y|e|und|et|و)\s+")
+_JOINERS = r"(?:and|with|y|con|e|und|mit|et|avec|و)"
+# "A, B and C", "A, B, and C", "A (avec B et C)", "أ، ب و ج": one name per piece.
+_NAME_SPLIT = re.compile(rf"\s*[,;،()]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
 _PARTICLES = set("de da del della di du la le van von der den bin ibn al el dos das ter".split())
 # Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
 _NOT_NAME_WORDS = set(
@@ -346,7 +338,7 @@ def _plausible_name(name: str) -> bool:
         return False
     if max(len(w.strip(".")) for w in words) < 2:
         return False  # initials alone ("J J")
-    cased = [w for w in words if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
+    cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
     # In scripts with capitals, every word but particles starts with one ("Mike Conley").
     return all(w[:1].isupper() or w.casefold() in _PARTICLES for w in cased)
 
@@ -354,10 +346,10 @@ def _plausible_name(name: str) -> bool:
 def _meta_tags(tree: etree._Element) -> dict[str, str]:
     tags: dict[str, str] = {}
     for el in tree.iter("meta"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        keys = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower().split()
         content = squash(el.get("content") or "")
-        if key and content and key not in tags:
-            tags[key] = content
+        for key in keys if content else ():
+            tags.setdefault(key, content)  # "dc:title og:title": one tag, two names
     return tags
 
 

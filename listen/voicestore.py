@@ -218,12 +218,63 @@ def install(
     """Download, check and install the voice ``name``; an installed voice is replaced."""
     base = repository(repo)
     voice = find_remote(name, catalogue(base))
+    current = find(voice.name)
+    if current is not None and _same_files(current, voice):
+        return current  # already installed, and the repository's files have not changed
     store = store_dir()
     staging = store / ".partial" / voice.name
     try:
         staging.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise VoiceStoreError(f"cannot write to {store}: {exc.strerror or exc}") from None
+    try:
+        with _locked(store / f".{voice.name}.lock", voice.name):
+            return _install(voice, base, store, staging, progress)
+    except OSError as exc:  # a full disk, a folder that cannot be written
+        raise VoiceStoreError(
+            f"installing {voice.name} failed: {exc.strerror or exc}"
+            + (f" ({exc.filename})" if exc.filename else "")
+        ) from None
+
+
+def _same_files(current: InstalledVoice, voice: RemoteVoice) -> bool:
+    try:
+        recorded = json.loads((current.model.parent / MANIFEST).read_text(encoding="utf-8"))
+        files = recorded["files"]
+        return all(
+            files[f.name]["path"] == f.path
+            and files[f.name]["size_bytes"] == f.size
+            and (files[f.name].get("md5") or None) == f.md5
+            for f in (voice.model, voice.config)
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+@contextlib.contextmanager
+def _locked(path: Path, name: str) -> Iterator[None]:
+    """One install of a voice at a time: two would write the same partial files."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; installs are rarely concurrent
+        yield
+        return
+    with path.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise VoiceStoreError(f"another listen is installing {name} right now") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _install(
+    voice: RemoteVoice, base: str, store: Path, staging: Path, progress: Progress | None
+) -> InstalledVoice:
     files = (voice.model, voice.config)
     _check_space(store, staging, files)
     total = sum(f.size for f in files)

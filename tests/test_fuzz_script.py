@@ -20,11 +20,49 @@ PROSE = (
 )
 HOSTILE = st.sampled_from(
     [
-        "\x00", "\x01", "\x0b", "\x0c", "\x12", "\x1c", "\x1f", "\x7f", "\ud800", "\udfff",
-        "\ufffe", "\uffff", "\ufeff", "\u202e", "\u200b", "&#0;", "&#x1;", "&#xD800;",
-        "&#1114112;", "&amp", "&nbsp", "<", ">", "</p>", "<p", "<![CDATA[", "]]>", "<!--",
-        "-->", "<?xml?>", "<script>", "</script>", "<br/>", "<img src=>", "\"", "'",
-        "$5\x1cbillion", "1." * 50, "U.S. " * 30, "٣٫٥", "½", "中文句子。", "اقرأ أيضاً",
+        "\x00",
+        "\x01",
+        "\x0b",
+        "\x0c",
+        "\x12",
+        "\x1c",
+        "\x1f",
+        "\x7f",
+        "\ud800",
+        "\udfff",
+        "\ufffe",
+        "\uffff",
+        "\ufeff",
+        "\u202e",
+        "\u200b",
+        "&#0;",
+        "&#x1;",
+        "&#xD800;",
+        "&#1114112;",
+        "&amp",
+        "&nbsp",
+        "<",
+        ">",
+        "</p>",
+        "<p",
+        "<![CDATA[",
+        "]]>",
+        "<!--",
+        "-->",
+        "<?xml?>",
+        "<script>",
+        "</script>",
+        "<br/>",
+        "<img src=>",
+        '"',
+        "'",
+        "$5\x1cbillion",
+        "1." * 50,
+        "U.S. " * 30,
+        "٣٫٥",
+        "½",
+        "中文句子。",
+        "اقرأ أيضاً",
     ]
 )
 TEXT = st.lists(
@@ -32,12 +70,34 @@ TEXT = st.lists(
 ).map("".join)
 ATTR = st.builds(
     lambda name, value: f' {name}="{value}"',
-    st.sampled_from(["class", "id", "alt", "src", "data-src", "itemprop", "rel", "hidden", "x\x01"]),
+    st.sampled_from(
+        ["class", "id", "alt", "src", "data-src", "itemprop", "rel", "hidden", "x\x01"]
+    ),
     st.sampled_from(["caption", "author", "byline", "sidebar", "share", "", "\x12", "a b"]),
 )
 TAG = st.sampled_from(
-    ["p", "div", "figure", "figcaption", "span", "aside", "form", "section", "h1", "h2",
-     "li", "ul", "table", "td", "blockquote", "a", "img", "picture", "noscript", "time"]
+    [
+        "p",
+        "div",
+        "figure",
+        "figcaption",
+        "span",
+        "aside",
+        "form",
+        "section",
+        "h1",
+        "h2",
+        "li",
+        "ul",
+        "table",
+        "td",
+        "blockquote",
+        "a",
+        "img",
+        "picture",
+        "noscript",
+        "time",
+    ]
 )
 
 

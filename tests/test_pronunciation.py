@@ -74,9 +74,9 @@ CHILD = textwrap.dedent(
 )
 
 
-def espeak_cli(text: str, tmp_path: Path) -> bytes:
+def espeak_cli(text: str, tmp_path: Path, voice: str = "en-us") -> bytes:
     wav = tmp_path / "cli.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(wav), text], check=True)
+    subprocess.run(["espeak-ng", "-v", voice, "-w", str(wav), text], check=True)
     with wave.open(str(wav)) as w:
         return w.readframes(w.getnframes())
 
@@ -165,3 +165,44 @@ def test_piper_turns_espeak_notation_into_ipa_with_the_espeak_command() -> None:
 
     entry = LexiconEntry(("Ratcliffe",), "Rat cliff", "r'atklIf", "x-espeak", language="en-us")
     assert PiperEngine().phoneme_markup(entry) == "[[ ɹˈætklɪf ]]"
+
+
+def _rendered_sentence_s(voice: VoiceProfile, text: str, language: str, out: Path) -> float:
+    """Render one sentence to MP3 through the whole pipeline; its length in the MP3's timings."""
+    from listen.pipeline import render
+    from tests.conftest import decode_mp3
+
+    article = Article(title="t", language=language, blocks=(Block("paragraph", text),))
+    episode = render(build_script(article, voice), out, voice=voice, sidecars=False, cache=False)
+    (timing,) = episode.timings
+    assert (
+        decode_mp3(out).duration_s >= (timing.end_frame - timing.start_frame) / timing.sample_rate
+    )
+    return (timing.end_frame - timing.start_frame) / timing.sample_rate
+
+
+def _cli_seconds(text: str, voice: str, tmp_path: Path) -> float:
+    return len(espeak_cli(text, tmp_path, voice)) / 2 / 22050
+
+
+def test_a_render_says_the_lexicon_phonemes(tmp_path: Path) -> None:
+    """The whole pipeline to MP3 (default profile, pyttsx3): the sentence lasts what
+    `espeak-ng -w` of the entry's phonemes lasts."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("the espeak-ng command is not installed")
+    seconds = _rendered_sentence_s(choose_profile("en"), SENTENCE, "en", tmp_path / "en.mp3")
+    expected = _cli_seconds(f"By [[{entry_phonemes('x-espeak')}]] English.", "en-us", tmp_path)
+    assert abs(seconds - expected) / expected < 0.03
+
+
+def test_a_piper_profile_falling_back_to_espeak_gets_espeak_phonemes(tmp_path: Path) -> None:
+    """es-piper without its voice speaks with pyttsx3, which must get [[x-espeak]], not IPA."""
+    pytest.importorskip("piper")
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("the espeak-ng command is not installed")
+    voice = get_profile("es-piper")
+    seconds = _rendered_sentence_s(voice, "Sheinbaum habló.", "es", tmp_path / "es.mp3")
+    entry = load_lexicon(ROOT / "voices" / "lexicons" / "almayadeen-es.toml").lookup("Sheinbaum")
+    assert entry is not None
+    expected = _cli_seconds(f"[[{entry.phonemes_in('x-espeak')}]] habló.", "es", tmp_path)
+    assert abs(seconds - expected) / expected < 0.03

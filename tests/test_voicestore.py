@@ -296,3 +296,48 @@ def test_an_unreachable_repository_is_one_line(monkeypatch: pytest.MonkeyPatch) 
 def test_the_repository_setting_must_be_http(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(cli, ["voices", "install", "x", "--repository", "file:///etc"])
     assert result.exit_code == 1 and "must be an http(s) URL" in result.output
+
+
+def test_installing_what_is_installed_downloads_nothing(repo: Repository) -> None:
+    first = voicestore.install("ar_JO-kareem-medium")
+    repo.ranges.clear()
+    served = []
+    again = voicestore.install("ar_JO-kareem-medium", progress=lambda d, t: served.append(d))
+    assert again == first and served == []
+
+
+def test_a_second_install_of_the_same_voice_at_once_is_refused(repo: Repository) -> None:
+    store = voicestore.store_dir()
+    store.mkdir(parents=True, exist_ok=True)
+    import fcntl
+
+    with (store / ".ar_JO-kareem-medium.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(VoiceStoreError, match="another listen is installing"):
+            voicestore.install("ar_JO-kareem-medium")
+
+
+def test_too_little_disk_is_one_line_before_any_download(
+    repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(small)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tiny tmpfs here (needs root)")
+    try:
+        monkeypatch.setenv("XDG_DATA_HOME", str(small))
+        result = CliRunner().invoke(cli, ["voices", "install", "es_ES-davefx-medium"])
+        assert result.exit_code == 1
+        assert (
+            result.output.strip()
+            .splitlines()[-1]
+            .startswith("Error: not enough free disk for the voice: 60 MB needed")
+        )
+        assert repo.ranges == [] and not any(p.is_file() for p in small.rglob("*"))
+    finally:
+        subprocess.run(["umount", "-l", str(small)], check=False)

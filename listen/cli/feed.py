@@ -13,21 +13,21 @@ import click
 
 from listen.cli import cli
 from listen.cli.queue import db_option, media_option
+from listen.errors import FeedError
 from listen.language import require_code
 from listen.publish.checks import check_artwork_file, warnings, write_default_artwork
 from listen.publish.feed import (
     Channel,
-    FeedError,
     FeedItem,
     build_feed,
-    items_from_queue,
     merge,
     read_feed,
     read_settings,
     site_defaults,
     write_feed,
 )
-from listen.publish.queue import Entry, Queue, default_db
+from listen.publish.items import feed_items, file_links
+from listen.publish.library import Entry, Library, default_db, sqlite_path
 
 log = logging.getLogger("listen")
 
@@ -76,7 +76,7 @@ def feed_group() -> None:
 )
 @media_option
 def build_command(
-    db: Path | None,
+    db: str | None,
     base_url: str | None,
     language: str | None,
     output: Path,
@@ -92,12 +92,27 @@ def build_command(
     file stay in it (unless --prune); the file is replaced atomically, and
     only when it changes.
     """
-    path = db or default_db()
-    if not path.exists():
-        raise FeedError(f"no queue at {path}", hint="queue and render articles first")
-    with Queue(path) as queue:
-        entries = queue.entries(state="ready")
+    where = db or str(default_db())
+    local = sqlite_path(where)
+    if local is not None and not local.exists():
+        raise FeedError(f"no queue at {local}", hint="queue and render articles first")
+    with Library(db) as library:
+        entries = library.entries(state="ready")
+        path = library.name
+        counts = library.counts()
+    nothing = None
+    if not entries:
+        waiting = counts["pending"] + counts["rendering"] + counts["failed"]
+        nothing = FeedError(
+            f"nothing in {path} is rendered yet"
+            + (f" ({waiting} waiting)" if waiting else " (the queue is empty)"),
+            hint="render with `listen queue render`"
+            if waiting
+            else "queue articles with `listen queue add`",
+        )
     settings: dict[str, Any] = read_settings(config, language) if config else {}
+    if nothing is not None and not (language or settings.get("language")):
+        raise nothing
     code = _edition(language or settings.get("language"), entries)
     entries = [e for e in entries if (e.language or "").lower() == code]
     previous: dict[str, str] = {}
@@ -109,6 +124,8 @@ def build_command(
             log.warning("%s was the %s edition; it is replaced", output, old)
             previous, published = {}, []
     if not entries and not published:
+        if nothing is not None:
+            raise nothing
         raise FeedError(
             f"no rendered {code} entries in {path}", hint="render some with `listen queue render`"
         )
@@ -124,7 +141,7 @@ def build_command(
     if not settings.get("base_url"):
         raise click.UsageError("give --base-url (or base_url in --config)")
     channel = _with_artwork(Channel.from_dict(settings), _media_folder(entries, media_dir, output))
-    items, missing = items_from_queue(entries, channel.base_url, media_dir)
+    items, missing = feed_items(entries, file_links(channel.base_url, media_dir))
     for entry in missing:
         log.warning("entry %s (%s) is left out: its MP3 is missing", entry.id, entry.title)
     all_items = merge(published, items)

@@ -82,7 +82,10 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
 @cli.group("voices", invoke_without_command=True)
 @click.pass_context
 def voices_group(ctx: click.Context) -> None:
-    """List voice profiles, engines and installed Piper voices; install or remove voices."""
+    """List voice profiles, engines and installed Piper voices, and whether each can speak here.
+
+    `listen voices install NAME` adds a Piper voice, `listen voices remove NAME` removes it.
+    """
     if ctx.invoked_subcommand is not None:
         return
     profiles = sorted(all_profiles().values(), key=lambda p: (p.id == "fallback", p.id))
@@ -122,7 +125,7 @@ def voices_group(ctx: click.Context) -> None:
         click.echo(line)
 
 
-@voices_group.command("install")
+@voices_group.command("install", short_help="Download, check and install a Piper voice.")
 @click.argument("name")
 @click.option(
     "--repository",
@@ -151,7 +154,7 @@ def install_command(name: str, repository: str | None, quiet: bool) -> None:
     click.echo(f"installed {voice.name} ({voice.language}) in {voice.model.parent}; sha256 {sha}")
 
 
-@voices_group.command("remove")
+@voices_group.command("remove", short_help="Remove an installed Piper voice.")
 @click.argument("name")
 def remove_command(name: str) -> None:
     """Remove the installed Piper voice NAME."""

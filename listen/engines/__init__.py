@@ -139,6 +139,29 @@ def for_engine(voice: VoiceProfile, engine: str) -> VoiceProfile:
     return replace(voice, engine=engine, voice=voice.fallback_voice or voice.language)
 
 
+def markup_engine(voice: VoiceProfile, engine: Engine) -> Engine:
+    """The engine whose phoneme syntax a script for ``voice`` must be written in.
+
+    That is ``engine``, unless it needs files that are missing here: then
+    ``ready_engine`` falls back to the profile's next engine, and a fallback
+    espeak must not be handed Piper's IPA. (Where no fallback is allowed the
+    render fails on the missing files anyway.) Checking such an engine is cheap,
+    an import and a stat, and starts no espeak.
+    """
+    if not isinstance(engine, NeedsFiles):
+        return engine
+    try:
+        engine.check()
+        engine.files(for_engine(voice, engine.name))
+    except (EngineUnavailable, VoiceError):
+        for fallback in voice.fallback_engines:
+            try:
+                return get_engine(fallback)
+            except ListenError:
+                continue
+    return engine
+
+
 def ready_engine(voice: VoiceProfile, override: str | None = None) -> Engine:
     """The profile's engine if it can speak here, else its first fallback that can.
 

@@ -115,9 +115,14 @@ class Pyttsx3Engine:
     def phoneme_markup(self, entry: LexiconEntry) -> str | None:
         if not sys.platform.startswith("linux"):
             return None  # SAPI5 and NSSS read no espeak phonemes: the alias is said
-        if self._engine is None:
-            with contextlib.suppress(EngineUnavailable):
-                self._start()
+        if not self._phonemes and self._engine is None:
+            # Without starting espeak (a cached re-render starts no engine): loading the
+            # library and wrapping the driver's synthesis call is enough to know.
+            try:
+                libespeak.load()
+                self._phonemes = _read_phonemes()
+            except EngineUnavailable:
+                return None
         phonemes = entry.phonemes_in("x-espeak")
         return f"[[{phonemes}]]" if phonemes and self._phonemes else None
 
@@ -223,7 +228,7 @@ def _read_phonemes() -> bool:
     """
     try:
         from pyttsx3.drivers import _espeak
-    except ImportError:
+    except Exception:  # ImportError, or the RuntimeError it raises without libespeak-ng
         return False
     synth = _espeak.Synth
     if getattr(synth, "reads_phonemes", False):

@@ -18,7 +18,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import ar, en, es, fr
+from . import ar, de, en, es, fr, it, pt
+from .codes import ISO_639_2
 from .common import (
     PLACEHOLDER_BASE,
     PLACEHOLDER_CLASS,
@@ -33,11 +34,22 @@ from .pack import LanguagePack
 if TYPE_CHECKING:
     from ..lexicon import Lexicon, LexiconEntry
 
-__all__ = ["LanguagePack", "base_code", "normalize", "pack", "packs", "supported_languages"]
+__all__ = [
+    "LanguagePack",
+    "base_code",
+    "iso639_2",
+    "normalize",
+    "pack",
+    "pack_or_english",
+    "packs",
+    "supported_languages",
+]
 
 log = logging.getLogger(__name__)
 
-_PACKS: dict[str, LanguagePack] = {p.code: p for p in (en.PACK, es.PACK, ar.PACK, fr.PACK)}
+_PACKS: dict[str, LanguagePack] = {
+    p.code: p for p in (en.PACK, es.PACK, ar.PACK, fr.PACK, de.PACK, pt.PACK, it.PACK)
+}
 _NEUTRAL = Language(post_clean_rules(","), ",")
 _LEADING_PAUSE = re.compile(r"\s*([,;،])")
 _PLACEHOLDER = re.compile(f"[{PLACEHOLDER_CLASS}]")
@@ -45,7 +57,15 @@ _MAX_PLACEHOLDERS = 0xFFFFD - PLACEHOLDER_BASE
 
 
 def supported_languages() -> tuple[str, ...]:
-    return tuple(_PACKS)
+    """The languages whose text is normalised by their own rules."""
+    return tuple(code for code, p in _PACKS.items() if p.normalizer is not None)
+
+
+def iso639_2(code: str) -> str:
+    """'es-MX' -> 'spa'; 'und' (undetermined) for a language listen does not know."""
+    base = base_code(code)[0]
+    found = _PACKS.get(base)
+    return found.iso639_2 if found else ISO_639_2.get(base, "und")
 
 
 def packs() -> tuple[LanguagePack, ...]:
@@ -64,10 +84,17 @@ def pack(code: str) -> LanguagePack | None:
     return _PACKS.get(base_code(code)[0])
 
 
+def pack_or_english(code: str) -> LanguagePack:
+    """The pack for ``code``, or English's: the words a byline or a label falls back to."""
+    return _PACKS.get(base_code(code)[0]) or en.PACK
+
+
 def _language(code: str) -> Language:
     base, region = base_code(code)
     found = _PACKS.get(base)
-    return _NEUTRAL if found is None else found.normalizer(region)
+    if found is None or found.normalizer is None:
+        return _NEUTRAL
+    return found.normalizer(region)
 
 
 def normalize(
@@ -120,14 +147,16 @@ def _normalize(
     text = tidy(run(text, lang.steps))
     if lead and text and not text.startswith(lead.group(1)):
         text = f"{lead.group(1)} {text}"
-    if vowel:
-        found = pack(str(language or ""))
-        if found is not None and found.vowel is not None:
-            # Lexicon matches are still placeholders here: the diacritiser leaves them alone.
-            text = found.vowel(text)
+    found = pack(str(language or ""))
+    if vowel and found is not None and found.vowel is not None:
+        # Lexicon matches are still placeholders here: the diacritiser leaves them alone.
+        text = found.vowel(text)
     if parked:
         text = _PLACEHOLDER.sub(lambda m: parked[ord(m.group(0)) - PLACEHOLDER_BASE], text)
         text = " ".join(text.split())
+    if found is not None and found.finish is not None:
+        # After NFC (pre_clean, lexicon files) and the lexicon's words are back in place.
+        text = found.finish(text)
     return text
 
 

@@ -71,9 +71,20 @@ def at_end(match: re.Match[str]) -> bool:
     return not rest.strip(" \t\n\"'”’»)]")
 
 
+_SENTENCE_NEXT = re.compile(r"\s+[\"'“«(]?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]|[\u0621-\u064a])")
+
+
+_CLOSES_SENTENCES = frozenset({"etcetera", "etcétera", "et cetera", "and others", "y otros"})
+
+
 def keep_final_dot(match: re.Match[str], words: str) -> str:
-    """Expand an abbreviation, keeping its dot when it also ends the sentence."""
-    if match.group(0).endswith(".") and at_end(match):
+    """Expand an abbreviation, keeping its dot when it also ends the sentence.
+
+    It does at the end of the text; "etc." (which closes lists, so sentences)
+    also keeps it before a capital ("etc. Luego"), where "vs. Iran" does not.
+    """
+    closes = words in _CLOSES_SENTENCES and _SENTENCE_NEXT.match(match.string, match.end())
+    if match.group(0).endswith(".") and (at_end(match) or closes):
         return words + "."
     return words
 
@@ -199,13 +210,24 @@ def phone_rule(
     group: Callable[[str], str],
     country: Callable[[str], str] | None = None,
     comma: str = ",",
+    keywords: tuple[str, ...] = (),
 ) -> Rule:
     """A phone number as groups of digits, each read the way the language reads them.
 
     ``country`` reads the code after "+" (English says "plus forty-four").
+    After one of ``keywords`` ("tel.") a local number ("91 555 12 34") is one too.
     """
+    pattern = PHONE_PATTERN
+    if keywords:
+        pattern = (
+            rf"(?P<kw>\b(?:{alternation(keywords)})\.?:?\s+)(?P<local>\d{{2,4}}(?:[\s.-]\d{{2,4}}){{2,4}})"
+            rf"(?![\w-]|[.,]\d)|{PHONE_PATTERN}"
+        )
 
     def say(m: re.Match[str]) -> str:
+        if m.groupdict().get("local"):
+            digits = _PHONE_GROUP.findall(m.group("local"))
+            return m.group("kw") + f"{comma} ".join(map(group, digits))
         text = m.group(0).replace("(0)", " ")  # the trunk prefix is not dialled from abroad
         digits = _PHONE_GROUP.findall(text)
         if text.startswith("+"):
@@ -213,7 +235,7 @@ def phone_rule(
             return f"{plus} {(country or group)(code)}{comma} " + f"{comma} ".join(map(group, rest))
         return f"{comma} ".join(map(group, digits))
 
-    return rule(PHONE_PATTERN, say, name="phone")
+    return rule(pattern, say, re.IGNORECASE, name="phone")
 
 
 def web_rules(dot: str, at: str) -> tuple[Rule, ...]:
@@ -335,7 +357,7 @@ def post_clean_rules(comma: str) -> tuple[Rule, ...]:
         # ("'s" opening a piece of a sentence cut around a lexicon match is a possessive.)
         rule(rf"(?<![\w.{PLACEHOLDER_CLASS}])'(?!s\b)|(?<=\s)'(?=s\b)|'(?![\w])", " "),
         rule(r"\s*(?:—|―|--+)\s*", f"{c} "),
-        rule(r"\s+[-–]\s+|^[-–]\s+|\s+[-–]$", f"{c} "),
+        rule(r"\s+[-–]\s+|^[-–]\s+|\s+[-–](?=[,.;:!?،؛؟]|$)", f"{c} "),
         rule(r"(?<=\w)–(?=\w)", "-"),
         rule(r"–", f"{c} "),
         rule(r"[*_|~^\\•·●▪■□◆◇►▶†‡¶¤]+", " "),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..pack import Byline, LanguagePack, frozen
+from ..pack import Byline, LanguagePack, frozen, messages
 from . import rules, vowels
 
 PACK = LanguagePack(
@@ -17,6 +17,8 @@ PACK = LanguagePack(
         "{d} {m} {y}.",
         prefixes=("بقلم", "كتب", "كتبت"),
         source_words=("المصدر", "المصادر"),
+        comma="، ",
+        and_=" و ",
     ),
     date_words=frozenset(
         """تحديث آخر نشر بتاريخ في الساعة صباحا مساء صباحاً مساءً غرينتش بتوقيت الاثنين
@@ -26,46 +28,8 @@ PACK = LanguagePack(
     noise=(r"استمع|مشاركة|إعلان", r"\d+\s*(دقائق|دقيقة)\s*(للقراءة|قراءة)?"),
     labels=frozen({"caption": "تعليق الصورة:", "quote": "اقتباس:"}),
     caption_mark="تعليق الصورة",
-    messages=frozen(
-        {
-            "listen": "استمع",
-            "playback": "التشغيل",
-            "play": "تشغيل",
-            "pause": "إيقاف مؤقت",
-            "back": "رجوع 15 ثانية",
-            "forward": "تقديم 15 ثانية",
-            "position": "الموضع",
-            "speed": "السرعة",
-            "next": "التالي",
-            "nextTitle": "التالي: {title}",
-            "chapters": "الأقسام",
-            "transcript": "النص",
-            "transcriptHint": "اختر جملة لبدء الاستماع منها.",
-            "queue": "قائمة الاستماع",
-            "played": "تم الاستماع",
-            "caption": "تعليق الصورة:",
-            "of": "{pos} من {total}",
-            "loading": "جارٍ التحميل…",
-            "preparing": "جارٍ تحضير الصوت…",
-            "ready": "الصوت جاهز.",
-            "playing": "جارٍ التشغيل",
-            "paused": "متوقف مؤقتًا",
-            "finished": "انتهى",
-            "buffering": "جارٍ تحميل الصوت…",
-            "chapter": "القسم: {title}",
-            "resuming": "الاستئناف من {time}",
-            "at": "عند {time}",
-            "rate": "السرعة {rate}",
-            "nowPlaying": "الآن: {title}",
-            "noTranscript": "النص غير متوفر لهذه المقالة، لكن الصوت يعمل.",
-            "audioError": "تعذّر تحميل الصوت.",
-            "blocked": "لم يسمح المتصفح بالتشغيل. اضغط تشغيل مرة أخرى.",
-            "network": "تعذّر الاتصال بخدمة الاستماع.",
-            "failed": "تعذّر تحضير الصوت: {reason}",
-            "queueError": "تعذّر تحميل قائمة الاستماع: {reason}",
-            "nothing": "لا يوجد ما يمكن تشغيله.",
-        }
-    ),
+    messages=messages(__file__),
     rtl=True,
     vowel=vowels.vowel,
+    finish=vowels.shadda_first,
 )

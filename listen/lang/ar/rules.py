@@ -27,6 +27,7 @@ from ..common import (
     leftover_digits,
     long_numbers,
     parse_number,
+    phone_rule,
     post_clean_rules,
     rule,
     split_camel,
@@ -87,18 +88,50 @@ SCALE_WORDS = "مليار مليارات مليون ملايين ألف آلاف
 
 #: After these words a number is read in the genitive.
 GENITIVE_BEFORE = frozenset(
+    # After a preposition, or a verb whose object is the number ("ما يعادل", "بلغت"): for
+    # the number words that change (عشرون -> عشرين), the accusative is the genitive's form.
+    "يعادل تعادل بلغ بلغت يبلغ تبلغ تجاوز تجاوزت يتجاوز تتجاوز سجلت يسجل تسجل "
+    "يقارب تقارب يناهز تناهز ناهز يضم تضم ضمت دفع دفعت أمضى أمضت قضى قضت إن أن إنّ أنّ "
+    "لأن لأنّ ولكن لكن حصدت جمعت يملك تملك غضون لمدة مدة طيلة طوال سراح "
     "في من إلى الى على عن حتى منذ نحو حوالي بنحو بحوالي بنسبة نسبة عام العام لعام بعام "
     "سنة السنة لسنة بين بعد قبل خلال مع مدى أكثر أقل قرابة زهاء موسم مطلع بداية نهاية "
     "أواخر أوائل منتصف ربيع صيف خريف شتاء".split()
 )
 _DUALS = ("مئتان", "ألفان", "مليونان", "ملياران")
+
+
+_DAYPART_NEXT = re.compile(r"\s*(?:صباحا|صباحاً|مساء|مساءً|ظهرا|ظهراً|فجرا|فجراً|ليلا|ليلاً)\b")
+
+
+def _feminine_noun(noun: str) -> bool:
+    """Does the counted noun take the feminine number ("ثلاث سنوات", "خمس عشرة دولة")?"""
+    word = noun.removesuffix("ً")
+    return word.endswith("ة") or word in FEMININE_PLURALS
+
+
+#: Latin acronyms as Arabic news writes and says them; others are spelled with letter names.
+LATIN_WORDS = {
+    "NATO": "الناتو", "UNESCO": "اليونسكو", "UNICEF": "اليونيسف", "OPEC": "أوبك",
+    "FIFA": "الفيفا", "UEFA": "اليويفا", "NASA": "ناسا", "UNRWA": "الأونروا",
+    "COVID": "كوفيد", "HAMAS": "حماس", "ISIS": "داعش", "CNN": "سي إن إن", "BBC": "بي بي سي",
+    "UN": "الأمم المتحدة", "EU": "الاتحاد الأوروبي", "USA": "الولايات المتحدة",
+    "IMF": "صندوق النقد الدولي", "WHO": "منظمة الصحة العالمية", "AFP": "وكالة فرانس برس",
+    "OK": "أوكي", "GPS": "جي بي إس", "ASEAN": "آسيان", "BRICS": "بريكس", "SWIFT": "سويفت",
+    "INTERPOL": "الإنتربول", "IAEA": "الوكالة الدولية للطاقة الذرية", "MENA": "مينا",
+}  # fmt: skip
+#: Nouns that count in the feminine though they do not end in ة.
+FEMININE_NOUNS = frozenset("الذكرى ذكرى المرة مرة الدورة دورة".split())
+#: Calendar markers after a year: Hijri "هـ" (the tatweel is gone by then) and Gregorian "م".
+CALENDARS = {"ه": "للهجرة", "هـ": "للهجرة", "م": "للميلاد"}
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 #: Plurals of feminine nouns, which take the feminine number ("ثلاث سنوات").
 FEMININE_PLURALS = frozenset(
     "سنوات ساعات دقائق سيارات مرات دول مدن طائرات قرى غارات ضربات مروحيات دبابات عمليات "
     "نساء سيدات فتيات بنات أسر عائلات جولات رصاصات قذائف شاحنات مركبات طائرات مسيرات "
-    "منظمات شركات مؤسسات وزارات جامعات مدارس".split()
+    "منظمات شركات مؤسسات وزارات جامعات مدارس مناطق نقاط ليال محافظات بلدات درجات حالات "
+    "إصابات محطات ولايات حكومات مستوطنات لغات جلسات دورات حلقات صفحات كلمات رحلات "
+    "مباريات بطولات مسابقات سفن".split()
 )
 
 ABBREVIATIONS = {
@@ -148,18 +181,67 @@ class Arabic:
         return num.genitive(words) if genitive else words
 
     def genitive_here(self, m: re.Match[str]) -> bool:
+        # A preposition joined to the digits: "لـ60" (the tatweel gone), "ب5".
+        if (
+            m.start()
+            and m.string[m.start() - 1] in "لب"
+            and (m.start() == 1 or m.string[m.start() - 2] == " ")
+        ):
+            return True
         before = m.string[max(0, m.start() - 12) : m.start()].split()
         return bool(before) and before[-1] in GENITIVE_BEFORE
 
     def cardinal(self, m: re.Match[str]) -> str:
         noun = m.group("w") or ""
-        feminine = noun.endswith(("ة", "ةً")) or noun in FEMININE_PLURALS
+        feminine = _feminine_noun(noun)
         # A year that counts nothing is said in the genitive, as in "عام ألفين".
         year = noun in ("", "إلى", "الى") and _YEAR.fullmatch(m.group("n")) is not None
         words = self.number(m.group("n"), year or self.genitive_here(m), feminine)
         if noun and noun not in GENITIVE_BEFORE and words.endswith(_DUALS):
             words = words[:-1]  # construct form before the counted noun: "مئتا ألف"
         return words
+
+    def calendar_year(self, m: re.Match[str]) -> str:
+        year, marker = m.group("y"), m.group("k")
+        value = int(year)
+        before = m.string[max(0, m.start() - 8) : m.start()].split()
+        dated = bool(before) and before[-1] in ("عام", "العام", "سنة", "لعام", "بعام", "منذ")
+        # "م" is also metres: it marks a year only for a year-like number or after "عام".
+        if marker == "م" and not (dated or 1000 <= value <= 2100):
+            return m.group(0)
+        return f"{self.number(year, genitive=True)} {CALENDARS[marker]}"
+
+    def ordinal(self, m: re.Match[str]) -> str:
+        noun = m.group("noun") or ""
+        bare = noun.lstrip("وفبل")
+        feminine = noun.endswith("ة") or noun in FEMININE_NOUNS or bare in FEMININE_NOUNS
+        before = m.string[max(0, m.start() - 8) : m.start()].split()
+        genitive = noun[:1] in ("ب", "ل") or (bool(before) and before[-1] in GENITIVE_BEFORE)
+        words = num.ordinal(int(m.group("n")), feminine, genitive)
+        if words is None:
+            return f"{m.group(0)[: -len(m.group('n'))]} {self.number(m.group('n'))}"
+        return f"{noun} {m.group('pre')}{words}".strip()
+
+    def latin(self, m: re.Match[str]) -> str:
+        word, pre = m.group("w"), m.group("pre") or ""
+        said = self._latin(m, word)
+        if not pre:
+            return said
+        # "الـUN", "للـUN", "بالـBBC": the article joins the reading's own, or is dropped.
+        if pre.endswith("لل"):
+            return pre + said[2:] if said.startswith("ال") else pre[:-1] + said
+        return pre[:-2] + said
+
+    def _latin(self, m: re.Match[str], word: str) -> str:
+        if word in LATIN_WORDS:
+            said = LATIN_WORDS[word]
+            # "منظمة WHO", "وكالة AFP": the word before is already the reading's first word.
+            before = m.string[max(0, m.start() - 12) : m.start()].split()
+            first, _, rest = said.partition(" ")
+            if before and rest and before[-1] == first:
+                return rest
+            return said
+        return " ".join(num.LETTER_NAMES[ch] for ch in word)
 
     def between(self, m: re.Match[str]) -> str:
         return f"بين {self.number(m.group('a'), True)} و{self.number(m.group('b'), True)}"
@@ -194,6 +276,9 @@ class Arabic:
         n = parse_number(m.group("n"), ",", ".")
         if n.is_one:
             return f"{one} واحد"
+        if n.value == 2 and not n.fraction and " " not in one:
+            # The dual is the number: "كيلومتران" (genitive "كيلومترين").
+            return f"{one}ين" if self.genitive_here(m) else f"{one}ان"
         word = one
         if not n.fraction and 3 <= n.value % 100 <= 10:
             word = few
@@ -254,6 +339,9 @@ class Arabic:
             part = "بعد الظهر"
         else:
             part = "مساءً"
+        # "08:00 صباحاً": the page already says which part of the day.
+        if _DAYPART_NEXT.match(m.string, m.end()):
+            return f"{hour}{minutes}"
         return f"{hour}{minutes} {part}"
 
     def steps(self) -> tuple[Step, ...]:
@@ -265,9 +353,16 @@ class Arabic:
         month = alternation(MONTH_NAMES)
         units = alternation(UNITS)
         return (
+            # The tatweel is only drawn; "الـ3" and "1445هـ" are read once it is gone.
             lambda text: text.translate(_DIGITS).replace("ـ", ""),
             long_numbers(num.digit_names),
             *web_rules("نقطة", "آت"),
+            phone_rule("زائد", num.digit_names, comma="،"),
+            rule(r"(?<![\w.])(?P<y>\d{1,4})\s?(?P<k>ه|م)(?![\w])", self.calendar_year),
+            rule(
+                r"(?:(?P<noun>[^\W\d_]+)\s+)?(?<![^\s])(?P<pre>[وفبكل]?)(?:ال|لل)\s?(?P<n>\d{1,4})(?!\d|[.,]\d)",
+                self.ordinal,
+            ),
             rule(r"#(?=[^\W\d]\w*)(\w+)", lambda m: f"وسم {split_camel(m.group(1))}"),
             rule(
                 rf"(?<![\w.])(?:{alternation(ABBREVIATIONS)})(?![\w])",
@@ -297,6 +392,15 @@ class Arabic:
                 lambda m: self._signed(m.group("n"), self.genitive_here(m), True) + " درجة",
             ),
             rule(rf"{nb}(?P<n>{NUM})\s?(?P<u>{units})(?![\w/])", self.unit),
+            # Latin capitals: a known acronym as Arabic says it, any other spelled letter by letter.
+            rule(
+                r"(?:(?<=\s)|^)?(?P<pre>[وفبك]?(?:ال|لل))?(?<![A-Za-z])(?P<w>[A-Z]{2,8})(?![A-Za-z])",
+                self.latin,
+            ),
+            rule(
+                r"(?<![A-Za-z])(?P<l>[A-Z])(?=[-\s]?\d)-?",
+                lambda m: num.LETTER_NAMES[m.group("l")] + " ",
+            ),
             rule(r"(?<![\w.])-(?=\d)", "سالب "),
             rule(rf"{nb}(?P<n>{NUM})(?![\d]|[.,]\d)(?=\s+(?P<w>[^\W\d_]+))?", self.cardinal),
             rule(r"\s*&\s*", " و"),

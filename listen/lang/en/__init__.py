@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..pack import Byline, LanguagePack, frozen
+from ..pack import Byline, LanguagePack, frozen, messages
 from . import rules
 
 PACK = LanguagePack(
@@ -34,46 +34,5 @@ PACK = LanguagePack(
     ),
     labels=frozen({"caption": "Image caption:", "quote": "Quote:"}),
     caption_mark="Image caption",
-    messages=frozen(
-        {
-            "listen": "Listen",
-            "playback": "Playback",
-            "play": "Play",
-            "pause": "Pause",
-            "back": "Back 15 seconds",
-            "forward": "Forward 15 seconds",
-            "position": "Position",
-            "speed": "Speed",
-            "next": "Next",
-            "nextTitle": "Next: {title}",
-            "chapters": "Chapters",
-            "transcript": "Transcript",
-            "transcriptHint": "Select a sentence to play from there.",
-            "queue": "Queue",
-            "played": "played",
-            "caption": "Image caption:",
-            "of": "{pos} of {total}",
-            "loading": "Loading…",
-            "preparing": "Preparing audio…",
-            "ready": "Audio ready.",
-            "playing": "Playing",
-            "paused": "Paused",
-            "finished": "Finished",
-            "buffering": "Loading audio…",
-            "chapter": "Chapter: {title}",
-            "resuming": "Resuming at {time}",
-            "at": "At {time}",
-            "rate": "Speed {rate}",
-            "nowPlaying": "Now: {title}",
-            "noTranscript": (
-                "The transcript is not available for this article; the audio still plays."
-            ),
-            "audioError": "The audio could not be loaded.",
-            "blocked": "The browser did not allow playback. Press Play again.",
-            "network": "Could not reach the Listen service.",
-            "failed": "The audio could not be prepared: {reason}",
-            "queueError": "The queue could not be loaded: {reason}",
-            "nothing": "Nothing to play.",
-        }
-    ),
+    messages=messages(__file__),
 )

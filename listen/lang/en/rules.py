@@ -366,7 +366,7 @@ class English:
         return f"{hour} {'oh ' if mins < 10 else ''}{self.cardinal(mins)}"
 
     def model(self, digits: str) -> str:
-        """A type or model number as people say it: 320 -> 'three-twenty', 1047 -> 'ten forty-seven'."""
+        """A model number as people say it: 320 -> 'three-twenty', 1047 -> 'ten forty-seven'."""
         if len(digits) > 1 and digits.startswith("0"):
             return num.digit_names(digits)
         value = int(digits)
@@ -388,12 +388,10 @@ class English:
             return self.cardinal(int(m.group(0)))
         # "1500 people", "4000 troops": a count of things, not a year ...
         following = _NEXT_WORD.match(m.string, m.end())
-        if following and _is_counted(following.group(1)):
-            # ... unless a word that dates comes before ("in 1990 prices").
-            if not re.search(
-                r"\b(?:in|since|until|by|from|of|during|before|after)\s+$", before, re.I
-            ):
-                return self.cardinal(int(m.group(0)))
+        # ... unless a word that dates comes before ("in 1990 prices").
+        dated = _DATED_BEFORE.search(before)
+        if following and _is_counted(following.group(1)) and not dated:
+            return self.cardinal(int(m.group(0)))
         return self.year(int(m.group(0)))
 
     def year_range(self, m: re.Match[str]) -> str:
@@ -503,20 +501,26 @@ class English:
         return (
             long_numbers(num.digit_names),
             *web_rules("dot", "at"),
-            phone_rule("plus", _phone_digits, lambda code: self.cardinal(int(code))),
+            phone_rule(
+                "plus",
+                _phone_digits,
+                # "plus forty-four", but "plus nine six one"
+                lambda code: self.cardinal(int(code)) if len(code) < 3 else _phone_digits(code),
+                keywords=("tel", "phone", "telephone", "hotline", "fax", "mobile"),
+            ),
             rule(
                 rf"(?<![\w.])(?P<l>{alternation(BILL_PREFIXES)})\.?\s(?P<n>\d{{1,4}})(?![\w]|[.,]\d)",
                 lambda m: f"{dotted(m.group('l').replace('.', ''))} {self.model(m.group('n'))}",
             ),
             rule(
                 rf"\b(?P<b>{alternation(MODEL_BRANDS)})\s(?P<l>[A-Z]{{0,3}}-?)(?P<n>\d{{2,4}})(?P<s>[A-Za-z]{{0,3}})\b(?![.,]\d)",
-                lambda m: (
-                    f"{m.group('b')} {m.group('l').rstrip('-')} {self.model(m.group('n'))} {m.group('s')}"
+                lambda m: " ".join(
+                    (m.group("b"), m.group("l").rstrip("-"), self.model(m.group("n")), m.group("s"))
                 ),
             ),
             rule(
                 r"(?<![\w.$£€])(?P<l>[A-Z]{1,3}[a-z]?(?=\d)|[A-Z][A-Za-z]{0,4}(?=-))-?"
-                r"(?P<n>\d{2,4})(?P<s>[a-z]{0,3})\b(?![.,]\d|%)",
+                r"(?P<n>\d{1,4})(?P<s>[a-z]{0,3})\b(?![.,]\d|%)",
                 lambda m: f"{m.group('l')} {self.model(m.group('n'))} {m.group('s')}",
             ),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
@@ -611,6 +615,7 @@ class English:
             rule(r"(?P<n>\d+)?\s?(?P<f>[½¼¾⅓⅔⅛⅕])", self.vulgar),
             rule(r"(?<![\w/])(?P<a>\d{1,2})/(?P<b>\d{1,3})(?![\w/])", self.fraction),
             rule(r"(?<=\d)\s?[x×]\s?(?=\d)", " by "),
+            rule(r"(?<=illion )bpd\b", "barrels per day"),
             rule(r"\b(?P<l>[A-Z]{1,5})-?(?=\d)", lambda m: m.group("l") + " "),
             rule(r"(?<=\d)(?=[A-Z]\b)", " "),
             rule(
@@ -672,6 +677,15 @@ COUNTED_WITHOUT_S = frozenset(
     "people children men women police staff personnel cattle sheep fish deer livestock".split()
 )
 NOT_COUNTED = frozenset("BC AD BCE CE hours hrs GMT UTC".lower().split())
+
+
+#: Before a number these make it a year even with a plural after it: "in 1990 prices",
+#: "the 1967 borders", "between 2019 and 2021 prices".
+_DATED_BEFORE = re.compile(
+    r"(?:\b(?:in|since|until|by|from|of|during|before|after|the|its|their|this|that)"
+    r"|\b(?:1[1-9]\d\d|20\d\d)\s+(?:and|or|to|through)|'s)\s+$",
+    re.I,
+)
 
 
 def _is_counted(word: str) -> bool:

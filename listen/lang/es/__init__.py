@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..pack import Byline, LanguagePack, frozen
+from ..pack import Byline, LanguagePack, frozen, messages
 from . import rules
 
 PACK = LanguagePack(
@@ -17,6 +17,8 @@ PACK = LanguagePack(
         "{d} de {m} de {y}.",
         prefixes=("por", "de"),
         source_words=("fuente", "fuentes"),
+        and_=" y ",
+        and_before_i=" e ",
     ),
     date_words=frozenset(
         """actualizado publicado de del a las am pm a.m p.m gmt utc cet h hrs lunes martes
@@ -30,46 +32,5 @@ PACK = LanguagePack(
     noise=(r"\d+\s*(compartidos|min\s+de\s+lectura)", r"publicidad|escuchar|compartir"),
     labels=frozen({"caption": "Pie de foto:", "quote": "Cita:"}),
     caption_mark="Pie de foto",
-    messages=frozen(
-        {
-            "listen": "Escuchar",
-            "playback": "Reproducción",
-            "play": "Reproducir",
-            "pause": "Pausa",
-            "back": "Atrás 15 segundos",
-            "forward": "Adelante 15 segundos",
-            "position": "Posición",
-            "speed": "Velocidad",
-            "next": "Siguiente",
-            "nextTitle": "Siguiente: {title}",
-            "chapters": "Capítulos",
-            "transcript": "Transcripción",
-            "transcriptHint": "Elija una frase para reproducir desde ahí.",
-            "queue": "Cola de escucha",
-            "played": "escuchado",
-            "caption": "Pie de foto:",
-            "of": "{pos} de {total}",
-            "loading": "Cargando…",
-            "preparing": "Preparando el audio…",
-            "ready": "Audio listo.",
-            "playing": "Reproduciendo",
-            "paused": "En pausa",
-            "finished": "Terminado",
-            "buffering": "Cargando el audio…",
-            "chapter": "Capítulo: {title}",
-            "resuming": "Se reanuda en {time}",
-            "at": "En {time}",
-            "rate": "Velocidad {rate}",
-            "nowPlaying": "Ahora: {title}",
-            "noTranscript": (
-                "La transcripción no está disponible para este artículo; el audio sí se reproduce."
-            ),
-            "audioError": "No se pudo cargar el audio.",
-            "blocked": "El navegador no permitió la reproducción. Pulse Reproducir de nuevo.",
-            "network": "No se pudo conectar con el servicio Listen.",
-            "failed": "No se pudo preparar el audio: {reason}",
-            "queueError": "No se pudo cargar la cola: {reason}",
-            "nothing": "No hay nada que reproducir.",
-        }
-    ),
+    messages=messages(__file__),
 )

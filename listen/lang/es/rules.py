@@ -37,6 +37,7 @@ from ..common import (
     leftover_digits,
     long_numbers,
     parse_number,
+    phone_rule,
     post_clean_rules,
     roman_value,
     rule,
@@ -80,6 +81,17 @@ ABBREVIATIONS = {
     "tel.": "teléfono", "depto.": "departamento",
     "Ud.": "usted", "Uds.": "ustedes", "Vd.": "usted", "Vds.": "ustedes",
     "mdd": "millones de dólares", "mdp": "millones de pesos",
+    "Pza.": "plaza", "Plza.": "plaza", "Ctra.": "carretera", "ctra.": "carretera",
+    "Ayto.": "ayuntamiento", "Fdo.": "firmado", "s/n": "sin número", "Univ.": "universidad",
+    "Gob.": "gobierno", "dpto.": "departamento", "Dpto.": "departamento", "Depto.": "departamento",
+    "q.e.p.d.": "que en paz descanse", "Atte.": "atentamente", "Ltda.": "limitada",
+    "S.M.": "su majestad", "SS.MM.": "sus majestades", "ej.": "ejemplo", "Sdad.": "sociedad",
+    "Asoc.": "asociación", "Adm.": "administración", "Mtro.": "maestro", "Mtra.": "maestra",
+    "Pdo.": "pasado", "ppal.": "principal", "Ppal.": "principal", "prov.": "provincia",
+    "Prov.": "provincia", "Col.": "colonia", "Edo.": "estado", "Mpio.": "municipio",
+    "Bº": "barrio", "Urb.": "urbanización", "Excmo.": "excelentísimo",
+    "Excma.": "excelentísima", "Sres.": "señores", "Vda.": "viuda", "Nro.": "número",
+    "aprox": "aproximadamente", "Dir.": "director", "Pte.": "presidente",
 }  # fmt: skip
 
 #: Said in full before a capitalised name ("Sr. García", "Dra. Pérez").
@@ -90,6 +102,9 @@ TITLES = {
     "Cnel": "coronel", "Tte": "teniente", "Sto": "santo", "Sta": "santa", "Dña": "doña",
     "Excmo": "excelentísimo", "Excma": "excelentísima", "Mons": "monseñor",
     "Pdte": "presidente", "Pdta": "presidenta", "Sgto": "sargento", "Cap": "capitán",
+    "prof": "profesor", "profa": "profesora", "sr": "señor", "sra": "señora", "dr": "doctor",
+    "dra": "doctora", "Arq": "arquitecto", "Mag": "magistrado", "Dip": "diputado",
+    "Sen": "senador", "Gob": "gobernador", "Pbro": "presbítero", "Fray": "fray",
 }  # fmt: skip
 
 BEFORE_NUMBER = {
@@ -104,10 +119,24 @@ AS_WORDS = {
     for w in (
         "ONU OTAN UNESCO UNICEF OPEP FIFA UEFA CIA IVA PYME ERE ETA FARC UNAM PSOE NASA "
         "ISIS HAMAS COVID SIDA MERCOSUR CELAC UNASUR ALBA PEMEX INE SEAT OVNI DANA BOE "
-        "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA EFE PIB"
+        "FEMA UNRWA INTERPOL EUROPOL FRONTEX OEA EFE PIB SEPE CSIC RENFE AENA ERTE IBEX UNED "
+        "ONCE MIR OCDE CELAM FONASA IMSS ISSSTE SAT UNAM CONAPO SENASA CEPAL BID FINUL AEMET "
+        "ACNUR MINUSMA"
     ).split()
 }
-AS_WORDS.update({"OEA": "O.E.A.", "INE": "Ine", "PSOE": "Psoe", "CIA": "Cía"})
+AS_WORDS.update(
+    {
+        "IBEX": "Íbex",
+        "CSIC": "Cesic",
+        "IMSS": "I.M.S.S.",
+        "SAT": "S.A.T.",
+        "BID": "B.I.D.",
+        "OEA": "O.E.A.",
+        "INE": "Ine",
+        "PSOE": "Psoe",
+        "CIA": "Cía",
+    }
+)
 
 # (singular, plural, feminine?); cents are "centavos" except for the euro
 CURRENCIES = {
@@ -176,6 +205,23 @@ REGNAL_NAMES = frozenset(
 NUMBER_WORDS_FOR_HOURS = {1: "una", 21: "veintiuna"}
 DAYPARTS = ((1, 5, "de la madrugada"), (6, 11, "de la mañana"), (12, 12, "del mediodía"),
             (13, 19, "de la tarde"), (20, 24, "de la noche"))  # fmt: skip
+
+
+def _phone_group(group: str) -> str:
+    """Spanish reads a phone number in the groups written, in pairs past three digits."""
+    if group.startswith("0"):
+        return num.digit_names(group)
+    if len(group) <= 3:
+        return num.cardinal(int(group))
+    if len(group) == 4:
+        return " ".join(_phone_group(group[i : i + 2]) for i in (0, 2))
+    return num.digit_names(group)
+
+
+def _gap(m: re.Match[str]) -> str:
+    """A space after an expansion when the next word touched the abbreviation."""
+    rest = m.string[m.end() : m.end() + 1]
+    return " " if rest and rest[0].isalnum() else ""
 
 
 def agreement(word: str | None) -> str:
@@ -292,7 +338,11 @@ class Spanish:
             part = next((p for lo, hi, p in DAYPARTS if lo <= (h24 or 24) <= hi), "")
             if h24 == 0:
                 part = "de la noche"
-            return f"{hour}{self.minutes(mins)} {part}"
+            return keep_final_dot(m, f"{hour}{self.minutes(mins)} {part}")
+        if g.get("unit") and mins:
+            # "18:15 h": the 24-hour clock, read out in full.
+            minutes = num.cardinal(mins, apocope=True)
+            return f"{hour} {'hora' if h == 1 else 'horas'} y {minutes} minutos"
         if mins == 0:
             if g.get("unit"):
                 return hour + (" hora" if h == 1 else " horas")
@@ -351,19 +401,36 @@ class Spanish:
         return (
             long_numbers(num.digit_names),
             *web_rules("punto", "arroba"),
+            # Spanish and Mexican numbers without a prefix: "900 123 456", "91 555 12 34".
+            rule(
+                r"(?<![\w.,+-])(?:[6-9]\d{2}(?:\s\d{3}){2}|[89]\d(?:\s\d{3})(?:\s\d{2}){2})(?![\w-]|[.,]\d)",
+                lambda m: ", ".join(_phone_group(g) for g in m.group(0).split()),
+            ),
+            phone_rule(
+                "más",
+                _phone_group,
+                lambda code: num.cardinal(int(code)),
+                keywords=("tel", "teléfono", "tlf", "tfno", "móvil", "celular", "whatsapp"),
+            ),
             rule(r"#(?=[A-Za-z]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(r"(?<![\w@])@([A-Za-z_]\w+)", lambda m: f"arroba {split_camel(m.group(1))}"),
+            # An abbreviation that ends in "." or "/" may touch the next word ("c/Alcalá"):
+            # it is expanded and set apart, never glued to it or eating it.
             rule(
-                rf"(?<![\w.])(?:{abbrevs})(?![\w])",
-                lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]),
+                rf"(?<![\w.])(?:{abbrevs})(?:(?<=[./º])|(?![\w]))",
+                lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]) + _gap(m),
             ),
             rule(
                 rf"(?<![\w.])({before_number})\s?(?=\d)", lambda m: BEFORE_NUMBER[m.group(1)] + " "
             ),
             rule(rf"\b(?P<t>{titles})\.{NAME_AHEAD}", lambda m: TITLES[m.group("t")]),
+            rule(
+                rf"\b(?P<t>{titles})\.(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])",
+                lambda m: TITLES[m.group("t")] + " ",
+            ),
             rule(rf"\b(?P<t>Sr|Sra|Dr|Dra)\b{NAME_AHEAD}", lambda m: TITLES[m.group("t")]),
             rule(
-                rf"(?<![\w])(?:(?P<cur>{cur})|(?P<code>{code})\s)\s?(?P<a>{NUM})(?:\s(?P<s>{SCALE_WORDS})\b)?(?:\s+de)?",
+                rf"(?<![\w])(?:(?P<cur>{cur})|(?P<code>{code})\s)\s?(?P<a>{NUM})(?:\s(?P<s>{SCALE_WORDS})\b)?",
                 self.money,
             ),
             rule(
@@ -405,6 +472,21 @@ class Spanish:
                 self.ordinal_before_name,
             ),
             rule(r"\b(?P<name>[A-ZÁÉÍÓÚ][a-záéíóúñ]+)\s+(?P<r>[IVXL]+)\b(?!\.\w)", self.regnal),
+            # Laws by number and year ("Ley 7/2024"), other numbers over numbers ("3/4").
+            rule(
+                r"(?i)\b(?P<k>ley|decreto|decreto ley|real decreto|orden|resolución|directiva)"
+                r"\s(?P<n>\d{1,4})/(?P<y>\d{4})\b",
+                lambda m: (
+                    f"{m.group('k')} {self.number(m.group('n'))} de {self.number(m.group('y'))}"
+                ),
+            ),
+            rule(r"(?<=\d)/(?=\d)", " barra "),
+            rule(r"\bkm\.?\s(?=\d)", "kilómetro "),
+            # Roads, models and types: "A-6", "F-16", "A320" -> "A seis", "F dieciséis", ...
+            rule(
+                r"(?<![\w.])(?P<l>[A-Z]{1,3})(?:-|(?=\d))(?=\d{1,4}\b)",
+                lambda m: m.group("l") + " ",
+            ),
             rule(r"(?<![\w.])-(?=\d)", "menos "),
             rule(rf"{nb}(?P<n>{NUM})(?![\w]|[.,]\d){next_words}", self.cardinal),
             leftover_digits(self.number),
@@ -433,6 +515,10 @@ def initialisms(text: str) -> str:
             return AS_WORDS[word] + (m.group("s") or "")
         if len(word) > 5 and re.search("[AEIOU]", word):
             return word.capitalize() + (m.group("s") or "")
+        # "SA" is "S.A." (sociedad anónima): the dotted form may be an abbreviation itself.
+        expanded = ABBREVIATIONS.get(dotted(word))
+        if expanded and not m.group("s"):
+            return expanded
         return dotted(word) + (m.group("s") or "")
 
     return _INITIALISM.sub(one, text)

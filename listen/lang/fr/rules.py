@@ -27,6 +27,7 @@ from ..common import (
     leftover_digits,
     long_numbers,
     parse_number,
+    phone_rule,
     post_clean_rules,
     roman_value,
     rule,
@@ -73,7 +74,7 @@ UNITS = {
 }  # fmt: skip
 AS_WORDS = {
     w: w.capitalize()
-    for w in "ONU OTAN UNESCO UNICEF OPEP FIFA UEFA SNCF CAF OMS OTAN NASA COVID SIDA".split()
+    for w in "ONU OTAN UNESCO UNICEF OPEP FIFA UEFA OMS NASA COVID SIDA CNIL INSEE MEDEF".split()
 }
 FEMININE_NOUNS = frozenset(
     "personnes fois heures minutes semaines années victimes femmes tonnes voitures villes".split()
@@ -168,6 +169,7 @@ class French:
         return (
             long_numbers(num.digit_names),
             *web_rules("point", "arobase"),
+            phone_rule("plus", _phone_pair, lambda code: self.cardinal(int(code))),
             rule(r"#(?=[^\W\d]\w*)(\w+)", lambda m: f"hashtag {split_camel(m.group(1))}"),
             rule(
                 rf"(?<![\w.])({alternation(BEFORE_NUMBER)})\s?(?=\d)",
@@ -175,7 +177,7 @@ class French:
             ),
             rule(
                 rf"(?<![\w.])(?P<t>{alternation(TITLES)})(?![\w]){NAME_AHEAD}",
-                lambda m: TITLES[m.group("t")],
+                lambda m: _capital_at_start(m, TITLES[m.group("t")]),
             ),
             rule(
                 rf"(?<![\w.])(?:{alternation(ABBREVIATIONS)})(?![\w])",
@@ -238,6 +240,17 @@ class French:
 
     def _signed(self, n: str) -> str:
         return ("moins " + self.number(n[1:])) if n.startswith("-") else self.number(n)
+
+
+def _phone_pair(group: str) -> str:
+    """French reads a phone number in pairs: "01 42" -> "zéro un, quarante-deux"."""
+    if group.startswith("0") or len(group) != 2:
+        return num.digit_names(group) if group.startswith("0") else num.cardinal(int(group))
+    return num.cardinal(int(group))
+
+
+def _capital_at_start(m: re.Match[str], words: str) -> str:
+    return words.capitalize() if m.start() == 0 else words
 
 
 _INITIALISM = re.compile(r"(?<![\w.])(?P<w>[A-Z]{2,})(?![\w]|\.[A-Za-z])")

@@ -6,6 +6,13 @@ const FORM_FIELDS = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 const LETTERS = { KeyK: "k", KeyJ: "j", KeyL: "l", KeyM: "m", KeyN: "n" };
 
 function shortcut(event) {
+  const key = event.key || "";
+  if (key.length === 1 && "<>,.[]?".includes(key)) return key;
+  if (/^[kjlmn]$/i.test(key)) return key.toLowerCase();
+  if (/^\d$/.test(key)) return key;
+  if (key === "ArrowLeft" || key === "ArrowRight") return key;
+  if (key === "؟") return "?"; // the Arabic question mark
+  // Another layout (Arabic, Greek...): the key at the same place on a US keyboard.
   const code = event.code || "";
   if (LETTERS[code]) return LETTERS[code];
   if (/^Digit\d$/.test(code) && !event.shiftKey) return code.slice(5);
@@ -13,15 +20,14 @@ function shortcut(event) {
   if (code === "Period") return event.shiftKey ? ">" : ".";
   if (code === "BracketLeft") return "[";
   if (code === "BracketRight") return "]";
-  if (event.key === "?" || event.key === "؟" || (code === "Slash" && event.shiftKey)) return "?";
-  if (event.key === "ArrowLeft" || event.key === "ArrowRight") return event.key;
-  const key = event.key.length === 1 ? event.key.toLowerCase() : "";
-  return "kjlmn<>,.[]".includes(key) || /^\d$/.test(key) ? key : "";
+  if (code === "Slash" && event.shiftKey) return "?";
+  return "";
 }
 
 // Up/Down (and Home/End) move between the menu's items, as in a menu of links.
 function moveInMenu(menu, event) {
-  const items = [...menu.querySelectorAll("button, a[href], input")].filter((el) => !el.closest("[hidden]") && !el.hidden);
+  // The volume slider keeps its arrows; Tab reaches it.
+  const items = [...menu.querySelectorAll("button, a[href]")].filter((el) => !el.closest("[hidden]") && !el.hidden);
   const at = items.indexOf(document.activeElement);
   const next = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: items.length - 1 }[event.key];
   if (next === undefined || !items.length) return false;

@@ -1,4 +1,5 @@
-// The player's words, by language code. Pure data: the language packs will generate this file.
+// The player's words, by language code. Made from listen/lang/<code>/messages.toml by
+// `python -m listen.lang.player --write`: edit those files, not this one.
 export const MESSAGES = {
   en: {
     listen: "Listen",
@@ -97,8 +98,7 @@ export const MESSAGES = {
     at: "En {time}",
     rate: "Velocidad {rate}",
     nowPlaying: "Ahora: {title}",
-    noTranscript:
-      "La transcripción no está disponible para este artículo; el audio sí se reproduce.",
+    noTranscript: "La transcripción no está disponible para este artículo; el audio sí se reproduce.",
     audioError: "No se pudo cargar el audio.",
     blocked: "El navegador no permitió la reproducción. Pulse Reproducir de nuevo.",
     network: "No se pudo conectar con el servicio Listen.",
