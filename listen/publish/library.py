@@ -79,15 +79,17 @@ def sqlite_path(db: str) -> Path | None:
 def canonical_key(url: str) -> str:
     """The form of a URL that duplicates share: no fragment, no tracking parameters,
     lower-case scheme and host, no default port, one spelling of percent-escapes."""
-    parts = urllib.parse.urlsplit(url.strip())
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # "http://[::1", a port out of range: no request can be made of it
+        return url.strip()
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         return url.strip()
     host = (parts.hostname or "").lower()
-    if parts.port and not (
-        (scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)
-    ):
-        host = f"{host}:{parts.port}"
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
     path = urllib.parse.quote(urllib.parse.unquote(parts.path or "/"), safe="/:@!$&'()*+,;=~-._")
     query = urllib.parse.urlencode(
         [
