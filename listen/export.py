@@ -10,13 +10,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
-import logging
 import os
 import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 from urllib.parse import quote
@@ -43,12 +41,10 @@ from mutagen.id3 import (
 )
 
 from listen import tidy
-from listen.audio import SAMPLE_RATE, SILENT_LUFS, find_ffmpeg, measure, pcm_input, to_pcm16
+from listen.audio import SAMPLE_RATE, find_ffmpeg, pcm_input, to_pcm16
 from listen.errors import AudioError, ExportError
-from listen.lang import iso639_2
+from listen.lang import iso639_2, pack_or_english
 from listen.models import AudioChunk, Chapter, Script
-
-log = logging.getLogger("listen")
 
 
 @contextlib.contextmanager
@@ -119,60 +115,6 @@ def mastering_filter(gain_db: float) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Mastering:
-    """The gain that takes a narration to its loudness target through the limiter."""
-
-    gain_db: float | None  # None: silence, nothing to normalise
-    target_lufs: float
-    reached_lufs: float  # what the gain and limiter give (within ~0.3 LU of the target)
-    limited: bool  # the limiter takes peaks off at this gain
-
-
-TOLERANCE_LU = 0.3
-MAX_MAKEUP_DB = 6.0  # beyond this the limiter squashes speech audibly: stop and say so
-# Peaks up to this far over the limit cost espeak-ng's and Piper's speech at most 0.2 LU
-# (measured on the samples, 2026-12-04: 3.9 dB over took 0.1 LU, 4.7 dB 0.2 LU, 6.9 dB
-# 1.4 LU), so only a gain that pushes them further is checked by a second measurement.
-UNCHECKED_OVERSHOOT_DB = 5.0
-
-
-def master(pcm: Path, target: float, sample_rate: int = SAMPLE_RATE) -> Mastering:
-    """The gain for ``target`` LUFS. The limiter holds true peaks under ``LIMIT_DBFS``, and
-    when a gain pushes the peaks over it the limiter takes loudness away (-16 LUFS came out
-    at -17.4): then the loudness after the limiter is measured and the gain raised to make
-    it up, a step or two at most. Where that needs more than ``MAX_MAKEUP_DB`` of make-up,
-    the loudness reached is logged as a warning, with the reason."""
-    first = measure(pcm, sample_rate)
-    if first.integrated <= SILENT_LUFS:
-        return Mastering(None, target, first.integrated, False)
-    gain = target - first.integrated
-    overshoot = first.peak + gain - LIMIT_DBFS
-    if overshoot <= UNCHECKED_OVERSHOOT_DB:
-        return Mastering(gain, target, target, overshoot > 0)
-    base = gain
-    reached = first.integrated + gain
-    for _ in range(3):
-        reached = measure(pcm, sample_rate, mastering_filter(gain)).integrated
-        missing = target - reached
-        if abs(missing) <= TOLERANCE_LU:
-            return Mastering(gain, target, reached, True)
-        if gain + missing - base > MAX_MAKEUP_DB:
-            gain = base + MAX_MAKEUP_DB
-            reached = measure(pcm, sample_rate, mastering_filter(gain)).integrated
-            break
-        gain += missing
-    if abs(target - reached) > TOLERANCE_LU:
-        log.warning(
-            "loudness %.1f LUFS instead of %.1f: the peaks of this speech limit it "
-            "(true peaks are held under %.0f dBFS); choose a lower --loudness",
-            reached,
-            target,
-            LIMIT_DBFS,
-        )
-    return Mastering(gain, target, reached, True)
-
-
 def encode_command(sample_rate: int, bitrate: int, gain_db: float | None, out: str) -> list[str]:
     cmd = [find_ffmpeg(), "-v", "error", "-nostdin", "-y", *pcm_input(sample_rate), "-i", "pipe:0"]
     if gain_db is not None:
@@ -210,13 +152,10 @@ def encode_mp3(
         raise AudioError(f"MP3 encoding failed: {detail}")
 
 
-_CAPTION_LABEL = {"en": "Image caption", "es": "Pie de foto", "ar": "تعليق الصورة"}
-
-
 def plain_text(script: Script) -> str:
     """The article as plain text for the lyrics frame: players show it as it is, so no
     Markdown; a caption is introduced in words, as the narration does."""
-    label = _CAPTION_LABEL.get(script.language, _CAPTION_LABEL["en"])
+    label = pack_or_english(script.language).caption_mark
     paragraphs = [
         f"{label}: {block.text}" if block.kind == "caption" else block.text
         for block in script.blocks

@@ -114,7 +114,10 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
     tags = _meta_tags(tree)
     ld, ld_site = _jsonld_article(tree)
 
-    site_names = [n for n in (tags.get("og:site_name"), ld_site, tags.get("application-name")) if n]
+    # application-name is a last resort: some pages put the headline there.
+    site_names = [n for n in (tags.get("og:site_name"), ld_site) if n] or [
+        n for n in (tags.get("application-name"),) if n
+    ]
     meta.site = site_names[0] if site_names else None
     meta.title, meta.heading = _title(tree, ld, tags, site_names)
 
@@ -162,6 +165,7 @@ _TITLE_TAGS = (
     "og:title",
     "twitter:title",
     "dc.title",
+    "dc:title",
     "dcterm:title",
     "dcterms.title",
     "parsely-title",
@@ -190,9 +194,10 @@ def _title(
         for el in tree.xpath("(//h1)[position() <= 8] | (//h2)[position() <= 8]")
     ]
     headings = [(el, t) for el, t in headings if t and _fold(t) not in sites and len(t) < 400]
-    for el, text in headings:
-        if any(_agrees(text, c) for c in candidates):
-            return text, el
+    for candidate in candidates:  # the most trusted title first, then what shows it
+        for el, text in headings:
+            if _agrees(text, candidate):
+                return text, el
     h1s = [(el, t) for el, t in headings if el.tag == "h1"]
     heading = h1s[0][0] if h1s else None
     if candidates:
@@ -270,10 +275,11 @@ def _names(value: Any) -> str | None:
 
 # Meta tags that name the author, most specific first.
 _AUTHOR_TAGS = (
+    "dc.creator",
+    "dc:creator",
+    "dcterm:creator",
     "author",
     "article:author",
-    "dc.creator",
-    "dcterm:creator",
     "dcterms.creator",
     "parsely-author",
     "sailthru.author",
@@ -340,10 +346,10 @@ def _plausible_name(name: str) -> bool:
 def _meta_tags(tree: etree._Element) -> dict[str, str]:
     tags: dict[str, str] = {}
     for el in tree.iter("meta"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        keys = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower().split()
         content = squash(el.get("content") or "")
-        if key and content and key not in tags:
-            tags[key] = content
+        for key in keys if content else ():
+            tags.setdefault(key, content)  # "dc:title og:title": one tag, two names
     return tags
 
 

@@ -118,3 +118,11 @@ def test_thousands_of_captioned_figures() -> None:
     article = extract(Page(page(f"<p>{SENTENCES}</p>{figures}<p>{SENTENCES}</p>")))
     captions = [b.text for b in article.blocks if b.kind == "caption"]
     assert len(captions) == len(set(captions)) >= 1900
+
+
+def test_a_page_with_too_many_elements_is_refused_in_one_line() -> None:
+    from listen.page_tree import MAX_ELEMENTS
+
+    html = page("<b></b>" * (MAX_ELEMENTS + 10))
+    with pytest.raises(ExtractionError, match="elements, more than"):
+        extract(Page(html))

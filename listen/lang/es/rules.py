@@ -417,7 +417,7 @@ class Spanish:
             # An abbreviation that ends in "." or "/" may touch the next word ("c/Alcalá"):
             # it is expanded and set apart, never glued to it or eating it.
             rule(
-                rf"(?<![\w.])(?:{abbrevs})(?:(?<=[./º])|(?![\w]))",
+                rf"(?<![\w.])(?:{abbrevs})(?:(?<=[./º])(?![A-ZÁÉÍÓÚÑ]\.)|(?![\w]))",
                 lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]) + _gap(m),
             ),
             rule(
