@@ -24,22 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from mutagen import MutagenError
-
-from listen.audio import SAMPLE_RATE
 from listen.cache import SegmentCache
 from listen.engines import Engine, ReadsPhonemes
-from listen.episodes import block_ends, episode_store, piece_store
 from listen.errors import DiskFull, ExportError, TooLong
-from listen.export import atomic_path, write_tags
 from listen.extract import extract
 from listen.fetch import read_source
 from listen.language import require_code
 from listen.models import Episode, Event, Page, Progress, RenderOptions, Script, Segment, Timing
-from listen.pieces import EncoderSettings, Narration
 from listen.script import build_script
 from listen.synthesize import Counts, Speaker, speak_script
-from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
 from listen.voices import VoiceProfile, choose_profile
 
 RENDER_FORMAT = 3  # bump when a render's output changes for the same inputs
@@ -250,6 +243,16 @@ def render_episode(
     progress: Progress | None = None,
 ) -> Episode:
     """The render itself: speak -> assemble -> measure -> encode -> sidecars, then the MP3."""
+    # The audio stack is imported here, not at the top: ``listen script`` and ``--help``
+    # use this module without it (see tests/test_startup.py).
+    from mutagen import MutagenError
+
+    from listen.audio import SAMPLE_RATE
+    from listen.episodes import block_ends, episode_store, piece_store
+    from listen.export import atomic_path, write_tags
+    from listen.pieces import EncoderSettings, Narration
+    from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
+
     prepared = prepare(script, voice, options, engine)
     speaker = prepared.speaker
     if options.cache and options.sidecars:
@@ -367,6 +370,7 @@ def stream(
     The whole narration is not known in advance, so loudness is normalised by
     ffmpeg's one-pass ``loudnorm`` instead of a measured gain.
     """
+    from listen.audio import SAMPLE_RATE
     from listen.export import Mp3Stream
 
     if options is None:

@@ -5,26 +5,17 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from listen.cli import cli
 from listen.cli.queue import db_option, media_option
 from listen.language import require_code
-from listen.publish.feed import (
-    Channel,
-    FeedError,
-    FeedItem,
-    build_feed,
-    items_from_queue,
-    merge,
-    read_feed,
-    read_settings,
-    site_defaults,
-    write_feed,
-)
 from listen.publish.queue import Queue, default_db
+
+if TYPE_CHECKING:
+    from listen.publish.feed import FeedItem
 
 log = logging.getLogger("listen")
 
@@ -84,6 +75,19 @@ def build_command(
     file stay in it (unless --prune); the file is replaced atomically, and
     only when it changes.
     """
+    # The feed module brings the audio stack (tags, durations); not for `listen --help`.
+    from listen.publish.feed import (
+        Channel,
+        FeedError,
+        build_feed,
+        items_from_queue,
+        merge,
+        read_feed,
+        read_settings,
+        site_defaults,
+        write_feed,
+    )
+
     path = db or default_db()
     if not path.exists():
         raise FeedError(f"no queue at {path}", hint="queue and render articles first")

@@ -8,14 +8,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from listen.cli import cli
 from listen.cli.options import voice_option
 from listen.publish.owners import owner_alive
-from listen.publish.playlist import entry_document, entry_files, write_m3u8, write_queue_json
 from listen.publish.queue import (
     MAX_ATTEMPTS,
     Entry,
@@ -24,9 +23,12 @@ from listen.publish.queue import (
     default_db,
     default_media_dir,
 )
-from listen.publish.sources import add_sources
-from listen.publish.workers import Event, RenderOptions, RunSummary, render_queue
-from listen.transcript import sidecar_paths
+
+if TYPE_CHECKING:
+    from listen.publish.workers import Event, RunSummary
+
+# The playlist, source, worker and transcript modules bring extraction and the audio
+# stack with them; each command imports what it uses, so `listen --help` starts fast.
 
 db_option = click.option(
     "--db",
@@ -107,6 +109,7 @@ def add_command(
     A feed or sitemap queues the articles it lists that are not queued yet.
     Duplicates are recognised by the article's canonical URL.
     """
+    from listen.publish.sources import add_sources
 
     def notify(what: str, detail: str) -> None:
         if not quiet:
@@ -198,6 +201,8 @@ def render_command(
     after 1, 4, 16 and 64 minutes; it never blocks the rest. Exits 1 if any
     article failed in this run.
     """
+    from listen.publish.workers import RenderOptions, render_queue
+
     path = db or default_db()
     options = RenderOptions(
         media_dir=(media_dir or default_media_dir(path)).resolve(),
@@ -285,6 +290,8 @@ def list_command(db: Path | None, as_json: bool) -> None:
 
 
 def _as_dict(entry: Entry) -> dict[str, object]:
+    from listen.publish.playlist import entry_files
+
     mp3 = entry_files(entry).get("audio")
     return {
         "id": str(entry.id),
@@ -308,6 +315,8 @@ def _as_dict(entry: Entry) -> dict[str, object]:
 @click.pass_context
 def next_command(ctx: click.Context, db: Path | None, as_json: bool) -> None:
     """The next entry to play and where to resume it; exits 1 when nothing is ready."""
+    from listen.publish.playlist import entry_document, entry_files
+
     with _open(db) as queue:
         entry = queue.next_entry()
         counts = queue.counts()
@@ -372,6 +381,8 @@ def position_command(entry_id: int, seconds: str, db: Path | None) -> None:
 @click.option("--delete-files", is_flag=True, help="Also delete the MP3 and its sidecars.")
 def remove_command(ids: tuple[int, ...], db: Path | None, delete_files: bool) -> None:
     """Take entries out of the queue. Their files stay unless --delete-files."""
+    from listen.transcript import sidecar_paths
+
     with _open(db) as queue:
         for entry_id in ids:
             entry = queue.remove(entry_id)
@@ -413,6 +424,8 @@ def export_command(
 
     Paths are relative to the written file's folder, so the files can be served together.
     """
+    from listen.publish.playlist import entry_document, write_m3u8, write_queue_json
+
     if m3u8 is None and json_path is None:
         raise click.UsageError("give --m3u8 PATH, --json PATH or both")
     with _open(db) as queue:

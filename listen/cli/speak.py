@@ -14,7 +14,6 @@ from listen.cli import cli
 from listen.cli.options import language_option, voice_option
 from listen.engines import available
 from listen.errors import ListenError
-from listen.pipeline import render, script_from_source, stream
 
 
 class _LazyProgress:
@@ -102,6 +101,8 @@ def speak_command(
     Beside X.mp3 it writes X.timings.json, X.vtt and X.chapters.json. Several
     sources are rendered in parallel; a failed one never stops the others.
     """
+    from listen.pipeline import render, script_from_source, stream  # not for `listen --help`
+
     paths = expand(sources)
     if len(paths) > 1:
         if output == "-":
