@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from listen.cache import SegmentCache
 from listen.cli import cli
 
 
@@ -16,6 +15,8 @@ def cache_group() -> None:
 @cache_group.command("info")
 def info_command() -> None:
     """Where the cache is, how full it is, and its bound."""
+    from listen.cache import SegmentCache
+
     info = SegmentCache().info()
     click.echo(f"path: {info.path}")
     click.echo(f"entries: {info.entries}")
@@ -25,5 +26,7 @@ def info_command() -> None:
 @cache_group.command("clear")
 def clear_command() -> None:
     """Delete every cached sentence."""
+    from listen.cache import SegmentCache
+
     removed = SegmentCache().clear()
     click.echo(f"removed {removed} cached sentences")

@@ -5,15 +5,16 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from listen.batch import Options, Outcome, expand, render_many
 from listen.cli import cli
 from listen.cli.options import language_option, voice_option
-from listen.engines import available
 from listen.errors import ListenError
+
+if TYPE_CHECKING:
+    from listen.batch import Outcome
 
 
 class _LazyProgress:
@@ -66,7 +67,8 @@ class _LazyProgress:
 @click.option(
     "--engine",
     metavar="NAME",
-    help=f"Override the voice profile's engine: {', '.join(sorted(available()))}, or module:Class.",
+    # Not listed from the registry here: that scans the installed plugins at every start.
+    help="Override the voice profile's engine: a name `listen voices` lists, or module:Class.",
 )
 @language_option
 @voice_option
@@ -101,6 +103,7 @@ def speak_command(
     Beside X.mp3 it writes X.timings.json, X.vtt and X.chapters.json. Several
     sources are rendered in parallel; a failed one never stops the others.
     """
+    from listen.batch import expand
     from listen.pipeline import render, script_from_source, stream  # not for `listen --help`
 
     paths = expand(sources)
@@ -173,6 +176,8 @@ def _speak_many(
     jobs: int | None,
     quiet: bool,
 ) -> None:
+    from listen.batch import Options, render_many
+
     options = Options(
         out_dir=out_dir,
         language=language,

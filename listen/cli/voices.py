@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from listen.cli import cli
-from listen.engines import NeedsFiles, available, for_engine, get_engine, libespeak
 from listen.errors import ListenError
-from listen.voices import VoiceProfile, all_profiles
+
+if TYPE_CHECKING:
+    from listen.voices import VoiceProfile
 
 
 def engine_status(name: str) -> str:
+    from listen.engines import get_engine, libespeak  # the plugin scan: not for `--help`
+
     try:
         engine = get_engine(name)
         engine.check()
@@ -30,6 +35,8 @@ def engine_status(name: str) -> str:
 
 def profile_status(profile: VoiceProfile) -> str:
     """'ready (engine)' or why not."""
+    from listen.engines import NeedsFiles, for_engine, get_engine
+
     reasons = []
     for name in dict.fromkeys([profile.engine, *profile.fallback_engines]):
         voice = for_engine(profile, name)
@@ -57,6 +64,9 @@ def profile_status(profile: VoiceProfile) -> str:
 @cli.command("voices")
 def voices_command() -> None:
     """List the engines and voice profiles, and whether each can speak here."""
+    from listen.engines import available
+    from listen.voices import all_profiles
+
     profiles = sorted(all_profiles().values(), key=lambda p: (p.id == "fallback", p.id))
     statuses = {p.id: profile_status(p) for p in profiles}  # before engines: pyttsx3 first
     click.echo("Voice profiles:")
