@@ -20,6 +20,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -248,7 +249,7 @@ def render_episode(
     from mutagen import MutagenError
 
     from listen.audio import SAMPLE_RATE
-    from listen.episodes import block_ends, episode_store, piece_store
+    from listen.episodes import artwork, block_ends, episode_store, piece_store
     from listen.export import atomic_path, write_tags
     from listen.pieces import EncoderSettings, Narration
     from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
@@ -271,6 +272,9 @@ def render_episode(
     counts = Counts()
     timings: list[Timing] = []
     settings = EncoderSettings(bitrate=options.bitrate, sample_rate=SAMPLE_RATE)
+    side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listen-artwork")
+    cover = side.submit(artwork, script, store)  # drawn while the narration is spoken
+    side.shutdown(wait=False)
     with Narration(prepared.target_lufs, settings, piece_store(store)) as narration:
         # assemble, measure and encode at once: every sentence, with its pause, to the sample;
         # each finished piece is encoded on the other core while the next is spoken
@@ -307,7 +311,7 @@ def render_episode(
         with atomic_path(out) as tmp:
             narration.join(tmp)
             try:
-                write_tags(tmp, script, chapter_list, prepared.key)
+                write_tags(tmp, script, chapter_list, prepared.key, cover.result())
             except MutagenError as exc:
                 raise ExportError(f"cannot write tags to {out}: {exc}") from None
         _phase(progress, "encoding", 1)
