@@ -112,9 +112,7 @@ def main(argv: list[str]) -> None:
     base_time = None
     for q in QUALITIES:
         settings = EncoderSettings(bitrate=64, quality=q)
-        best = min(
-            _timed(lambda s=settings: encode_piece(source.tobytes(), s)) for _ in range(3)
-        )
+        best = min(_timed(lambda s=settings: encode_piece(source.tobytes(), s)) for _ in range(3))
         mp3 = encode_piece(source.tobytes(), settings)
         decoded = decode(mp3)[DELAY : DELAY + len(source)].astype(np.float64)
         noise = decoded - source
