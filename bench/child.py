@@ -179,13 +179,17 @@ def long_render(request: Request) -> Reply:
 
 def batch(request: Request) -> Reply:
     """``render_many`` over the given pages with ``jobs`` workers and no cache."""
-    from listen.batch import Options, render_many
+    from listen.batch import render_many
+    from listen.models import RenderOptions
 
-    options = Options(out_dir=Path(request["out_dir"]), cache=False)
-    outcomes, wall = clock(lambda: render_many(request["sources"], options, jobs=request["jobs"]))
+    options = RenderOptions(cache=False)
+    out = Path(request["out_dir"])
+    outcomes, wall = clock(
+        lambda: render_many(request["sources"], options, out, jobs=request["jobs"])
+    )
     return {
         "wall": wall,
-        "errors": [f"{o.source}: {o.error}" for o in outcomes if o.error],
+        "errors": [f"{o.job}: {o.detail}" for o in outcomes if o.kind != "ready"],
         "duration_ms": sum(o.duration_ms for o in outcomes),
         "rendered": len(outcomes),
     }

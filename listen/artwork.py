@@ -4,6 +4,9 @@ Apple Podcasts rejects a show without ``itunes:image`` (square JPEG or PNG,
 1400 to 3000 px), and players show the MP3's ``APIC`` picture; a site that has
 not made artwork of its own gets this one, drawn by Pillow. The same name
 always gives the same bytes, so re-rendering never changes an MP3 or a feed.
+Drawing and compressing a 1400 px PNG takes a few hundred milliseconds, more
+than speaking a short article, so each picture is kept in the user's cache
+directory (``artwork/``, beside the sentence cache) once drawn.
 
 The name is drawn with a system font that covers it (DejaVu on Debian) through
 Pillow's text layout (raqm, so Arabic is joined and right to left); where no
@@ -13,16 +16,21 @@ the site's host name.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+from platformdirs import user_cache_dir
 
-from listen.errors import ListenError
+from listen.errors import ArtworkError
 
 SIZE = 1400  # Apple's minimum; the PNG of a plain background stays small
+DRAWING = 1  # bump when the drawing changes, so cached pictures are drawn again
 MIN_SIZE, MAX_SIZE = 1400, 3000
 _FONTS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -32,10 +40,6 @@ _FONTS = (
 )
 # Dark, calm backgrounds that white text reads well on (contrast above 7:1).
 _BACKGROUNDS = ("#1f3a5f", "#3b2f5c", "#1e4d40", "#5c2a2a", "#33414d", "#4a3b1f")
-
-
-class ArtworkError(ListenError):
-    """Artwork cannot be made or is not what podcast apps accept."""
 
 
 def _font(size: int, text: str) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, str]:
@@ -57,12 +61,38 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: object, width: int) -> lis
     return lines or [text]
 
 
+def cache_dir() -> Path:
+    return Path(os.environ.get("LISTEN_CACHE_DIR") or user_cache_dir("listen")) / "artwork"
+
+
 @cache
 def default_artwork(name: str, fallback: str | None = None, size: int = SIZE) -> bytes:
     """A ``size``-pixel square PNG with ``name`` centred on a plain background.
 
     ``fallback`` (the host name) is drawn instead when no font here covers ``name``.
     """
+    font = next((p for p in _FONTS if Path(p).exists()), "pillow")
+    material = "\0".join([str(DRAWING), name, fallback or "", str(size), font])
+    path = cache_dir() / f"{hashlib.sha256(material.encode('utf-8')).hexdigest()[:32]}.png"
+    with contextlib.suppress(OSError):
+        data = path.read_bytes()
+        if data.startswith(b"\x89PNG\r\n\x1a\n"):
+            return data
+    data = _draw(name, fallback, size)
+    with contextlib.suppress(OSError):  # the cache only saves time; never fail a render for it
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".art-", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    return data
+
+
+def _draw(name: str, fallback: str | None, size: int) -> bytes:
     name = " ".join(name.split()) or (fallback or "listen")
     have_font = any(Path(p).exists() for p in _FONTS)
     if not have_font and not name.isascii():
@@ -86,7 +116,7 @@ def default_artwork(name: str, fallback: str | None = None, size: int = SIZE) ->
             (size / 2, top + i * font_size * 1.25), line, font=font, fill="#ffffff", anchor="mm"
         )
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=9)
     return out.getvalue()
 
 

@@ -7,19 +7,23 @@ anything that is not a ``ListenError`` is a bug and shows its traceback when
     ListenError
     ├── SourceError            the input could not be read or fetched
     │   ├── TooLarge           the input is over the size limit
-    │   └── Forbidden          the URL is not one this service may fetch
+    │   ├── InvalidURL         no request can be made of this URL
+    │   ├── Forbidden          the URL is not one this service may fetch
+    │   └── Busy               too many fetches in progress; try again shortly
     ├── ExtractionError        the page is not HTML or holds no article
     ├── LanguageError          a language code that nothing knows
     ├── VoiceError             a voice profile is missing or malformed
-    │   └── LexiconError       a pronunciation lexicon is malformed
+    │   ├── LexiconError       a pronunciation lexicon is malformed
+    │   └── VoiceStoreError    a Piper voice could not be installed or removed
     ├── EngineError
-    │   ├── EngineUnknown      no engine has that name
+    │   ├── UnknownEngine      no engine by that name, or ``module:Class`` is not an engine
     │   ├── EngineUnavailable  the engine (or its native parts) is not installed
     │   └── SynthesisError     the engine failed on one segment
     ├── AudioError             decoding, joining or encoding audio failed
     ├── ExportError            the output could not be written
     │   └── DiskFull           too little free disk to start, or to go on
     ├── TooLong                the narration would be longer than the render limit
+    ├── ArtworkError           podcast artwork is not square JPEG/PNG of 1400-3000 px
     └── PublishError           queues, feeds and the service
         ├── StoreError         the article store cannot be used, or has no such entry
         ├── QueueError         a queue command failed (an article failed, a bad value)
@@ -56,8 +60,16 @@ class TooLarge(SourceError):
     """The input is bigger than the limit."""
 
 
+class InvalidURL(SourceError):
+    """A URL with whitespace or control characters, a broken host or port, or no host."""
+
+
 class Forbidden(SourceError):
     """A URL outside the allow-list, or one that resolves to a private address."""
+
+
+class Busy(SourceError):
+    """Every fetch slot (in all, or for one host) is taken; the request may be retried."""
 
 
 class ExtractionError(ListenError):
@@ -76,12 +88,16 @@ class LexiconError(VoiceError):
     """A pronunciation lexicon file that cannot be used."""
 
 
+class VoiceStoreError(VoiceError):
+    """A Piper voice that cannot be downloaded, checked, installed or removed."""
+
+
 class EngineError(ListenError):
     """Base for engine failures."""
 
 
-class EngineUnknown(EngineError):
-    """No engine is registered under that name; the hint lists those that are."""
+class UnknownEngine(EngineError):
+    """No engine has that name, or a ``module:Class`` names something that is not an engine."""
 
 
 class EngineUnavailable(EngineError):
@@ -126,3 +142,7 @@ class FeedError(PublishError):
 
 class BrokerError(PublishError):
     """The job queue's URL is not supported, or the broker cannot be reached."""
+
+
+class ArtworkError(ListenError):
+    """Podcast artwork cannot be read, or is not what podcast apps accept."""

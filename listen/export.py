@@ -40,33 +40,11 @@ from mutagen.id3 import (
     PictureType,
 )
 
+from listen import tidy
 from listen.audio import SAMPLE_RATE, find_ffmpeg, pcm_input, to_pcm16
 from listen.errors import AudioError, ExportError
+from listen.lang import iso639_2, pack_or_english
 from listen.models import AudioChunk, Chapter, Script
-
-# ID3 wants ISO 639-2 codes.
-_ISO_639_2 = {
-    "ar": "ara",
-    "de": "deu",
-    "en": "eng",
-    "es": "spa",
-    "fa": "fas",
-    "fr": "fra",
-    "he": "heb",
-    "hi": "hin",
-    "it": "ita",
-    "ja": "jpn",
-    "ko": "kor",
-    "nl": "nld",
-    "pl": "pol",
-    "pt": "por",
-    "ru": "rus",
-    "sv": "swe",
-    "tr": "tur",
-    "uk": "ukr",
-    "ur": "urd",
-    "zh": "zho",
-}
 
 
 @contextlib.contextmanager
@@ -76,7 +54,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
     directory = path.parent if str(path.parent) else Path(".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
+        tidy.sweep_dir(directory)  # what a killed run left here
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=tidy.part_prefix(path), suffix=".part", dir=directory
+        )
         os.close(fd)
     except OSError as exc:
         raise ExportError(f"cannot write to {directory}: {_why(exc)}") from None
@@ -104,6 +85,8 @@ def atomic_text(path: Path) -> Iterator[IO[str]]:
 def _why(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return "the disk is full"
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        return "a part of that path is a file, not a folder"
     return exc.strerror or str(exc)
 
 
@@ -169,13 +152,10 @@ def encode_mp3(
         raise AudioError(f"MP3 encoding failed: {detail}")
 
 
-_CAPTION_LABEL = {"en": "Image caption", "es": "Pie de foto", "ar": "تعليق الصورة"}
-
-
 def plain_text(script: Script) -> str:
     """The article as plain text for the lyrics frame: players show it as it is, so no
     Markdown; a caption is introduced in words, as the narration does."""
-    label = _CAPTION_LABEL.get(script.language, _CAPTION_LABEL["en"])
+    label = pack_or_english(script.language).caption_mark
     paragraphs = [
         f"{label}: {block.text}" if block.kind == "caption" else block.text
         for block in script.blocks
@@ -208,7 +188,7 @@ def id3_tags(
     lyrics, its standfirst as a comment, the artwork, and the chapters as CHAP frames under
     one ordered top-level CTOC."""
     tags = ID3()
-    lang3 = _ISO_639_2.get(script.language, "und")
+    lang3 = iso639_2(script.language)  # ID3 wants ISO 639-2 codes
     tags.add(TIT2(encoding=3, text=script.title))
     artist = script.author or script.site
     if artist:

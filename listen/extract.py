@@ -1,98 +1,103 @@
 """HTML page -> ``Article``: the blocks a listener must hear, in reading order.
 
-trafilatura finds the main text and keeps its structure (``<head>``,
-``<quote>``, ``<list>``, ``<graphic>``). Around it we add three targeted passes
-where it falls short on news pages:
+The page is parsed once (``page_tree``). trafilatura then finds the main text
+and keeps its structure (``<head>``, ``<quote>``, ``<list>``, ``<graphic>``).
+Around it we add targeted passes where it falls short on news pages:
 
-* captions: before trafilatura runs, every figure's ``<figcaption>`` (or
-  ``.caption`` box) is tied to its image, so the caption is read where the
-  image stands, once, and the alt text only when there is no caption;
-* bylines: rebuilt as "By X. Source: Y. 18 February 2025." from the page's
-  byline markup, JSON-LD and meta tags (see ``metadata``);
+* the article holder: the element whose paragraphs hold the most text is
+  found first, and nothing that holds it is ever dropped (a page wrapped in a
+  ``<form>``, a body in an ``<aside>`` or in a box with a chrome-like class);
+* chrome: navigation, share and "related" boxes are judged by what they hold
+  (link density, size), never dropped for their tag alone;
+* captions: tied to their images before trafilatura runs (``captions_html``);
+* bylines: rebuilt as "By X. Source: Y. 18 February 2025." (see ``metadata``);
 * promos: a paragraph that is only a label plus a link ("Read next: ...",
   "Lea también: ...", "اقرأ أيضاً ...") is dropped, whatever the language.
+
+Every pass walks the tree a bounded number of times, using the text sizes
+measured once, so the time stays close to linear in the page.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import trafilatura
 from lxml import etree
-from lxml import html as lxml_html
 
+from listen.captions_html import FIGURE_SRC_RE, Figure, place_lost_captions, tie_captions
 from listen.errors import ExtractionError
+from listen.lang import packs
 from listen.language import detect_language
 from listen.metadata import PageMeta, read_meta
 from listen.models import Article, Block, BlockKind, Page
+from listen.page_tree import TextSizes, measure, parse
 from listen.text import squash
 
 # trafilatura logs what it discards; for us that is expected, not worth a line on stderr.
 logging.getLogger("trafilatura").addHandler(logging.NullHandler())
 logging.getLogger("trafilatura").propagate = False
 
-# Boxes that hold chrome, never article text. Matched against class/id tokens;
-# an element is only removed when it holds little text (see _strip_chrome).
+# Boxes that usually hold chrome. Matched against class/id tokens; such a box is
+# only removed when what it holds looks like chrome too (see _strip_chrome).
 _CHROME = re.compile(
     r"(^|[-_])(related|read-?next|readnext|most-?read|tags?|share|shares|sharing|social|"
     r"breaking|ticker|newsletter|promo|advert|ads?|sponsor|listen|comments?|"
     r"sidebar|widget|breadcrumbs?|pagination|outbrain|taboola)($|[-_])",
     re.I,
 )
-_CAPTION_CLASS = re.compile(r"caption", re.I)
-_CAPTION_ACTION = re.compile(r"licens|rights|purchase|buy |download|enlarge|expand|share", re.I)
+_CHROME_TAGS = frozenset({"nav", "footer", "aside", "button", "form", "noscript", "iframe", "menu"})
+# Class/id words that make trafilatura drop a box: taken off the boxes that hold the article.
+_DISCARDED_BY_TRAFILATURA = re.compile(
+    r"share|social|viral|newsletter|cookie|tags|sidebar|banner|crumb|button|author|byline|"
+    r"footer|nav|menu|related|premium|widget|comment|hidden|meta|rating|attachment|"
+    r"timestamp|modal|consent|promo|(^|[-_])ad($|[-_])|embed|elated|next-|stories|popular",
+    re.I,
+)
 # Text only screen readers get (", opens new tab"): it annotates links, it is not the article.
 _HIDDEN_CLASS = re.compile(
     r"(^|\s)(visually-hidden|sr-only|screen-reader-text|visuallyhidden)(\s|$)"
 )
-_CAPTION_ALT = "\ue000"  # private-use marker: "this alt came from a figcaption"
-_FIGURE_SRC = "https://listen.invalid/figure-{}.jpg"
-_FIGURE_SRC_RE = re.compile(r"^https://listen\.invalid/figure-(\d+)\.jpg$")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # Short lines of page furniture that trafilatura sometimes keeps beside the text.
 _NOISE = re.compile(
-    r"^(\d+\s*(shares?|min(ute)?s?\s+read|comments?|views?)|listen|share( this)?:?|like this:?|"
-    r"advertisement|ad feedback|min read|\d+\s*(compartidos|min\s+de\s+lectura)|publicidad|"
-    r"استمع|مشاركة|\d+\s*(دقائق|دقيقة)\s*(للقراءة|قراءة)?)$",
-    re.I,
+    "^(" + "|".join(f"(?:{pattern})" for p in packs() for pattern in p.noise) + ")$", re.I
 )
 _TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bmin(ute)?s?\s+read\b", re.I)
 _PROMO_LABEL_MAX_WORDS = 5
-
-
-@dataclass(frozen=True)
-class _Figure:
-    caption: str
-    alt: str
-    img: etree._Element  # to find where the image stands in the page
+_FALLBACK_BUDGET_S = 3.0
+_SENTENCE_END = re.compile(r"[.!?؟。！？।]")
+# Scripts written without spaces between words: there a character, not a word, is counted.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
 
 
 def extract(page: Page, *, language: str | None = None) -> Article:
     """Find the article in ``page`` or raise ``ExtractionError``."""
-    try:
-        tree = lxml_html.document_fromstring(page.html)
-    except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"{page.source}: cannot parse HTML ({exc})") from None
-    for hidden in tree.xpath("//*[@class]"):
-        if _HIDDEN_CLASS.search(hidden.get("class", "")) and hidden.getparent() is not None:
-            hidden.drop_tree()
-    meta = read_meta(tree, page.url)
-    figures = _tie_captions(tree)
-    _strip_chrome(tree)
-    _drop_promos(tree)
+    tree = parse(page.html, page.source)
+    sizes = measure(tree)
+    meta = read_meta(tree, page.url, sizes)
+    holder, prose_chars = _protect_holder(tree, sizes)
+    _drop_hidden(tree, sizes, holder)
+    figures = tie_captions(tree)
+    _strip_chrome(tree, sizes, holder)
+    _drop_promos(tree, sizes)
+    positions = {el: i for i, el in enumerate(tree.iter())}
 
-    body = _trafilatura_body(copy.deepcopy(tree), meta.url or page.url)
+    body = _trafilatura_body(tree, meta.url or page.url, prose_chars)
     if body is None:
         raise ExtractionError(f"no article found in {page.source}")
     blocks = _body_blocks(body, figures, meta)
-    if not _looks_like_article(blocks):
+    body_el = tree.find("body")
+    page_chars = sizes.of(body_el if body_el is not None else tree)
+    if not _looks_like_article(blocks, page_chars):
         raise ExtractionError(f"no article found in {page.source}")
 
-    head = _head_blocks(tree, meta, blocks, figures)
+    blocks = place_lost_captions(blocks, figures, tree, positions)
+    head = _head_blocks(tree, positions, meta, blocks, figures)
     blocks = _dedupe(head + blocks)
     lang = language or detect_language(meta, " ".join(b.text for b in blocks if b.kind != "byline"))
     byline = meta.byline(lang)
@@ -110,62 +115,97 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     )
 
 
-def _tie_captions(tree: etree._Element) -> dict[int, _Figure]:
-    """Give every captioned image a marked src and alt, so trafilatura keeps its place."""
-    figures: dict[int, _Figure] = {}
-    caption_elements = [
-        el
-        for el in tree.iter()
-        if isinstance(el.tag, str)
-        and (el.tag == "figcaption" or _CAPTION_CLASS.search(el.get("class", "")))
-    ]
-    for caption_el in caption_elements:
-        if caption_el.getparent() is None or any(
-            a.tag == "figcaption" for a in caption_el.iterancestors()
-        ):
-            continue  # already removed with an outer caption, or nested in one
-        container = caption_el
-        img = None
-        for _ in range(4):
-            container = container.getparent()
-            if container is None:
-                break
-            imgs = container.xpath(".//img")
-            if imgs:
-                img = imgs[0]
-                break
-        for action in caption_el.xpath(".//a|.//button"):
-            # "Purchase Licensing Rights", "Enlarge": controls inside a caption, not words of it
-            if _CAPTION_ACTION.search(action.text_content()):
-                action.drop_tree()
-        caption = squash(caption_el.text_content())
-        if img is None or not caption:
+def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._Element], float]:
+    """The element holding most of the article's paragraphs, with all its ancestors,
+    and how many characters of prose it holds.
+
+    Paragraph text is credited to its parent, and half of it to the
+    grandparent (a body split into sections still has one holder). The holder
+    and the boxes around it are then made safe from every chrome rule, ours and
+    trafilatura's: a ``<form>`` or ``<aside>`` around it becomes a ``<div>``, and
+    chrome-like words leave its class and id.
+    """
+    score: dict[etree._Element, float] = {}
+    for p in tree.iter("p", "pre", "blockquote", "li", "td", "div"):
+        if p.tag == "div":
+            # A <div> used as a paragraph: no block inside it, and prose in it.
+            if any(child.tag in _BLOCKISH for child in p):
+                continue
+            size = sizes.of(p)
+            if size < 120:
+                continue
+        else:
+            size = sizes.of(p)
+        if size < 25 or sizes.link_density(p) > 0.3:
             continue
-        index = len(figures)
-        figures[index] = _Figure(caption=caption, alt=squash(img.get("alt", "")), img=img)
-        img.set("src", _FIGURE_SRC.format(index))
-        img.set("alt", _CAPTION_ALT + caption)
-        for attr in ("srcset", "data-src", "data-srcset", "data-lazy-src"):
-            img.attrib.pop(attr, None)
-        caption_el.drop_tree()
-    return figures
+        # A list item or a cell counts only when it is a paragraph of prose itself
+        # (old table layouts), not one line of a feed or a menu.
+        if p.tag in ("li", "td") and (size < 120 or not _SENTENCE_END.search(p.text_content())):
+            continue
+        parent = p.getparent()
+        if parent is None:
+            continue
+        score[parent] = score.get(parent, 0.0) + size
+        grand = parent.getparent()
+        if grand is not None:
+            score[grand] = score.get(grand, 0.0) + size / 2
+    if not score:
+        return set(), 0.0
+    holder = max(score, key=lambda el: score[el])
+    protected = {holder, *holder.iterancestors()}
+    for el in protected:
+        if el.tag in _CHROME_TAGS:
+            el.tag = "div"
+        for attr in ("class", "id"):
+            value = el.get(attr)
+            if value and _DISCARDED_BY_TRAFILATURA.search(value):
+                kept = [t for t in value.split() if not _DISCARDED_BY_TRAFILATURA.search(t)]
+                el.set(attr, " ".join(kept))
+        for attr in ("hidden", "aria-hidden", "style"):
+            el.attrib.pop(attr, None)
+    # What trafilatura should keep at least: the holder's paragraphs, and half of
+    # those one level further down (the same weights that chose it).
+    prose = score[holder]
+    return protected, float(prose)
 
 
-def _strip_chrome(tree: etree._Element) -> None:
-    total = len(squash(tree.text_content()).split()) or 1
+_BLOCKISH = frozenset(
+    "div p ul ol table section article aside header footer nav form figure blockquote pre "
+    "h1 h2 h3 h4 h5 h6 dl main".split()
+)
+
+
+def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
+    """Remove what no reader sees: screen-reader annotations and hidden boxes."""
     for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None or el.tag in ("html", "body"):
+        if not isinstance(el.tag, str) or el in protected or el.getparent() is None:
             continue
-        if el.tag in ("nav", "footer", "aside", "button", "form", "noscript", "iframe"):
+        hidden = (
+            _HIDDEN_CLASS.search(el.get("class", ""))
+            or el.get("hidden") is not None
+            or el.get("aria-hidden") == "true"
+            or _HIDDEN_STYLE.search(el.get("style", ""))
+        )
+        if hidden:  # (the article's own holder, shown by a script, is protected)
             el.drop_tree()
+
+
+def _strip_chrome(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
+    """Drop boxes that look like chrome by tag or class *and* by what they hold."""
+    total = sizes.of(tree) or 1
+    for el in list(tree.iter()):
+        if not isinstance(el.tag, str) or el in protected or el.getparent() is None:
             continue
-        tokens = " ".join((el.get("class", ""), el.get("id", ""))).split()
-        if not any(_CHROME.search(t) for t in tokens):
+        if el.tag in ("html", "body"):
             continue
-        words = len(squash(el.text_content()).split())
-        # A real content wrapper may carry a misleading class; never drop one that
-        # holds a large share of the page's words.
-        if words < 200 and words < total * 0.25:
+        if el.tag not in _CHROME_TAGS:
+            tokens = " ".join((el.get("class", ""), el.get("id", ""))).split()
+            if not any(_CHROME.search(t) for t in tokens):
+                continue
+        size = sizes.of(el)
+        # A real content wrapper may carry a misleading class or tag; never drop one that
+        # holds a large share of the page, unless all it holds is links.
+        if size < total * 0.25 and (size < 1200 or sizes.link_density(el) > 0.5):
             el.drop_tree()
 
 
@@ -173,20 +213,50 @@ _PROMO_TAGS = {"p", "li", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong",
 _LABEL_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b", "header"}
 
 
-def _drop_promos(tree: etree._Element) -> None:
+def _drop_promos(tree: etree._Element, sizes: TextSizes) -> None:
     """Remove "label + link" paragraphs and the label that heads a box of them.
 
     Done on the page itself: trafilatura drops a paragraph that is only a link
     but keeps the "Related News" line above it, which would then be read alone.
     """
+    # Boxes that hold paragraphs or list items, and what stands in a figure, are never
+    # promos themselves: found in one walk each, not by a search from every element.
+    holds_blocks: set[etree._Element] = set()
+    for block in tree.iter("p", "li"):
+        for anc in block.iterancestors():
+            if anc in holds_blocks:
+                break
+            holds_blocks.add(anc)
+    in_figure = {el for fig in tree.iter("figure", "figcaption") for el in fig.iter()}
     for el in list(tree.iter(*_PROMO_TAGS)):
-        if el.getparent() is None or el.xpath("ancestor::figure|ancestor::figcaption|.//p|.//li"):
+        if el.getparent() is None or el in holds_blocks or el in in_figure:
             continue
-        if _is_promo_html(el):
-            _drop_with_label(el)
+        if el.tag in _INLINE and _within_text(el):
+            continue  # a link in a sentence, bolded: part of the paragraph, not a promo
+        if _is_promo_html(el, sizes):
+            _drop_with_label(el, sizes)
 
 
-def _drop_with_label(el: etree._Element) -> None:
+_INLINE = frozenset({"span", "strong", "b", "em", "i", "a", "small", "font"})
+_TEXT_BLOCKS = frozenset({"p", "li", "td", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _within_text(el: etree._Element) -> bool:
+    """An inline element that stands inside a paragraph (or beside other text)."""
+    node = el
+    while node.tag in _INLINE:
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if (node.tail and node.tail.strip()) or (parent.text and parent.text.strip()):
+            return True
+        if parent.tag in _TEXT_BLOCKS:
+            return True
+        node = parent
+    return False
+
+
+def _drop_with_label(el: etree._Element, sizes: TextSizes) -> None:
     """Drop ``el``; then a container it leaves empty, and a short label just before either."""
     while el is not None:
         parent = el.getparent()
@@ -197,38 +267,62 @@ def _drop_with_label(el: etree._Element) -> None:
         if (
             label is not None
             and label.tag in _LABEL_TAGS
+            and sizes.of(label) <= 80
             and _is_label(squash(label.text_content()))
-            and (not label.xpath(".//a[@href]") or _is_promo_html(label))
+            and (label.find(".//a[@href]") is None or _is_promo_html(label, sizes))
         ):
             label.drop_tree()
-        if (
-            parent is None
-            or parent.tag in ("body", "article", "main")
-            or squash(parent.text_content())
-        ):
+        if parent.tag in ("body", "article", "main") or any(t.strip() for t in parent.itertext()):
             return
         el = parent
 
 
-def _is_promo_html(el: etree._Element) -> bool:
+def _is_promo_html(el: etree._Element, sizes: TextSizes) -> bool:
     """A label plus a link, and nothing else: "Read next: <a>...</a>"."""
-    links = el.xpath(".//a[@href]")
-    linked = sum(len(squash(a.text_content()).split()) for a in links)
-    return (
-        bool(linked) and len(squash(el.text_content()).split()) - linked <= _PROMO_LABEL_MAX_WORDS
-    )
+    linked_chars = sizes.linked.get(el, 0)
+    # Cheap test first: a promo's text is nearly all link text.
+    if not linked_chars or sizes.of(el) - linked_chars > 80:
+        return False
+    linked = sum(words(a.text_content()) for a in el.iter("a") if a.get("href"))
+    total = words(el.text_content())
+    return bool(linked) and total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
-def _trafilatura_body(tree: etree._Element, url: str | None) -> etree._Element | None:
+def _trafilatura_body(
+    tree: etree._Element, url: str | None, expected_chars: float
+) -> etree._Element | None:
+    """trafilatura's main text of ``tree``.
+
+    Its fast mode first; its fallbacks (readability and jusText, which double
+    its time) only when that kept clearly less than the prose the holder has.
+    """
+    started = time.monotonic()
+    body = _trafilatura(tree, url, fast=True)
+    kept = sum(len(t) for t in body.itertext()) if body is not None else 0
+    # The fallbacks take about as long again: skip them on a page that was already slow.
+    if kept >= 0.8 * expected_chars or time.monotonic() - started > _FALLBACK_BUDGET_S:
+        return body
+    slow = _trafilatura(tree, url, fast=False)
+    if slow is None:
+        return body
+    if body is None or sum(len(t) for t in slow.itertext()) > kept:
+        return slow
+    return body
+
+
+def _trafilatura(tree: etree._Element, url: str | None, *, fast: bool) -> etree._Element | None:
+    # trafilatura's own defaults, but for images (captions), links (promos) and
+    # comments; it copies the tree it is given, so ours stays whole for the header.
     document = trafilatura.bare_extraction(
         tree,
         url=url,
         include_images=True,
         include_links=True,
         include_formatting=False,
-        include_tables=False,
+        include_tables=True,
         include_comments=False,
         with_metadata=False,
+        fast=fast,
     )
     if document is None:
         return None
@@ -242,23 +336,24 @@ def _text(el: etree._Element) -> str:
 
 def _is_promo(el: etree._Element) -> bool:
     """A label plus a link, and nothing else: "Read next: <a>...</a>"."""
-    refs = el.xpath(".//ref")
+    # Only links that lead somewhere: an anchor without an address (an index mark) is none.
+    refs = [r for r in el.iter("ref") if r.get("target")]
     if not refs:
         return False
-    linked = sum(len(_text(r).split()) for r in refs)
+    linked = sum(words(_text(r)) for r in refs)
     if not linked:
         return False
-    words = len(_text(el).split())
-    return words - linked <= _PROMO_LABEL_MAX_WORDS
+    total = words(_text(el))
+    # Mostly link text: a heading with a "#" anchor beside it is no promo.
+    return total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
 def _is_label(text: str) -> bool:
     """A short heading-like line with no sentence in it ("Related News", "Lea también:")."""
-    words = text.split()
-    return 0 < len(words) <= 4 and not re.search(r"[.!?؟]$", text)
+    return 0 < words(text) <= 4 and not re.search(r"[.!?؟。！？]$", text)
 
 
-def _body_blocks(body: etree._Element, figures: dict[int, _Figure], meta: PageMeta) -> list[Block]:
+def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMeta) -> list[Block]:
     blocks: list[Block] = []
     pending_label: Block | None = None  # a short line that may title a promo box
 
@@ -276,6 +371,13 @@ def _body_blocks(body: etree._Element, figures: dict[int, _Figure], meta: PageMe
             caption = _graphic_caption(el, figures)
             if caption:
                 add("caption", caption)
+            continue
+        if tag == "table":
+            for row in el.iter("row"):
+                cells = [_text(cell) for cell in row.iter("cell")]
+                text = "; ".join(c for c in cells if c)
+                if text and not _NOISE.match(text):
+                    add("paragraph", text)
             continue
         if tag == "list":
             items = [item for item in el.iter("item")]
@@ -307,7 +409,7 @@ def _body_blocks(body: etree._Element, figures: dict[int, _Figure], meta: PageMe
             add("heading", text)
         elif tag == "quote":
             add("quote", text)
-        elif tag == "p" and _is_label(text) and len(text.split()) <= 3:
+        elif tag == "p" and _is_label(text) and words(text) <= 3:
             if pending_label is not None:
                 blocks.append(pending_label)
             pending_label = Block("paragraph", text)
@@ -316,8 +418,8 @@ def _body_blocks(body: etree._Element, figures: dict[int, _Figure], meta: PageMe
     return blocks
 
 
-def _graphic_caption(el: etree._Element, figures: dict[int, _Figure]) -> str | None:
-    match = _FIGURE_SRC_RE.match(el.get("src", ""))
+def _graphic_caption(el: etree._Element, figures: dict[int, Figure]) -> str | None:
+    match = FIGURE_SRC_RE.match(el.get("src", ""))
     if match:
         return figures[int(match.group(1))].caption
     alt = squash(el.get("alt", "") or el.get("title", ""))
@@ -333,36 +435,52 @@ def _is_sentence(alt: str) -> bool:
     return len(alt.split()) >= 5
 
 
-def _looks_like_article(blocks: list[Block]) -> bool:
-    """Enough prose: menus and teaser grids have many words but no sentences."""
+def words(text: str) -> float:
+    """How many words ``text`` holds, in any script.
+
+    Where words are not separated by spaces (Chinese, Japanese, Thai), two
+    characters count as one word, about the length of a word there.
+    """
+    unspaced = len(_UNSPACED.findall(text))
+    if not unspaced:
+        return len(text.split())
+    return len(_UNSPACED.sub(" ", text).split()) + unspaced / 2
+
+
+def _looks_like_article(blocks: list[Block], page_chars: int) -> bool:
+    """Enough prose: menus and teaser grids have many words but no sentences.
+
+    A short note is an article too when it is nearly all the page says; a
+    one-line blurb under a video, on a page full of other things, is not.
+    """
     prose = [
         b
         for b in blocks
-        if b.kind in ("paragraph", "quote", "list_item") and re.search(r"[.!?؟。]", b.text)
+        if b.kind in ("paragraph", "quote", "list_item", "heading") and _SENTENCE_END.search(b.text)
     ]
-    words = sum(len(b.text.split()) for b in prose)
-    longest = max((len(b.text.split()) for b in prose), default=0)
-    return words >= 60 and longest >= 20
+    total = sum(words(b.text) for b in prose)
+    longest = max((words(b.text) for b in prose), default=0)
+    if total >= 50 and longest >= 15:
+        return True
+    prose_chars = sum(len(b.text) for b in prose)
+    return total >= 8 and prose_chars >= 0.5 * page_chars
 
 
 def _head_blocks(
     tree: etree._Element,
+    positions: dict[etree._Element, int],
     meta: PageMeta,
     body: list[Block],
-    figures: dict[int, _Figure],
+    figures: dict[int, Figure],
 ) -> list[Block]:
     """Title, summary and the lead image's caption, taken out of the body if it has them."""
-    title = meta.title or (body[0].text if body else "")
+    title = meta.title or _untitled(body)
     if body and body[0].kind == "heading" and _same(body[0].text, title):
         del body[0]
     head = [Block("title", title)]
-    positions = {el: i for i, el in enumerate(tree.iter())}
-    start = positions.get(meta.heading, -1)
+    start = positions.get(meta.heading, -1) if meta.heading is not None else -1
     first = next((b.text for b in body if b.kind == "paragraph"), "")
-    end = next(
-        (positions[p] for p in tree.iter("p", "div") if first and _text(p).startswith(first[:60])),
-        -1,  # the body's start is unknown: claim nothing for the header
-    )
+    end = _position_of(tree, positions, first)
     summary = _summary(meta, body, lambda el: start < positions.get(el, -1) < end)
     if summary:
         head.append(Block("summary", summary))
@@ -374,6 +492,37 @@ def _head_blocks(
         if start < where < end and figure.caption not in body_captions:
             head.append(Block("caption", figure.caption))
     return head
+
+
+def _untitled(body: list[Block]) -> str:
+    """A page with no title anywhere: its first heading, or its first words, never a
+    whole paragraph (which would then be read once, as the title)."""
+    if not body:
+        return ""
+    if body[0].kind == "heading":
+        return body[0].text
+    first = re.split(r"(?<=[.!?؟。])\s", body[0].text, maxsplit=1)[0]
+    cut = first.split()
+    return " ".join(cut[:10]) + (" …" if len(cut) > 10 else "")
+
+
+def _position_of(tree: etree._Element, positions: dict[etree._Element, int], text: str) -> int:
+    """Where the paragraph that starts with ``text`` stands; -1 when it cannot be found.
+
+    A ``<p>`` holds no other ``<p>``, so reading every one is linear; a body made
+    of ``<div>`` text is found by its first words in a text node instead.
+    """
+    if not text:
+        return -1  # the body's start is unknown: claim nothing for the header
+    for p in tree.iter("p"):
+        if _text(p).startswith(text[:60]):
+            return positions.get(p, -1)
+    probe = text[:30]
+    for node in tree.xpath("//text()[contains(., $probe)]", probe=probe):
+        parent = node.getparent()
+        if parent is not None:
+            return positions.get(parent, -1)
+    return -1
 
 
 def _summary(
@@ -404,13 +553,21 @@ def _same(a: str, b: str) -> bool:
 
 
 def _dedupe(blocks: list[Block]) -> list[Block]:
-    """Never read the same text twice (a caption repeated as a paragraph, say)."""
-    seen: set[str] = set()
+    """Never read the same text twice as two kinds (a caption repeated as a paragraph, say).
+
+    A paragraph the article itself repeats (a refrain, a quoted line) is kept.
+    """
+    seen: dict[str, BlockKind] = {}
     out: list[Block] = []
     for block in blocks:
         key = re.sub(r"\W+", "", block.text).casefold()
-        if key in seen and block.kind != "title":
+        kind = seen.get(key)
+        if (
+            kind is not None
+            and block.kind != "title"
+            and (kind != block.kind or kind not in ("paragraph", "list_item", "quote"))
+        ):
             continue
-        seen.add(key)
+        seen.setdefault(key, block.kind)
         out.append(block)
     return out

@@ -10,6 +10,7 @@ if langdetect is sure of it.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from listen.errors import LanguageError
@@ -57,7 +58,7 @@ def detect_language(meta: PageMeta, body: str) -> str:
     )
     if declared is not None and _script_of(declared) == dominant_script(body):
         return declared  # the page's word, and its body is in that language's script
-    detected = _detect(body)
+    detected = _by_function_words(body) or _detect(body)
     if declared is None:
         if detected is None:
             raise LanguageError("cannot tell the article's language", hint="pass --language")
@@ -83,19 +84,19 @@ _SCRIPTS = {
     "thai": "th",
 }
 _SCRIPT_OF = {code: script for script, codes in _SCRIPTS.items() for code in codes.split()}
-_RANGES = (
-    ("arabic", 0x0600, 0x06FF),
-    ("arabic", 0x0750, 0x077F),
-    ("arabic", 0xFB50, 0xFEFF),
-    ("cyrillic", 0x0400, 0x04FF),
-    ("hebrew", 0x0590, 0x05FF),
-    ("greek", 0x0370, 0x03FF),
-    ("devanagari", 0x0900, 0x097F),
-    ("thai", 0x0E00, 0x0E7F),
-    ("cjk", 0x3040, 0x30FF),
-    ("cjk", 0x4E00, 0x9FFF),
-    ("cjk", 0xAC00, 0xD7AF),
-)
+_SCRIPT_LETTERS = {
+    "arabic": re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufeff]"),
+    "cyrillic": re.compile("[\u0400-\u04ff]"),
+    "hebrew": re.compile("[\u0590-\u05ff]"),
+    "greek": re.compile("[\u0370-\u03ff]"),
+    "devanagari": re.compile("[\u0900-\u097f]"),
+    "thai": re.compile("[\u0e00-\u0e7f]"),
+    "cjk": re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"),
+}
+_LETTER = re.compile(r"[^\W\d_]")
+_SAMPLE_CHARS = 5000
+# langdetect's time grows with the text; a few paragraphs tell a language as well as a book.
+_DETECT_CHARS = 2000
 
 
 def _script_of(language: str) -> str:
@@ -108,14 +109,43 @@ def dominant_script(text: str) -> str:
     Checking this is cheap, and loading langdetect's profiles is not (a quarter
     of a second): a page whose declared language matches its script is believed.
     """
-    counts: dict[str, int] = {}
-    for char in text[:5000]:
-        if not char.isalpha():
-            continue
-        code = ord(char)
-        script = next((name for name, low, high in _RANGES if low <= code <= high), "latin")
-        counts[script] = counts.get(script, 0) + 1
-    return max(counts, key=lambda k: counts[k]) if counts else "latin"
+    sample = text[:_SAMPLE_CHARS]
+    letters = len(_LETTER.findall(sample))
+    if not letters:
+        return "latin"
+    counts = {name: len(pattern.findall(sample)) for name, pattern in _SCRIPT_LETTERS.items()}
+    counts["latin"] = letters - sum(counts.values())
+    return max(counts, key=lambda k: counts[k])
+
+
+# The commonest short words of the Latin-script languages seen most; a body that
+# uses one set far more than every other is in that language, without langdetect.
+_FUNCTION_WORDS = {
+    "en": "the and of to in is that for with was on as are it by this be from",
+    "es": "el la los las de que y en del se por con una para es al lo como",
+    "fr": "le la les des de et est que une pour dans du qui au sur pas par",
+    "de": "der die das und ist nicht mit den von ein eine sich auch für auf dem",
+    "pt": "o os as de que e do da em um uma para com não no na dos",
+    "it": "il di che la per un una non sono del della gli le nel alla è",
+    "nl": "de het een van en is dat op te voor niet met zijn er aan ook",
+}
+_FUNCTION_SETS = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS.items()}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _by_function_words(text: str) -> tuple[str, float] | None:
+    """A clear answer from function words (about 100 times faster than langdetect), or None."""
+    words = _WORD.findall(text[:_DETECT_CHARS].casefold())
+    if len(words) < 40 or dominant_script(text) != "latin":
+        return None
+    counts = sorted(
+        ((sum(w in vocab for w in words), lang) for lang, vocab in _FUNCTION_SETS.items()),
+        reverse=True,
+    )
+    (best, lang), (second, _) = counts[0], counts[1]
+    if best >= 0.2 * len(words) and best >= 2 * second:
+        return lang, 0.99
+    return None
 
 
 def _detect(text: str) -> tuple[str, float] | None:
@@ -124,7 +154,7 @@ def _detect(text: str) -> tuple[str, float] | None:
 
     DetectorFactory.seed = 0
     try:
-        best = detect_langs(text[:20000])[0]
+        best = detect_langs(text[:_DETECT_CHARS])[0]
     except LangDetectException:
         return None
     code = parse_code(best.lang)

@@ -16,7 +16,8 @@ Two file forms are read, and merged in the order a voice profile lists them
 
   A lexeme needs at least one ``<grapheme>`` and an ``<alias>`` or a
   ``<phoneme>``; the first of each is used (or the one with
-  ``prefer="true"``). ``alphabet`` on ``<phoneme>`` overrides the lexicon's.
+  ``prefer="true"``). ``alphabet`` on ``<phoneme>`` overrides the lexicon's;
+  phonemes in other alphabets are kept too, for engines that read those.
 
 * TOML (``.toml``)::
 
@@ -28,11 +29,16 @@ Two file forms are read, and merged in the order a voice profile lists them
       alias = "al my a deen"     # what any engine is given to read
       phoneme = "..."            # optional, for engines that take phonemes
       alphabet = "x-espeak"      # optional, 'ipa', 'x-espeak', ...
+      # or the same sound in several alphabets, the first one being the entry's own:
+      # phoneme = { x-espeak = "'al maI'A:d'i:n", ipa = "ˈal maɪˈɑːdˈiːn" }
       case_sensitive = true      # optional, default true
 
   Every entry needs ``graphemes`` and an ``alias`` or a ``phoneme``. Any other
   key, at the top or in an entry, is an error: a typo must not silently
   leave a name mispronounced.
+
+Each engine reads the alphabet it can (espeak-based engines ``x-espeak``, Piper
+``ipa``) and says the alias where the entry has nothing in its alphabet.
 
 Matching is whole-word: "NATO" matches in "NATO's" but not in "NATOPS", and a
 space in a written form matches any run of spaces.
@@ -65,6 +71,17 @@ class LexiconEntry:
     phoneme: str | None = None
     alphabet: str | None = None
     case_sensitive: bool = True
+    #: the same pronunciation in other alphabets, as (alphabet, phonemes) pairs
+    alternatives: tuple[tuple[str, str], ...] = ()
+    #: the lexicon's language, which says whose phoneme table the phonemes are in
+    #: (where the entry came from, not what it says: left out of equality)
+    language: str | None = field(default=None, compare=False)
+
+    def phonemes_in(self, alphabet: str) -> str | None:
+        """This entry's phonemes written in ``alphabet`` ('x-espeak', 'ipa'), if it has them."""
+        if self.phoneme and self.alphabet == alphabet:
+            return self.phoneme
+        return next((ph for a, ph in self.alternatives if a == alphabet), None)
 
 
 @dataclass(frozen=True)
@@ -213,8 +230,18 @@ def _load_toml(path: Path, data: bytes) -> Lexicon:
         if not written:
             raise _fail(path, f"{where}: no grapheme")
         alias = _clean(_optional_str(path, raw, "alias", where))
-        phoneme = _optional_str(path, raw, "phoneme", where)
-        phoneme = phoneme.strip() if phoneme else None
+        alternatives: tuple[tuple[str, str], ...] = ()
+        phoneme: str | None
+        if isinstance(raw.get("phoneme"), dict):
+            spelled = _alphabets(path, raw["phoneme"], where)
+            (first_alphabet, phoneme), alternatives = spelled[0], tuple(spelled[1:])
+            raw = {**raw, "alphabet": _optional_str(path, raw, "alphabet", where)}
+            if raw["alphabet"] not in (None, first_alphabet):
+                raise _fail(path, f"{where}: 'alphabet' is given twice")
+            raw["alphabet"] = first_alphabet
+        else:
+            phoneme = _optional_str(path, raw, "phoneme", where)
+            phoneme = phoneme.strip() if phoneme else None
         if alias is None and not phoneme:
             raise _fail(path, f"{where} ({written[0]}): needs an alias or a phoneme")
         case_sensitive = raw.get("case_sensitive", True)
@@ -223,8 +250,22 @@ def _load_toml(path: Path, data: bytes) -> Lexicon:
         alphabet = _optional_str(path, raw, "alphabet", where) or (
             default_alphabet if phoneme else None
         )
-        entries.append(LexiconEntry(written, alias, phoneme, alphabet, case_sensitive))
+        entries.append(
+            LexiconEntry(written, alias, phoneme, alphabet, case_sensitive, alternatives, language)
+        )
     return Lexicon(tuple(entries), language)
+
+
+def _alphabets(path: Path, table: dict[str, object], where: str) -> list[tuple[str, str]]:
+    """``phoneme = { x-espeak = "...", ipa = "..." }`` -> [(alphabet, phonemes)], in order."""
+    spelled = []
+    for alphabet, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(path, f"{where}: phoneme.{alphabet} must be a non-empty string")
+        spelled.append((alphabet, value.strip()))
+    if not spelled:
+        raise _fail(path, f"{where}: 'phoneme' names no alphabet")
+    return spelled
 
 
 def _optional_str(path: Path, table: dict[str, object], key: str, where: str) -> str | None:
@@ -289,5 +330,19 @@ def _load_pls(path: Path, data: bytes) -> Lexicon:
         chosen = next((ph for ph in phonemes if ph[0]), phonemes[0] if phonemes else None)
         phoneme = chosen[1] if chosen else None
         entry_alphabet = (chosen[2] or alphabet) if chosen else None
-        entries.append(LexiconEntry(tuple(graphemes), alias, phoneme, entry_alphabet))
+        others: dict[str, str] = {}
+        for _, text, own in phonemes:
+            other = own or alphabet
+            if other and other != entry_alphabet:
+                others.setdefault(other, text)
+        entries.append(
+            LexiconEntry(
+                tuple(graphemes),
+                alias,
+                phoneme,
+                entry_alphabet,
+                alternatives=tuple(others.items()),
+                language=language,
+            )
+        )
     return Lexicon(tuple(entries), language)

@@ -34,6 +34,7 @@ so peaks stay at or under -1.5 dBFS.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
 import tempfile
@@ -67,7 +68,9 @@ CODEC_GAIN_DB = -0.444
 QUALITY = 7  # LAME -q; see the README's speed section for how it was chosen
 PIECES_FORMAT = 1  # bump when the piece layout or encoder use changes
 
+TOLERANCE_LU = 1.0  # Apple asks for -16 LUFS ±1 dB, EBU R128 allows ±1 LU: further off is said
 Samples = npt.NDArray[np.float32]
+log = logging.getLogger("listen")
 
 
 @dataclass(frozen=True)
@@ -321,7 +324,7 @@ class Narration:
         except OSError as exc:
             raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None
         self.store.prune()
-        return Mastered(
+        mastered = Mastered(
             frames=self.frames,
             measured_lufs=self.meter.integrated() + CODEC_GAIN_DB,
             pregain_db=self.pregain_db or 0.0,
@@ -329,6 +332,8 @@ class Narration:
             pieces=pieces,
             encoded=self.encoded,
         )
+        _say_if_missed(mastered, self.target)
+        return mastered
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -342,3 +347,24 @@ class Narration:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _say_if_missed(mastered: Mastered, target: float) -> None:
+    """A loudness target that was not reached is a warning that says what was, and why."""
+    reached = mastered.loudness_lufs
+    if not math.isfinite(reached) or abs(target - reached) <= TOLERANCE_LU:
+        return
+    if reached < target:
+        why = (
+            f"its peaks limit it (held under {CEILING_DBFS:.0f} dBFS, and lifted by at most "
+            f"{MAX_STEPS_UP * GAIN_STEP_DB:.1f} dB after)"
+        )
+    else:
+        why = f"the correction goes in steps of {GAIN_STEP_DB:.1f} dB"
+    log.warning(
+        "loudness %.1f LUFS instead of %.1f: %s; choose a --loudness nearer %.0f",
+        reached,
+        target,
+        why,
+        reached,
+    )

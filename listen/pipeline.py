@@ -23,10 +23,10 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from listen.cache import SegmentCache
-from listen.engines import Engine, ReadsPhonemes
+from listen.engines import Engine, ReadsPhonemes, markup_engine
 from listen.errors import DiskFull, ExportError, TooLong
 from listen.extract import extract
 from listen.fetch import read_source
@@ -95,7 +95,8 @@ def script_for_voice(script: Script, options: RenderOptions) -> tuple[Script, Vo
 
 def _for_engine(script: Script, voice: VoiceProfile, speaker: Speaker) -> Script:
     """Engines that read phonemes get the lexicon's phonemes in place of its aliases."""
-    engine = speaker.loaded()
+    # A Piper voice that is not installed falls back to espeak: write espeak's syntax then.
+    engine = markup_engine(voice, speaker.loaded())
     if not voice.lexicons or not isinstance(engine, ReadsPhonemes):
         return script
     return build_script(script, voice, phonemes=engine.phoneme_markup)
@@ -218,18 +219,27 @@ def render(
     ``engine`` may be an engine object (any ``listen.engines.Engine``), which is
     then used as it is: the seam for tests and for embedding.
     """
-    if options is None:
-        options = RenderOptions(
-            engine=engine if isinstance(engine, str) else None,
-            bitrate=bitrate,
-            loudness=loudness,
-            sidecars=sidecars,
-            cache=cache is not False and cache is not None,
-        )
-        if not isinstance(cache, SegmentCache):
-            cache = None
+    options = options or keyword_options(engine, bitrate, loudness, cache, sidecars=sidecars)
+    store = cache if isinstance(cache, SegmentCache) else None
     return render_episode(
-        script, out, voice, options, engine=engine, cache=cache, progress=progress
+        script, out, voice, options, engine=engine, cache=store, progress=progress
+    )
+
+
+def keyword_options(
+    engine: str | Engine | None,
+    bitrate: int,
+    loudness: float | None,
+    cache: SegmentCache | bool | None,
+    **more: Any,
+) -> RenderOptions:
+    """The ``RenderOptions`` that the public functions' keyword arguments describe."""
+    return RenderOptions(
+        engine=engine if isinstance(engine, str) else None,
+        bitrate=bitrate,
+        loudness=loudness,
+        cache=cache is not False and cache is not None,
+        **more,
     )
 
 
@@ -308,12 +318,18 @@ def render_episode(
                 with contextlib.suppress(FileNotFoundError):
                     stale.unlink()  # a sidecar from an older render would not match this audio
         _phase(progress, "encoding", 0)
-        with atomic_path(out) as tmp:
-            narration.join(tmp)
-            try:
-                write_tags(tmp, script, chapter_list, prepared.key, cover.result())
-            except MutagenError as exc:
-                raise ExportError(f"cannot write tags to {out}: {exc}") from None
+        try:
+            with atomic_path(out) as tmp:
+                narration.join(tmp)
+                try:
+                    write_tags(tmp, script, chapter_list, prepared.key, cover.result())
+                except MutagenError as exc:
+                    raise ExportError(f"cannot write tags to {out}: {exc}") from None
+        except Exception:
+            for path in written.values():  # a failed render leaves nothing of itself behind
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise
         _phase(progress, "encoding", 1)
     if episodes is not None and written:
         episodes.put(prepared.key, out, written)
@@ -377,17 +393,9 @@ def stream(
     from listen.audio import SAMPLE_RATE
     from listen.export import Mp3Stream
 
-    if options is None:
-        options = RenderOptions(
-            engine=engine if isinstance(engine, str) else None,
-            bitrate=bitrate,
-            loudness=loudness,
-            cache=cache is not False and cache is not None,
-        )
-        if not isinstance(cache, SegmentCache):
-            cache = None
+    options = options or keyword_options(engine, bitrate, loudness, cache)
     prepared = prepare(script, voice, options, engine)
-    store = _cache(cache, options)
+    store = _cache(cache if isinstance(cache, SegmentCache) else None, options)
     counts = Counts()
     frames = 0
     folders = (Path(tempfile.gettempdir()),)
@@ -425,16 +433,9 @@ def speak(
     options: RenderOptions | None = None,
 ) -> Episode:
     """Article (file, URL or ``-``) -> MP3. The default name comes from the title's slug."""
-    if options is None:
-        options = RenderOptions(
-            voice=voice,
-            language=language,
-            engine=engine if isinstance(engine, str) else None,
-            bitrate=bitrate,
-            loudness=loudness,
-            sidecars=sidecars,
-            cache=cache is not False and cache is not None,
-        )
+    options = options or keyword_options(
+        engine, bitrate, loudness, cache, voice=voice, language=language, sidecars=sidecars
+    )
     script, profile = script_from_source(source, options=options)
     target = out or Path(f"{script.slug}.mp3")
     return render_episode(

@@ -13,9 +13,10 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from listen.lang import base_code, normalize, pack
 from listen.models import Article, Block, Script, Segment, Sentence
-from listen.normalize import normalize
 from listen.text import split_sentences
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def build_script(
     """Give every block its sentences and spoken form for ``voice`` (a script gets them anew)."""
     lexicon = load_lexicon(voice)
     language = article.language
+    speech = speech_language(language, voice.language, article.url)
     blocks = []
     for block in article.blocks:
         sentences = []
@@ -54,10 +56,10 @@ def build_script(
             else split_sentences(block.text, language)
         )
         for written in parts:
-            spoken = normalize(written, language, lexicon, phonemes)
+            spoken = normalize(written, speech, lexicon, phonemes, vowel=True)
             if spoken.strip():
                 sentences.append(Sentence(written, spoken))
-        label = voice.label(block.kind)
+        label = _label(voice, language, block.kind)
         if label and sentences:
             first = sentences[0]
             sentences[0] = Sentence(first.text, f"{label} {first.spoken}")
@@ -98,13 +100,43 @@ _MARKS = {
     "list_item": "- {}",
     "paragraph": "{}",
 }
-_CAPTION_MARK = {"en": "Image caption", "es": "Pie de foto", "ar": "تعليق الصورة"}
+
+
+#: Country-code domains whose two letters are not the ISO 3166 region.
+_TLD_REGIONS = {"uk": "GB"}
+_GENERIC_TLDS = frozenset({"co", "tv", "me", "io", "ai", "fm", "ly"})
+
+
+def speech_language(language: str, voice_language: str, url: str | None) -> str:
+    """The language variant the text is read in: the page's, else the profile's, else the site's.
+
+    "$300" is pesos on a Mexican site or with an es-MX profile, dollars on a
+    Spanish one; a page that declares "es-MX" itself says so already.
+    """
+    base, region = base_code(language)
+    if region or not base:
+        return language
+    voice_base, voice_region = base_code(voice_language)
+    if voice_region and voice_base == base:
+        return f"{base}-{voice_region}"
+    host = urlsplit(url or "").hostname or ""
+    tld = host.rsplit(".", 1)[-1].lower() if "." in host else ""
+    if len(tld) == 2 and tld.isalpha() and tld not in _GENERIC_TLDS:
+        return f"{base}-{_TLD_REGIONS.get(tld, tld.upper())}"
+    return language
+
+
+def _label(voice: VoiceProfile, language: str, kind: str) -> str | None:
+    """The words that introduce a caption or a quote: the profile's, else the language's."""
+    found = pack(language)
+    return voice.label(kind) or (found.label(kind) if found else None)
 
 
 def to_text(script: Script, *, spoken: bool = False) -> str:
     """The script as Markdown-like text: headings, captions and quotes visibly marked."""
     # In the spoken form a caption already starts with the profile's own label.
-    label = "caption" if spoken else _CAPTION_MARK.get(script.language, _CAPTION_MARK["en"])
+    found = pack(script.language) or pack("en")
+    label = "caption" if spoken or found is None else found.caption_mark
     lines = []
     for block in script.blocks:
         body = block.spoken if spoken else block.text
@@ -122,12 +154,13 @@ def to_ssml(script: Script, voice: VoiceProfile) -> str:
     ET.register_namespace("", SSML_NS)
     speak = ET.Element(f"{{{SSML_NS}}}speak", {"version": "1.1", XML_LANG: script.language})
     lexicon = load_lexicon(voice)
+    speech = speech_language(script.language, voice.language, script.url)
     for block in script.blocks:
         p = ET.SubElement(speak, f"{{{SSML_NS}}}p")
         for i, sentence in enumerate(block.sentences):
             s = ET.SubElement(p, f"{{{SSML_NS}}}s")
-            label = voice.label(block.kind) if i == 0 else None
-            _fill_sentence(s, sentence, script.language, lexicon, label)
+            label = _label(voice, script.language, block.kind) if i == 0 else None
+            _fill_sentence(s, sentence, speech, lexicon, label)
             if i < len(block.sentences) - 1 and voice.pauses.get("sentence"):
                 ET.SubElement(p, f"{{{SSML_NS}}}break", {"time": f"{voice.pauses['sentence']}ms"})
         pause = voice.pause_after(block.kind)
@@ -159,7 +192,7 @@ def _fill_sentence(
         matched.append(entry)
         return f"\ue000{len(matched) - 1}\ue001"
 
-    pieces = _MARK.split(normalize(sentence.text, language, lexicon, mark))
+    pieces = _MARK.split(normalize(sentence.text, language, lexicon, mark, vowel=True))
     s.text = (f"{label} " if label else "") + pieces[0]
     for index, tail in zip(pieces[1::2], pieces[2::2], strict=True):
         entry = matched[int(index)]

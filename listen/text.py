@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _SPACE = re.compile(r"\s+")
 
@@ -21,93 +22,6 @@ def slugify(text: str, max_length: int = 80) -> str:
     return text[:max_length].rstrip("-")
 
 
-# Words after which a full stop does not end a sentence. Lower-cased, without the dot.
-_ABBREVIATIONS = {
-    "en": {
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "gen",
-        "lt",
-        "col",
-        "maj",
-        "capt",
-        "cmdr",
-        "sgt",
-        "st",
-        "no",
-        "vs",
-        "e.g",
-        "i.e",
-        "approx",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "sen",
-        "rep",
-        "gov",
-        "pres",
-        "jr",
-        "sr",
-        "u.s",
-        "u.k",
-        "u.n",
-        "inc",
-        "co",
-        "corp",
-        "ltd",
-        "mt",
-        "ft",
-        "rev",
-        "fig",
-        "p.m",
-        "a.m",
-    },
-    "es": {
-        "sr",
-        "sra",
-        "srta",
-        "dr",
-        "dra",
-        "lic",
-        "ing",
-        "gral",
-        "ee.uu",
-        "p. ej",
-        "ej",
-        "núm",
-        "pág",
-        "art",
-        "av",
-        "ene",
-        "feb",
-        "mar",
-        "abr",
-        "may",
-        "jun",
-        "jul",
-        "ago",
-        "sept",
-        "sep",
-        "oct",
-        "nov",
-        "dic",
-        "uds",
-        "ud",
-        "etc",
-    },
-}
 _END = re.compile(r"(?<=[.!?؟…])[\"”’»)\]]*\s+")
 
 
@@ -116,7 +30,7 @@ def split_sentences(text: str, language: str) -> list[str]:
     text = squash(text)
     if not text:
         return []
-    abbreviations = _ABBREVIATIONS.get(language.split("-")[0], set()) | _ABBREVIATIONS["en"]
+    abbreviations = _abbreviations(language)
     sentences: list[str] = []
     start = 0
     for match in _END.finditer(text):
@@ -136,3 +50,15 @@ def split_sentences(text: str, language: str) -> list[str]:
         start = match.end()
     sentences.append(text[start:].strip())
     return [s for s in sentences if s]
+
+
+@cache
+def _abbreviations(language: str) -> frozenset[str]:
+    """The language's own abbreviations, and English ones (quoted English names are common)."""
+    from listen.lang import pack
+
+    english = pack("en")
+    own = pack(language)
+    return (own.abbreviations if own else frozenset()) | (
+        english.abbreviations if english else frozenset()
+    )

@@ -5,6 +5,7 @@
   highlights from.
 * ``X.vtt``: WebVTT, one cue per sentence in the written form; each cue
   carries its block kind as a class (``<c.caption>``), so captions are marked.
+* ``X.captions.vtt``: WebVTT captions, short cues for the screen (``captions.py``).
 * ``X.chapters.json``: Podcasting 2.0 JSON chapters, version 1.2.0.
 
 Chapters are the title and lead, then one per heading; they cover the whole
@@ -20,7 +21,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from listen.captions import to_captions_vtt
 from listen.export import atomic_text
 from listen.models import Chapter, Episode, Script, Timing
 
@@ -151,6 +154,7 @@ def sidecar_paths(mp3: Path) -> dict[str, Path]:
     return {
         "timings": stem.with_name(stem.name + ".timings.json"),
         "vtt": stem.with_name(stem.name + ".vtt"),
+        "captions": stem.with_name(stem.name + ".captions.vtt"),
         "chapters": stem.with_name(stem.name + ".chapters.json"),
     }
 
@@ -164,7 +168,7 @@ def write_sidecars(
     *,
     render_key: str | None = None,
 ) -> dict[str, Path]:
-    """Write the three files next to ``mp3``, each atomically, each naming ``render_key``."""
+    """Write the four files next to ``mp3``, each atomically, each naming ``render_key``."""
     paths = sidecar_paths(mp3)
     document = timings_document(
         script,
@@ -178,6 +182,8 @@ def write_sidecars(
         fh.write(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
     with atomic_text(paths["vtt"]) as fh:
         fh.write(to_vtt(script, timings, render_key))
+    with atomic_text(paths["captions"]) as fh:
+        fh.write(to_captions_vtt(script, timings))
     with atomic_text(paths["chapters"]) as fh:
         fh.write(to_chapters_json(script, chapter_list, render_key))
     return paths
@@ -236,3 +242,33 @@ def read_episode(mp3: Path, key: str, script: Script, voice: str, engine: str) -
         sidecars=paths,
         cached=len(timings),
     )
+
+
+def to_sync_vtt(timings_document: dict[str, Any]) -> str:
+    """The timings as a WebVTT ``kind="metadata"`` track in the SyncMediaLite shape: one cue per
+    sentence whose payload is JSON with a selector for the text it voices.
+
+    The selector is a Web Annotation ``TextQuoteSelector`` (the sentence's written text), since
+    the publisher's page has no ids to point at; a reader finds the text as the player does.
+    """
+    lines = ["WEBVTT", "", f"NOTE sync {_vtt_escape(str(timings_document.get('title', '')))}", ""]
+    cues = [
+        (block, sentence)
+        for block in timings_document.get("blocks", [])
+        for sentence in block.get("sentences", [])
+    ]
+    for block, sentence in sorted(cues, key=lambda c: c[1]["start_ms"]):
+        payload = {
+            "selector": {"type": "TextQuoteSelector", "exact": sentence["text"]},
+            "kind": block.get("kind", "paragraph"),
+            "block": block.get("index", 0),
+            "sentence": sentence.get("index", 0),
+        }
+        text = json.dumps(payload, ensure_ascii=False).replace("-->", "--\\u003e")
+        lines += [
+            f"b{payload['block']}-s{payload['sentence']}",
+            f"{_vtt_time(sentence['start_ms'])} --> {_vtt_time(sentence['end_ms'])}",
+            text,
+            "",
+        ]
+    return "\n".join(lines)

@@ -6,7 +6,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import click
 from click.testing import CliRunner
 from mutagen.id3 import ID3
 
@@ -78,3 +80,32 @@ def test_top_level_help_shows_each_command_s_whole_first_sentence() -> None:
     assert "..." not in commands
     assert "resumed where the listener stopped." in commands
     assert "whether each can speak here." in commands
+
+
+def test_every_option_of_speak_and_queue_render_has_help() -> None:
+    for command in (["speak"], ["queue", "render"], ["feed", "build"]):
+        result = CliRunner().invoke(cli, [*command, "--help"], terminal_width=200)
+        assert result.exit_code == 0
+        group: Any = cli
+        for name in command:
+            group = group.commands[name] if hasattr(group, "commands") else group
+        missing = [p.name for p in group.params if isinstance(p, click.Option) and not p.help]
+        assert missing == [], f"{' '.join(command)}: no help for {missing}"
+
+
+def test_ctrl_c_while_the_commands_load_is_an_abort_not_a_traceback(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        listen_cmd("speak", str(LANGUAGE_SAMPLES["en"]), "-o", str(tmp_path / "x.mp3")),
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    time.sleep(0.3)  # loading the commands takes longer than this
+    proc.send_signal(signal.SIGINT)
+    _, errors = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback" not in errors and errors.strip().endswith("Aborted!")
+    assert list(tmp_path.iterdir()) == []

@@ -6,9 +6,13 @@ the whole session); the direct espeak engine runs in a child process of its own.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +45,49 @@ def test_unknown_engine_lists_the_choices() -> None:
         "unknown engine 'festival' (please select one of: espeak, piper, pyttsx3, silent"
         in err.value.one_line()
     )
+
+
+def test_unknown_engine_is_its_own_error_class() -> None:
+    from listen.errors import EngineError, UnknownEngine
+
+    with pytest.raises(UnknownEngine) as err:
+        get_engine("festival")
+    assert isinstance(err.value, EngineError)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("os:getcwd", "'os:getcwd' is not an engine class"),
+        ("os:path", "'os:path' is not an engine class"),
+        ("collections:OrderedDict", "'collections:OrderedDict' is not an engine class"),
+        ("no_such_module_here:Engine", "cannot be loaded: No module named 'no_such_module_here'"),
+        ("listen.engines.silent:Nothing", "cannot be loaded"),
+        (":", "unknown engine ':'"),
+    ],
+)
+def test_a_module_class_that_is_not_an_engine_is_one_line(spec: str, message: str) -> None:
+    with pytest.raises(ListenError) as err:
+        get_engine(spec)
+    assert message in err.value.one_line() and "\n" not in err.value.one_line()
+
+
+def test_not_an_engine_through_the_cli_is_one_line_not_internal_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from listen.cli import cli
+    from tests.conftest import ARTICLE_SAMPLES
+
+    out = tmp_path / "x.mp3"
+    args = ["speak", str(ARTICLE_SAMPLES[0]), "-o", str(out), "--engine", "os:getcwd"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert lines == [
+        "Error: 'os:getcwd' is not an engine class (an engine is a class with a "
+        "name, check(), voices() and synthesize())"
+    ]
+    assert not out.exists()
 
 
 def test_silent_engine_is_exact() -> None:
@@ -95,15 +142,15 @@ def test_pyttsx3_driver_errors_are_raised(monkeypatch: pytest.MonkeyPatch) -> No
 def test_pyttsx3_retries_a_dropped_utterance(monkeypatch: pytest.MonkeyPatch) -> None:
     import listen.engines.pyttsx3 as module
 
-    real = module._read_wav
+    real = module._captured
     calls = []
 
-    def drop_first(path):  # type: ignore[no-untyped-def]
-        chunk = real(path)
+    def drop_first(pcm):  # type: ignore[no-untyped-def]
+        chunk = real(pcm)
         calls.append(chunk.frames)
         return AudioChunk(b"", chunk.sample_rate) if len(calls) == 1 else chunk
 
-    monkeypatch.setattr(module, "_read_wav", drop_first)
+    monkeypatch.setattr(module, "_captured", drop_first)
     chunk = speak(get_engine("pyttsx3"), "Check the frame count, and retry.")
     assert len(calls) == 2 and chunk.frames == calls[1] > 0
 
@@ -200,3 +247,60 @@ def test_pyttsx3_keeps_the_tail_its_driver_drops(tmp_path) -> None:  # type: ign
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert result.stdout == expected
+
+
+SPEAK_ONE = textwrap.dedent(
+    """
+    import os, sys, tempfile
+    from listen.engines import get_engine
+    from listen.voices import choose_profile
+    engine = get_engine("pyttsx3")
+    chunk = list(engine.synthesize("Nothing is left behind.", choose_profile("en")))[0]
+    print(chunk.frames)
+    """
+)
+
+
+def _speak_with_tmpdir(tmpdir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TMPDIR": str(tmpdir)}
+    return subprocess.run(
+        [sys.executable, "-c", SPEAK_ONE], capture_output=True, text=True, timeout=30, env=env
+    )
+
+
+def test_pyttsx3_leaves_nothing_in_tmpdir(tmp_path: Path) -> None:
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    result = _speak_with_tmpdir(tmpdir)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.split()[-1]) > 22050 // 2
+    # No listen-pyttsx3-* folder and no WAV. (libpulse, which the system libespeak-ng
+    # loads, keeps one runtime folder per machine there when XDG_RUNTIME_DIR is unset:
+    # its name is the same on every run, so it is not a leftover of ours.)
+    left = [p.name for p in tmpdir.iterdir() if not p.name.startswith("pulse-")]
+    assert left == []
+
+
+def test_pyttsx3_speaks_quickly_with_a_full_tmpdir(tmp_path: Path) -> None:
+    """A full TMPDIR once gave 9 lines of ctypes traceback and a 32 s stall."""
+    full = tmp_path / "full"
+    full.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(full)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tiny tmpfs here (needs root)")
+    try:
+        with contextlib.suppress(OSError), (full / "fill").open("wb") as fh:
+            while True:
+                fh.write(bytes(4096))
+                fh.flush()
+        started = time.monotonic()
+        result = _speak_with_tmpdir(full)
+        elapsed = time.monotonic() - started
+    finally:
+        subprocess.run(["umount", "-l", str(full)], check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") <= 1
+    assert int(result.stdout.split()[-1]) > 22050 // 2
+    assert elapsed < 15

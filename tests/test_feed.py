@@ -19,6 +19,7 @@ from listen.errors import ExportError
 from listen.publish.feed import (
     ITUNES,
     PODCAST,
+    PODCAST_FIRST,
     Channel,
     FeedError,
     FeedItem,
@@ -91,17 +92,27 @@ def test_each_edition_is_read_by_podcast_clients(
     h, m, s = (int(p) for p in entry.itunes_duration.split(":"))
     assert abs(h * 3600 + m * 60 + s - seconds) <= 1
     assert entry.published == email.utils.format_datetime(published)
-    assert entry.podcast_transcript["url"] == episode["transcript_url"]
-    assert entry.podcast_transcript["type"] == "text/vtt"
+    # feedparser keeps one element per name: the last, the copy under the first address
+    assert entry.podcast1_transcript["url"] == episode["transcript_url"]
+    assert entry.podcast1_transcript["type"] == "text/vtt"
     assert entry.podcast_chapters["url"] == episode["chapters_json_url"]
     assert entry.podcast_chapters["type"] == "application/json+chapters"
 
     root = etree.fromstring(out.read_bytes())
     assert root.nsmap == {
         "itunes": ITUNES,
-        "podcast": PODCAST,
+        "podcast": "https://podcastindex.org/namespace/1.0",
+        "podcast1": PODCAST_FIRST,
         "atom": "http://www.w3.org/2005/Atom",
     }
+    assert PODCAST == "https://podcastindex.org/namespace/1.0"
+    transcripts = {
+        (t.get("rel"), t.get("type")): t.get("url")
+        for t in root.iterfind(f"channel/item/{{{PODCAST}}}transcript")
+    }
+    assert transcripts[(None, "text/vtt")] == episode["transcript_url"]
+    captions = local_file(transcripts[("captions", "text/vtt")], rendered)
+    assert captions.name.endswith(".captions.vtt") and captions.read_text("utf-8")[:6] == "WEBVTT"
     assert root.find("channel/item/guid").get("isPermaLink") == "false"
     self_link = root.find("channel/{http://www.w3.org/2005/Atom}link")
     assert self_link.get("rel") == "self" and self_link.get("href") == BASE + out.name

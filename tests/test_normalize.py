@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-import listen.normalize as normalize_module
-from listen.normalize import normalize
+import listen.lang as normalize_module
+from listen.lang import normalize as _normalize
 
 DATA = Path(__file__).parent / "data" / "normalize"
-LANGUAGES = ("en", "es", "ar")
+LANGUAGES = ("en", "es", "ar", "fr")
 
 
 def load_cases(language: str) -> list[tuple[str, str, str]]:
@@ -30,10 +31,8 @@ def load_cases(language: str) -> list[tuple[str, str, str]]:
 CASES = [case for language in LANGUAGES for case in load_cases(language)]
 
 
-@pytest.fixture(autouse=True)
-def strict(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A rule that raises must fail the test, not fall back silently."""
-    monkeypatch.setattr(normalize_module, "STRICT", True)
+#: A rule that raises must fail the test, not fall back silently.
+normalize = partial(_normalize, strict=True)
 
 
 @pytest.mark.parametrize(("case_id", "written", "spoken"), CASES, ids=[c[0] for c in CASES])
@@ -51,8 +50,9 @@ def test_spoken_form_is_stable(case_id: str, written: str, spoken: str) -> None:
 
 def test_table_size() -> None:
     counts = {language: len(load_cases(language)) for language in LANGUAGES}
-    assert counts["en"] >= 120 and counts["es"] >= 100 and counts["ar"] >= 80
-    assert sum(counts.values()) >= 300
+    # Issue 10 grew each table by more than 150 cases of news copy, by category.
+    assert counts["en"] >= 330 and counts["es"] >= 290 and counts["ar"] >= 250
+    assert counts["fr"] >= 30
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_levantine_month_names() -> None:
     assert normalize("18/2/2025", "ar-LB") == "الثامن عشر من شباط ألفين وخمسة وعشرين"
 
 
-@pytest.mark.parametrize("language", ["fr", "xx", "", "zh-Hant"])
+@pytest.mark.parametrize("language", ["xx", "", "zh-Hant"])
 def test_unknown_language_gets_only_clean_up(language: str) -> None:
     assert normalize("  Le “chat” (noir)   a 3 ans…  ", language) == "Le chat, noir, a 3 ans."
     assert normalize("Prix: 5 € & 10 %", language) == "Prix: 5 € & 10 %"
@@ -100,14 +100,14 @@ def test_text_is_not_changed_in_place() -> None:
 
 
 def test_never_raises_even_when_a_rule_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(normalize_module, "STRICT", False)
-
     def broken(text: str) -> str:
         raise RuntimeError("bug")
 
     language = normalize_module._language("en")
     monkeypatch.setattr(normalize_module, "_language", lambda code: type(language)((broken,), ","))
-    assert normalize("  some   text ", "en") == "some text"
+    assert _normalize("  some   text ", "en") == "some text"
+    with pytest.raises(RuntimeError, match="bug"):
+        _normalize("  some   text ", "en", strict=True)
 
 
 def test_fast_enough_for_an_article() -> None:
@@ -118,10 +118,10 @@ def test_fast_enough_for_an_article() -> None:
     article = sentence * 25  # about 750 words
     for language in LANGUAGES:
         normalize(article, language)  # warm the caches
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the other work on a shared machine is not counted
     for _ in range(5):
         normalize(article, "en")
-    elapsed = (time.perf_counter() - start) / 5
+    elapsed = (time.process_time() - start) / 5
     assert elapsed < 0.05, f"{elapsed * 1000:.1f} ms for a 750-word article"
 
 

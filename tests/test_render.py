@@ -86,6 +86,7 @@ def test_sidecars_are_valid(sample: Callable[[str], Path], tmp_path: Path) -> No
     script, profile = feature(sample)
     episode = render(script, tmp_path / "a.mp3", voice=silent(profile), cache=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.captions.vtt",
         "a.chapters.json",
         "a.mp3",
         "a.timings.json",

@@ -9,16 +9,34 @@ end: nothing is printed and the status is 0.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import os
+import signal
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
-import click
 
-from listen import __version__
-from listen.errors import ListenError
+def _interrupted_while_starting(signum: int, frame: object) -> NoReturn:
+    sys.stderr.write("Aborted!\n")
+    raise SystemExit(130)  # not KeyboardInterrupt: that would print an import traceback
+
+
+# Loading every command takes about half a second (more on a busy machine); Ctrl-C in that
+# time is an ordinary abort, not a traceback. The default handler is back once loaded.
+try:
+    _previous_sigint = signal.getsignal(signal.SIGINT)
+    if _previous_sigint is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupted_while_starting)
+except ValueError:  # imported outside the main thread: signals are not ours to set
+    _previous_sigint = None
+
+import contextlib  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+
+import click  # noqa: E402
+
+from listen import __version__  # noqa: E402
+from listen.errors import ListenError  # noqa: E402
 
 
 class ListenGroup(click.Group):
@@ -74,6 +92,10 @@ class _StderrHandler(logging.Handler):
 @click.version_option(__version__, prog_name="listen")
 def cli() -> None:
     """Turn news articles into narrated MP3s, offline."""
+    from listen import tidy
+
+    tidy.on_signals()  # SIGTERM/SIGHUP unwind, so temporary files are removed
+    tidy.sweep(Path.cwd())  # and what a killed run left is removed at the next start
     logger = logging.getLogger("listen")
     if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
         logger.addHandler(_StderrHandler())
@@ -99,3 +121,6 @@ from listen.cli import script as _script  # noqa: E402,F401
 from listen.cli import serve as _serve  # noqa: E402,F401
 from listen.cli import speak as _speak  # noqa: E402,F401
 from listen.cli import voices as _voices  # noqa: E402,F401
+
+if _previous_sigint is signal.default_int_handler:
+    signal.signal(signal.SIGINT, signal.default_int_handler)

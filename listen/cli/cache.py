@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
+from listen.cache import SegmentCache, cache_max_bytes
 from listen.cli import cli
+
+cache_mb_option = click.option(
+    "--cache-mb",
+    type=click.IntRange(0),
+    metavar="MB",
+    envvar="LISTEN_CACHE_MB",
+    help="The cache's bound (default: $LISTEN_CACHE_MB, else 512).",
+)
 
 
 @cli.group("cache")
@@ -13,11 +22,10 @@ def cache_group() -> None:
 
 
 @cache_group.command("info")
-def info_command() -> None:
+@cache_mb_option
+def info_command(cache_mb: int | None) -> None:
     """Where the cache is, how full it is, and its bound."""
-    from listen.cache import SegmentCache
-
-    info = SegmentCache().info()
+    info = SegmentCache(max_bytes=cache_max_bytes(cache_mb)).info()
     click.echo(f"path: {info.path}")
     click.echo(f"entries: {info.entries}")
     click.echo(f"size: {info.bytes / 1e6:.1f} MB of {info.max_bytes / 1e6:.0f} MB")
@@ -26,7 +34,15 @@ def info_command() -> None:
 @cache_group.command("clear")
 def clear_command() -> None:
     """Delete every cached sentence."""
-    from listen.cache import SegmentCache
-
     removed = SegmentCache().clear()
     click.echo(f"removed {removed} cached sentences")
+
+
+@cache_group.command("prune")
+@cache_mb_option
+def prune_command(cache_mb: int | None) -> None:
+    """Remove the least recently used sentences until the cache fits its bound."""
+    cache = SegmentCache(max_bytes=cache_max_bytes(cache_mb))
+    removed = cache.prune()
+    info = cache.info()
+    click.echo(f"removed {removed} cached sentences; {info.bytes / 1e6:.1f} MB left")

@@ -1,20 +1,147 @@
-"""``listen serve`` and ``listen worker``: the Listen service, and render workers for it."""
+"""``listen serve`` and ``listen worker``: the Listen service, and render workers for it.
+
+Both check what they need before they start, and say in one line what is missing:
+the ``[serve]`` extra, a reachable broker, a free port. The port is bound
+before the service is announced, and SIGTERM ends the service within a few
+seconds, however slowly the pages it is fetching arrive.
+"""
 
 from __future__ import annotations
 
+import logging
+import socket
+import time
+from dataclasses import replace
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import click
 
 from listen.cli import cli
+from listen.cli.options import make_options, render_options
 from listen.errors import ListenError
+from listen.models import RenderOptions
+
+db_option = click.option(
+    "--db",
+    metavar="URL",
+    envvar="LISTEN_DB",
+    help="The article library: sqlite:///PATH or postgresql://USER@HOST/DB "
+    "(default: listen.sqlite3 in --data).",
+)
+voices_option = click.option(
+    "--voice-for",
+    "voices",
+    multiple=True,
+    metavar="LANG=ID",
+    help="The voice profile for one language (repeatable), e.g. en=en-piper.",
+)
+media_option = click.option(
+    "--media",
+    "media_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where rendered files are written and served from, shared by every worker "
+    "(default: --data).",
+)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "almayadeen-en-cia-drones.html"
+SERVE_EXTRA = "pip install 'listen-aloud[serve]'"
+GRACE_S = 3  # how long in-flight requests may finish after SIGTERM
+BROKER_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
-@cli.command("serve")
+def require_serve_extra() -> None:
+    """The service's packages, or a one-line error naming the extra that installs them."""
+    missing = []
+    for module in ("starlette", "uvicorn", "huey", "prometheus_client"):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        raise ListenError(
+            f"the Listen service needs {', '.join(missing)}, which are not installed",
+            hint=f"install the serve extra: {SERVE_EXTRA}",
+        )
+
+
+def check_broker(broker: str) -> None:
+    """Connect to the Redis broker once; a one-line error if it does not answer."""
+    if not broker.startswith(BROKER_SCHEMES):
+        raise ListenError(f"unsupported broker {broker!r}", hint="use redis://HOST:PORT/DB")
+    try:
+        import redis
+    except ImportError:
+        raise ListenError(
+            "a redis:// broker needs the redis package", hint=f"install it: {SERVE_EXTRA}"
+        ) from None
+    try:
+        client = redis.Redis.from_url(broker, socket_connect_timeout=2, socket_timeout=2)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, OSError, ValueError) as exc:
+        raise ListenError(
+            f"cannot reach the broker {broker}: {_why(exc)}",
+            hint="start Redis there, or check --broker",
+        ) from None
+
+
+def _why(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] or type(exc).__name__
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, or a one-line error (the port is taken, ...)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise ListenError(f"cannot listen on {host}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        hint = "stop what is using it, or pass another --port" if port else None
+        raise ListenError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}", hint=hint
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _forwarded_ips(values: tuple[str, ...]) -> list[str]:
+    """``--forwarded-allow-ips`` values, each possibly a comma list, as uvicorn takes them."""
+    import ipaddress
+
+    ips = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    for ip in ips:
+        if ip == "*":
+            continue
+        try:
+            ipaddress.ip_network(ip, strict=False)
+        except ValueError:
+            raise click.BadParameter(
+                f"{ip!r} is not an IP address or network", param_hint="--forwarded-allow-ips"
+            ) from None
+    return ips
+
+
+@cli.command("serve", short_help="Serve the Listen API, the player and the feeds.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="TCP port to listen on (1-65535).",
+)
 @click.option(
     "--data",
     "data_dir",
@@ -53,6 +180,18 @@ SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "almayadeen-en-cia-dr
     help="Local render worker processes (0: only `listen worker`s render).",
 )
 @click.option("--public-url", metavar="URL", help="The service's public address, for feed links.")
+@db_option
+@media_option
+@voices_option
+@render_options(sidecars=False)
+@click.option(
+    "--forwarded-allow-ips",
+    "forwarded",
+    multiple=True,
+    metavar="IPS",
+    help="Proxies whose X-Forwarded-For is trusted (repeatable or comma-separated; "
+    "default: none, so every client is its own socket address).",
+)
 @click.option(
     "--demo/--no-demo",
     default=True,
@@ -69,13 +208,22 @@ def serve_command(
     broker: str | None,
     workers: int,
     public_url: str | None,
+    forwarded: tuple[str, ...],
     demo: bool,
+    db: str | None,
+    media_dir: Path | None,
+    voices: tuple[str, ...],
+    **flags: Any,
 ) -> None:
     """Serve the Listen API, the player and the feeds."""
-    import uvicorn
+    require_serve_extra()
+    proxies = _forwarded_ips(forwarded)
+    if broker:
+        check_broker(broker)
+    from listen import tidy
+    from listen.publish.server import Settings
 
-    from listen.publish.server import Settings, create_app
-
+    tidy.sweep(data_dir)
     settings = Settings(
         data_dir=data_dir,
         allow_hosts=allow_hosts,
@@ -84,13 +232,46 @@ def serve_command(
         broker=broker,
         workers=workers,
         public_url=public_url,
+        db=db,
+        media_dir=media_dir,
+        render=_options(flags, voices),
     )
+    sock = bind(host, port)
+    try:
+        _serve(sock, host, settings, proxies, demo)
+    finally:
+        sock.close()
+
+
+def _serve(sock: socket.socket, host: str, settings: Any, proxies: list[str], demo: bool) -> None:
+    import uvicorn
+
+    from listen import fetch
+    from listen.publish.server import create_app
+
     demo_url = _prepare_demo(settings) if demo else None
     app = create_app(settings, demo_url=demo_url)
-    click.echo(
-        f"Listen service on http://{host}:{port}/ (demo: http://{host}:{port}/demo)", err=True
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            fetch.abort_all()  # a page trickling in must not hold the shutdown
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        # Only configured proxies may say who the client is: otherwise a rotating
+        # X-Forwarded-For from anywhere would escape every rate limit.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        timeout_graceful_shutdown=GRACE_S,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(
+        f"Listen service on http://{shown}:{port}/ (demo: http://{shown}:{port}/demo)", err=True
+    )
+    Server(config).run(sockets=[sock])
 
 
 def _prepare_demo(settings: object) -> str | None:
@@ -110,7 +291,65 @@ def _prepare_demo(settings: object) -> str | None:
     return script.url
 
 
-@cli.command("worker")
+def _options(flags: dict[str, Any], voices: tuple[str, ...]) -> RenderOptions:
+    pairs = []
+    for item in voices:
+        language, sep, voice = item.partition("=")
+        if not sep or not language or not voice:
+            raise click.BadParameter(f"{item!r} is not LANG=ID", param_hint="--voice-for")
+        pairs.append((language.strip().lower(), voice.strip()))
+    return replace(make_options(flags), voices=tuple(pairs))
+
+
+class _BrokerErrors(logging.Handler):
+    """Huey's errors as single lines; a broken broker connection once a minute, not a
+    traceback every second."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self._last_outage = 0.0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and _is_connection_error(exc):
+            now = time.monotonic()
+            if now - self._last_outage < 60:
+                return
+            self._last_outage = now
+            click.echo(f"warning: the broker is unreachable ({_why(exc)}); retrying", err=True)
+            return
+        why = f": {type(exc).__name__}: {_why(exc)}" if exc is not None else ""
+        click.echo(f"{record.levelname.lower()}: {record.getMessage()}{why}", err=True)
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    try:
+        import redis
+    except ImportError:
+        return isinstance(exc, OSError)
+    return isinstance(exc, redis.ConnectionError | redis.TimeoutError | OSError)
+
+
+def wait_for_broker(broker: str, *, first: float = 1.0, most: float = 30.0) -> None:
+    """Retry the broker with exponential backoff, saying so once, until it answers."""
+    delay, said = first, False
+    while True:
+        try:
+            check_broker(broker)
+            if said:
+                click.echo("the broker answers; starting", err=True)
+            return
+        except ListenError as exc:
+            if "unsupported broker" in str(exc) or "needs the redis package" in str(exc):
+                raise
+            if not said:
+                click.echo(f"warning: {exc.one_line()}; retrying with backoff", err=True)
+                said = True
+        time.sleep(delay)
+        delay = min(most, delay * 2)
+
+
+@cli.command("worker", short_help="Render articles from a shared job queue.")
 @click.option(
     "--broker",
     metavar="URL",
@@ -122,8 +361,10 @@ def _prepare_demo(settings: object) -> str | None:
     "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="The same data folder as the service's (shared storage across machines).",
+    help="This worker's own folder (the library is --db, the files --media).",
 )
+@db_option
+@media_option
 @click.option(
     "--workers",
     default=2,
@@ -131,10 +372,33 @@ def _prepare_demo(settings: object) -> str | None:
     type=click.IntRange(1, 64),
     help="Render processes on this machine.",
 )
-def worker_command(broker: str, data_dir: Path, workers: int) -> None:
+@voices_option
+@render_options(sidecars=False)
+def worker_command(
+    broker: str,
+    data_dir: Path,
+    db: str | None,
+    media_dir: Path | None,
+    workers: int,
+    voices: tuple[str, ...],
+    **flags: Any,
+) -> None:
     """Render articles from a shared job queue (one engine per process)."""
-    from listen.publish.server.jobs import run_consumer
-
-    if not broker.startswith(("redis://", "rediss://", "unix://")):
+    if not broker.startswith(BROKER_SCHEMES):
         raise ListenError(f"unsupported broker {broker!r}", hint="use redis://HOST:PORT/DB")
-    run_consumer(str(data_dir), broker, workers)
+    require_serve_extra()
+    from listen import tidy
+    from listen.publish.library import Library
+    from listen.publish.server.jobs import HueyFeeder, run_workers
+
+    tidy.sweep(data_dir)
+    db_url = db or str(data_dir / "listen.sqlite3")
+    with Library(db_url):  # an unusable database stops here, with one line
+        pass
+    wait_for_broker(broker)
+    huey_log = logging.getLogger("huey")
+    huey_log.addHandler(_BrokerErrors())
+    huey_log.propagate = False
+    media = (media_dir or data_dir).resolve()
+    options = _options(flags, voices)
+    run_workers(HueyFeeder(db_url, broker, data_dir, media, options), workers)

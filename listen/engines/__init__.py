@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
-from listen.errors import EngineUnavailable, EngineUnknown
+from listen.errors import EngineUnavailable, ListenError, UnknownEngine, VoiceError
 from listen.voices import VoiceProfile
 
 if TYPE_CHECKING:
@@ -95,17 +95,39 @@ def get_engine(name: str) -> Engine:
     if name in _instances:
         return _instances[name]
     table = available()
+    choices = f"please select one of: {', '.join(sorted(table))}, or module:Class"
     spec = table.get(name) or (name if ":" in name else None)
     if spec is None:
-        raise EngineUnknown(
-            f"unknown engine {name!r}", hint=f"please select one of: {', '.join(sorted(table))}"
-        )
+        raise UnknownEngine(f"unknown engine {name!r}", hint=choices)
     module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise UnknownEngine(f"unknown engine {name!r}", hint=choices)
     try:
         cls = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise EngineUnavailable(f"engine {name!r} cannot be loaded: {exc}") from None
-    engine: Engine = cls()
+    except Exception as exc:  # a plugin's module may fail on import in any way
+        raise EngineUnavailable(
+            f"engine {name!r} cannot be loaded: {type(exc).__name__}: {exc}"
+        ) from None
+    if not isinstance(cls, type) or not isinstance(getattr(cls, "name", None), str):
+        raise UnknownEngine(
+            f"{spec!r} is not an engine class",
+            hint="an engine is a class with a name, check(), voices() and synthesize()",
+        )
+    try:
+        engine = cls()
+    except ListenError:
+        raise
+    except Exception as exc:  # a third-party constructor may fail in any way
+        raise EngineUnavailable(
+            f"engine {name!r} cannot start: {type(exc).__name__}: {exc}"
+        ) from None
+    if not isinstance(engine, Engine):
+        raise UnknownEngine(
+            f"{spec!r} is not an engine class",
+            hint="an engine is a class with a name, check(), voices() and synthesize()",
+        )
     _instances[name] = _instances.setdefault(engine.name, engine)
     return _instances[name]
 
@@ -117,15 +139,44 @@ def for_engine(voice: VoiceProfile, engine: str) -> VoiceProfile:
     return replace(voice, engine=engine, voice=voice.fallback_voice or voice.language)
 
 
+def markup_engine(voice: VoiceProfile, engine: Engine) -> Engine:
+    """The engine whose phoneme syntax a script for ``voice`` must be written in.
+
+    That is ``engine``, unless it needs files that are missing here: then
+    ``ready_engine`` falls back to the profile's next engine, and a fallback
+    espeak must not be handed Piper's IPA. (Where no fallback is allowed the
+    render fails on the missing files anyway.) Checking such an engine is cheap,
+    an import and a stat, and starts no espeak.
+    """
+    if not isinstance(engine, NeedsFiles):
+        return engine
+    try:
+        engine.check()
+        engine.files(for_engine(voice, engine.name))
+    except (EngineUnavailable, VoiceError):
+        for fallback in voice.fallback_engines:
+            try:
+                return get_engine(fallback)
+            except ListenError:
+                continue
+    return engine
+
+
 def ready_engine(voice: VoiceProfile, override: str | None = None) -> Engine:
-    """The profile's engine if it can speak here, else its first fallback that can."""
+    """The profile's engine if it can speak here, else its first fallback that can.
+
+    "Can speak" includes the voice's files, for engines that need some: a Piper
+    profile whose model is not installed falls back like one whose engine is not.
+    """
     names = [override] if override else [voice.engine, *voice.fallback_engines]
-    first_error: EngineUnavailable | None = None
+    first_error: ListenError | None = None
     for name in dict.fromkeys(names):
         try:
             engine = get_engine(name)
             engine.check()
-        except EngineUnavailable as exc:
+            if isinstance(engine, NeedsFiles):
+                engine.files(for_engine(voice, name))
+        except (EngineUnavailable, VoiceError) as exc:
             first_error = first_error or exc
             continue
         if first_error is not None:

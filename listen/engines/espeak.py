@@ -162,9 +162,11 @@ class EspeakEngine:
         self._set_voice(voice)
         data = text.encode("utf-8")
         self._buffer = []
-        err = dll.espeak_Synth(
-            data, len(data) + 1, 0, POS_CHARACTER, 0, CHARS_UTF8 | ENDPAUSE, None, None
-        )
+        # PHONEMES: a lexicon entry reaches us as [[...]] in espeak's notation, and
+        # without the flag the library reads the brackets and letters aloud. (The
+        # normaliser removes brackets from page text, so only lexicon markup has them.)
+        flags = CHARS_UTF8 | ENDPAUSE | PHONEMES
+        err = dll.espeak_Synth(data, len(data) + 1, 0, POS_CHARACTER, 0, flags, None, None)
         if err != 0:
             raise SynthesisError(f"espeak-ng failed (error {err}) on: {text[:60]!r}")
         pcm = b"".join(self._buffer)

@@ -72,9 +72,18 @@ def load() -> Library:
     return _library
 
 
+#: Part of the cache key: audio cached before espeak read ``[[...]]`` as phonemes
+#: had the brackets spoken, for the same spoken text.
+PHONEME_INPUT = "phoneme input"
+
+
 def fingerprint() -> str:
     """Which libespeak-ng would speak, without loading it: part of every cache key,
     because another espeak-ng release may sound different."""
+    return f"{_library_name()}; {PHONEME_INPUT}"
+
+
+def _library_name() -> str:
     if _library is not None:
         return _library.path
     system = ctypes.util.find_library("espeak-ng")

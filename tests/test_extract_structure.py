@@ -1,0 +1,175 @@
+"""extract: never refuse an article for its wrapper or its script, and read every caption."""
+
+from __future__ import annotations
+
+import pytest
+
+from listen.errors import ExtractionError
+from listen.extract import extract
+from listen.models import Page
+
+BODY = " ".join(
+    f"Sentence number {i} of a long enough article body, which says something plain."
+    for i in range(12)
+)
+LINES = BODY.replace("Sentence", "Line")
+MENU = "".join(f'<li><a href="/s{i}">Section {i}</a></li>' for i in range(30))
+
+
+def page(body: str, *, lang: str = "en", title: str = "A headline for a test") -> str:
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><title>{title}</title></head><body>'
+        f"<nav><ul>{MENU}</ul></nav>{body}<footer>All rights reserved.</footer></body></html>"
+    )
+
+
+def kinds_and_texts(html: str) -> list[tuple[str, str]]:
+    return [(b.kind, b.text) for b in extract(Page(html)).blocks]
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        '<form id="aspnetForm" method="post">{}</form>',
+        '<aside class="sidebar">{}</aside>',
+        '<div class="widget-area related-content">{}</div>',
+        '<section class="comments-like-name">{}</section>',
+        '<div style="display:none" class="js-reveal">{}</div>',
+    ],
+    ids=["form", "aside", "chrome-class", "section", "hidden-until-script"],
+)
+def test_the_element_holding_the_article_is_never_dropped(wrapper: str) -> None:
+    article = "<h1>A headline for a test</h1>" + f"<p>{BODY}</p><p>{LINES}</p>"
+    texts = [t for _, t in kinds_and_texts(page(wrapper.format(article)))]
+    assert BODY in texts and LINES in texts
+    assert not any("Section 3" in t or "rights reserved" in t for t in texts)
+
+
+CHINESE = "".join(
+    f"这是第{i}句话，政府今天宣布了支持全国家庭的新经济措施，专家认为效果显著。" for i in range(12)
+)
+JAPANESE = "".join(
+    f"これは{i}番目の文です。政府は今日、全国の家庭を支援する新しい経済対策を発表した。"
+    for i in range(10)
+)
+
+
+@pytest.mark.parametrize(("text", "lang"), [(CHINESE, "zh"), (JAPANESE, "ja")])
+def test_an_article_without_spaces_between_words_is_an_article(text: str, lang: str) -> None:
+    html = page(
+        f"<article><h1>标题</h1><p>{text[: len(text) // 2]}</p>"
+        f"<p>{text[len(text) // 2 :]}</p></article>",
+        lang=lang,
+    )
+    article = extract(Page(html))
+    assert article.language == lang
+    assert sum(len(b.text) for b in article.blocks if b.kind == "paragraph") >= len(text) - 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a login page
+        '<form><label>Email</label><input name="e"><label>Password</label>'
+        '<input type="password"><button>Sign in</button></form><p>Forgot your password?</p>',
+        # a video with a one-line blurb, among teasers
+        '<div class="video"><video src="v.mp4"></video><p>Watch the storm hit the coast.</p></div>'
+        + "".join(
+            f'<div class="teaser"><a href="/t{i}">Teaser headline number {i}</a></div>'
+            for i in range(40)
+        ),
+    ],
+    ids=["login", "video-blurb"],
+)
+def test_a_page_without_an_article_is_still_refused(body: str) -> None:
+    with pytest.raises(ExtractionError, match="no article found"):
+        extract(Page(page(body)))
+
+
+def captions_of(figures: str) -> list[str]:
+    html = page(
+        f"<article><h1>A headline for a test</h1><p>{BODY}</p>{figures}<p>{LINES}</p></article>"
+    )
+    return [t for k, t in kinds_and_texts(html) if k == "caption"]
+
+
+@pytest.mark.parametrize(
+    ("figure", "caption"),
+    [
+        (
+            '<figure><img src="/a.jpg"><figcaption>A figcaption.</figcaption></figure>',
+            "A figcaption.",
+        ),
+        (
+            '<div class="image"><img src="/a.jpg"><p class="caption">A caption box.</p></div>',
+            "A caption box.",
+        ),
+        (
+            '<div><img src="/a.jpg"><span itemprop="caption">An itemprop caption.</span></div>',
+            "An itemprop caption.",
+        ),
+        (
+            '<div class="wp-caption"><img src="/a.jpg">'
+            '<p class="wp-caption-text">A WordPress caption.</p></div>',
+            "A WordPress caption.",
+        ),
+        (
+            '<figure><img src="/a.jpg"><figcaption>Rescuers at work.</figcaption>'
+            '<span class="credit">Photo: AFP</span></figure>',
+            "Rescuers at work. Photo: AFP",
+        ),
+        # lazy-loaded: no src, only data-src
+        (
+            '<figure><img data-src="/a.jpg"><figcaption>A lazy image.</figcaption></figure>',
+            "A lazy image.",
+        ),
+        # lazy-loaded: a placeholder, the real image in <noscript>
+        (
+            '<figure><img src="data:image/gif;base64,R0lGOD">'
+            '<noscript><img src="/a.jpg"></noscript>'
+            "<figcaption>A noscript copy.</figcaption></figure>",
+            "A noscript copy.",
+        ),
+        # a <picture> with only <source> children
+        (
+            '<figure><picture><source srcset="/a.webp"></picture>'
+            "<figcaption>A picture.</figcaption></figure>",
+            "A picture.",
+        ),
+    ],
+    ids=[
+        "figcaption",
+        "caption-class",
+        "itemprop",
+        "wp-caption",
+        "credit",
+        "data-src",
+        "noscript",
+        "picture",
+    ],
+)
+def test_every_kind_of_caption_is_read(figure: str, caption: str) -> None:
+    assert captions_of(figure) == [caption]
+
+
+def test_a_gallery_reads_each_caption_once_in_order() -> None:
+    gallery = (
+        '<ul class="gallery">'
+        + "".join(
+            f'<li><img data-src="/g{i}.jpg"><div class="caption">Gallery picture {i}.</div></li>'
+            for i in range(4)
+        )
+        + "</ul>"
+    )
+    assert captions_of(gallery) == [f"Gallery picture {i}." for i in range(4)]
+
+
+def test_a_caption_is_read_where_its_image_stands() -> None:
+    html = page(
+        "<article><h1>A headline for a test</h1>"
+        f"<p>{BODY}</p><ol class='steps'><li><figure><img src='/s.jpg'>"
+        "<figcaption>Dig a hole in the oasis.</figcaption></figure></li></ol>"
+        f"<p>{LINES}</p></article>"
+    )
+    texts = [t for _, t in kinds_and_texts(html)]
+    assert texts.index("Dig a hole in the oasis.") == texts.index(BODY) + 1
