@@ -50,6 +50,9 @@ _SOURCE_LINE = re.compile(
 # Words that may stand in a line holding only a date ("Updated 3:04 PM EST, Tue February 18, 2025").
 _DATE_WORDS = frozenset(w.casefold() for p in _PACKS for w in p.date_words)
 _MONTH_WORDS = frozenset(w.casefold() for p in _PACKS for m in p.months for w in m.split())
+_MONTH_NAMES = "|".join(re.escape(m) for m in sorted(_MONTH_WORDS, key=len, reverse=True))
+# Where a date starts in a byline line: a digit, or a month name before one ("March 25").
+_DATE_TAIL = re.compile(rf"\s+(?=\d|(?:{_MONTH_NAMES})\.?\s+\d)", re.I)
 
 
 def join_names(names: list[str], language: str) -> str:
@@ -309,12 +312,14 @@ def _meta_authors(tags: dict[str, str]) -> list[str]:
 
 
 _JOINERS = r"(?:and|with|y|con|e|und|mit|et|avec|و)"
-# "A, B and C", "A, B, and C", "A (avec B et C)", "أ، ب و ج": one name per piece.
-_NAME_SPLIT = re.compile(rf"\s*[,;،()]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
+# "A, B and C", "A, B, and C", "أ، ب و ج": one name per piece.
+_NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
+# "A (avec B et C)" -> "A, B et C"; a parenthesis inside one name is left alone.
+_WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
 _PARTICLES = set("de da del della di du la le van von der den bin ibn al el dos das ter".split())
 # Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
 _NOT_NAME_WORDS = set(
-    """name feed promoted posted sponsored staff editor editors contributor contributors
+    """feed promoted posted sponsored staff editor editors contributor contributors
     writer writers reporter correspondent admin administrator team desk comments comment
     email e-mail subscribe follow share updated published photo photos photograph image
     video reply login guest anonymous user users member author authors by""".split()
@@ -323,6 +328,8 @@ _NOT_NAME_WORDS = set(
 
 def _split_names(text: str) -> list[str]:
     text = _BY_PREFIX.sub("", squash(text)).strip(" .,;:|")
+    text = _WITH_ALSO.sub(r", \1", text)
+    text = re.sub(r"\s*[(<\[](?:https?://|www\.|@|mailto:)[^)>\]]*[)>\]]", "", text)  # "(http://…)"
     return [n.strip(" .,;:|") for n in _NAME_SPLIT.split(text) if n.strip(" .,;:|")]
 
 
@@ -334,8 +341,8 @@ def _plausible_name(name: str) -> bool:
     if not 1 <= len(words) <= 6:
         return False
     folded = [w.strip(".,").casefold() for w in words]
-    if any(w in _NOT_NAME_WORDS for w in folded):
-        return False
+    if any(w in _NOT_NAME_WORDS for w in folded) or folded in (["name"], ["your", "name"]):
+        return False  # "Name" alone is a form's label; "Creator Name" may be a name
     if max(len(w.strip(".")) for w in words) < 2:
         return False  # initials alone ("J J")
     cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
@@ -353,13 +360,17 @@ def _meta_tags(tree: etree._Element) -> dict[str, str]:
     return tags
 
 
+# Some pages wrap their JSON-LD in a CDATA section or an HTML comment.
+_JSON_WRAPPER = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
+
+
 def _jsonld_article(tree: etree._Element) -> tuple[dict[str, Any], str | None]:
     """The page's article object in JSON-LD (inside ``@graph`` or a list), and the site's name."""
     article: dict[str, Any] = {}
     site = None
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(_JSON_WRAPPER.sub("", script.text or ""))
         except ValueError:
             continue  # a broken JSON-LD block is common and harmless
         for item in _walk(data):
@@ -423,6 +434,11 @@ def _byline_people(tree: etree._Element, meta: PageMeta, sizes: TextSizes | None
             continue
         text = re.sub(r",\s*(CNN|Reuters|AP|AFP)$", "", text)
         text = re.split(r"\s+(?:[|•·—–-]|Updated|Published|on)\s+", text)[0]
+        # "Tuesday 15 October 2019 by Bradley M. Kuhn": the name follows "by".
+        after_by = re.search(r"\s(?:by|por|par|von)\s+(\S.*)$", text, re.I)
+        if after_by:
+            text = after_by.group(1)
+        text = _DATE_TAIL.split(text)[0]  # "By Nathan Willis March 25, 2015"
         names = [n for n in _split_names(text) if _plausible_name(n)]
         if names:
             found = names

@@ -760,6 +760,9 @@ def test_media_session_names_the_site_and_seeks(page: Page, site: Site) -> None:
     page.evaluate("window.__sessionHandlers.nexttrack({action: 'nexttrack'})")  # next chapter
     following = next(c for c in chapters if c["startTime"] > 42)
     wait_until(page, f"a.currentTime >= {following['startTime'] - 0.05}")
+    page.evaluate("window.__sessionHandlers.previoustrack({action: 'previoustrack'})")
+    before = chapters[chapters.index(following) - 1]["startTime"]  # within 3 s: the one before
+    wait_until(page, f"Math.abs(a.currentTime - {before}) < 0.5")
     page.locator(".listen-play").click()
 
 
@@ -793,7 +796,9 @@ def test_next_continues_only_a_session_the_user_started(page: Page, site: Site) 
     wait_for_status(page, "^Ahora: Las remesas")
     assert page.locator(".listen-player").get_attribute("lang") == "es"
     page.locator(".listen-more").click()
-    page.locator(".listen-next").click()  # Next, from the menu
+    assert (page.locator(".listen-next").text_content() or "").startswith("Siguiente: ")
+    page.focus(".listen-play")
+    page.keyboard.press("n")  # Next, from the keyboard
     page.wait_for_function(f"() => {AUDIO}.currentSrc.endsWith('ar.mp3')", timeout=5000)
     assert page.locator(".listen-player").get_attribute("dir") == "rtl"
     page.locator(".listen-play").click()
