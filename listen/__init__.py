@@ -4,6 +4,10 @@
     normalize(text, language) -> str                 written text -> the words a voice says
     speak(source, out=None, ...) -> Episode          a page (path, URL or -) -> a tagged MP3
     render(script, out, voice=...) -> Episode        a script -> MP3 and sidecars
+    RenderOptions, Event                             how to render; what a render reports
+
+``render``/``stream``/``speak`` take ``options=RenderOptions(...)`` or the same
+settings as keyword arguments, and ``engine=`` an engine name or object.
 
 The names load on first use, so ``import listen`` stays cheap.
 """
@@ -19,7 +23,9 @@ __all__ = [
     "Article",
     "Block",
     "Episode",
+    "Event",
     "ListenError",
+    "RenderOptions",
     "Script",
     "__version__",
     "normalize",
@@ -34,6 +40,8 @@ _HOMES = {
     "Article": "listen.models",
     "Block": "listen.models",
     "Episode": "listen.models",
+    "Event": "listen.models",
+    "RenderOptions": "listen.models",
     "Script": "listen.models",
     "ListenError": "listen.errors",
     "normalize": "listen.lang",
@@ -47,7 +55,7 @@ _HOMES = {
 if TYPE_CHECKING:
     from listen.errors import ListenError
     from listen.lang import normalize
-    from listen.models import Article, Block, Episode, Script
+    from listen.models import Article, Block, Episode, Event, RenderOptions, Script
     from listen.pipeline import render, script_from_html, script_from_source, speak, stream
 
 

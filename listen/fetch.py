@@ -84,17 +84,49 @@ def read_source(
     deadline: float | None = None,
 ) -> Page:
     """Turn what the user typed (a path, a URL or ``-``) into a ``Page``."""
+    raw = read_raw(source, max_bytes=max_bytes, timeout=timeout, deadline=deadline)
+    name = "stdin" if source == "-" else (source if raw.url else raw.source)
+    return Page(html=decode_html(raw.data, raw.charset, name), url=raw.url, source=raw.source)
+
+
+def read_raw(
+    source: str,
+    *,
+    accept: frozenset[str] = HTML_TYPES,
+    what: str = "an HTML page",
+    max_bytes: int = MAX_BYTES,
+    timeout: float = TIMEOUT_S,
+    deadline: float | None = None,
+    stdin: bool = True,
+) -> Fetched:
+    """What the user typed (a path, a ``file://`` or http(s) URL, or ``-``) -> its bytes.
+
+    The one reader of input: ``read_source`` decodes what it returns, and
+    ``queue add`` reads feeds with it (``accept`` and ``what`` say which
+    content types a URL may answer with; ``stdin=False`` refuses ``-``).
+    """
     if source == "-":
-        data = read_limited(sys.stdin.buffer, max_bytes, "stdin")
-        return Page(html=decode_html(data, None, "stdin"), source="stdin")
-    scheme, sep, _ = source.partition(":")
+        if not stdin:
+            raise SourceError(
+                "this command cannot read stdin: the page must still be there later",
+                hint="save it to a file and give the file",
+            )
+        return Fetched(read_limited(sys.stdin.buffer, max_bytes, "stdin"), None, None, "", "stdin")
+    scheme, sep, rest = source.partition(":")
     if sep and scheme.lower() in ("http", "https"):
-        return fetch_url(source, max_bytes=max_bytes, timeout=timeout, deadline=deadline)
+        return fetch_bytes(
+            source, accept=accept, what=what, max_bytes=max_bytes, timeout=timeout,
+            deadline=deadline,
+        )  # fmt: skip
+    if sep and scheme.lower() == "file" and rest.startswith("//"):
+        path = Path(urllib.request.url2pathname(urllib.parse.urlsplit(source).path))
+        return Fetched(read_bytes(path, max_bytes=max_bytes, what=what), None, None, "", str(path))
     if sep and len(scheme) > 1 and "://" in source and scheme.isalnum():
         raise SourceError(
             f"unsupported URL scheme {scheme.lower()!r} in {source}: use http(s), a file or -"
         )
-    return read_file(Path(source), max_bytes=max_bytes)
+    data = read_bytes(Path(source), max_bytes=max_bytes, what=what)
+    return Fetched(data, None, None, "", source)
 
 
 def check_url(url: str) -> urllib.parse.SplitResult:
@@ -343,10 +375,13 @@ def _handlers(guard: Guard | None, deadline: _Deadline) -> list[urllib.request.B
 
 
 class Fetched(NamedTuple):
+    """Raw bytes as read, with where they came from: what every reader of input shares."""
+
     data: bytes
     charset: str | None  # as the response declared it
-    url: str  # after redirects
-    content_type: str
+    url: str | None  # after redirects; None for a file or stdin
+    content_type: str  # "" for a file or stdin
+    source: str = ""  # what the user typed (a file's path)
 
 
 def fetch_bytes(
@@ -411,7 +446,7 @@ def _get(
             if length and length.isdigit() and int(length) > max_bytes:
                 raise TooLarge(f"{url} is {int(length):,} bytes; the limit is {max_bytes:,}")
             data = read_limited(response, max_bytes, url)
-            return Fetched(data, headers.get_content_charset(), final_url, content_type)
+            return Fetched(data, headers.get_content_charset(), final_url, content_type, url)
     except urllib.error.HTTPError as exc:
         raise SourceError(f"{url} answered HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:

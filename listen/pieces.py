@@ -102,7 +102,10 @@ class Mastered:
 
 def encode_piece(pcm: bytes, settings: EncoderSettings) -> bytes:
     """One self-contained LAME stream: no header frame, nothing borrowed from before."""
-    import lameenc
+    try:
+        import lameenc
+    except ImportError:
+        raise AudioError("lameenc is not installed", hint="pip install lameenc") from None
 
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(settings.bitrate)

@@ -192,3 +192,31 @@ def own_copy(rendered: Rendered, tmp_path: Path) -> Path:
     with sqlite3.connect(rendered.db) as source, sqlite3.connect(copy) as target:
         source.backup(target)
     return copy
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server for the session (Debian's initdb and pg_ctl, a free port)."""
+    import shutil
+    import tempfile
+
+    from tests.services import postgres_bin, postgres_server
+
+    if postgres_bin() is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    # Not under pytest's temporary folder: that is private to root, and the server runs as
+    # the postgres user.
+    folder = Path(tempfile.mkdtemp(prefix="listen-pg-"))
+    try:
+        with postgres_server(folder) as url:
+            yield url
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_db(postgres_server: str) -> str:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    from tests.services import fresh_database
+
+    return fresh_database(postgres_server)

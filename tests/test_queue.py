@@ -20,14 +20,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from listen.cli import cli
-from listen.publish.queue import (
-    Queue,
-    QueueError,
-    canonical_key,
-    player_entry,
-    queue_document,
-)
-from listen.publish.sources import Document, Listing, identify
+from listen.errors import StoreError
+from listen.fetch import Fetched
+from listen.publish.library import Library, canonical_key
+from listen.publish.playlist import player_entry, queue_document
+from listen.publish.sources import Listing, identify
 from tests.conftest import LANGUAGE_SAMPLES, ROOT, SAMPLES, LocalServer, Rendered, decode_mp3
 
 FEEDS = ROOT / "tests" / "data" / "feeds"
@@ -197,7 +194,7 @@ def test_bad_feeds_give_one_line_errors(
 
 
 def test_feed_xml_is_parsed_safely() -> None:
-    found = identify(Document((FEEDS / "entities.xml").read_bytes(), "entities.xml"))
+    found = identify(Fetched((FEEDS / "entities.xml").read_bytes(), None, None, "", "entities.xml"))
     assert isinstance(found, Listing) and found.kind == "RSS feed"
     assert found.links == ("https://example.org/a",)  # the entity was not expanded
 
@@ -246,13 +243,13 @@ def test_a_locked_queue_is_reported(own_copy: Path) -> None:
     holder.execute("BEGIN EXCLUSIVE")
     try:
         start = time.monotonic()
-        with pytest.raises(QueueError, match="locked by another process"):
-            Queue(own_copy, timeout=0.2)
+        with pytest.raises(StoreError, match="locked by another process"):
+            Library(own_copy, timeout=0.2)
         assert time.monotonic() - start < 5
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    with Queue(own_copy) as queue:
+    with Library(own_copy) as queue:
         assert queue.counts()["ready"] == 3
 
 
@@ -330,7 +327,7 @@ def test_two_concurrent_renders_share_the_work(tmp_path: Path, process_cache: Pa
     assert [r["renders"] for r in rows(db)] == [1] * len(OTHER_SAMPLES)  # never twice
     finished = [line for _, err in outputs for line in err.splitlines() if "ready," in line]
     assert len(finished) == len(OTHER_SAMPLES)
-    with Queue(db) as queue:
+    with Library(db) as queue:
         assert queue.integrity_check() == "ok"
 
 
@@ -342,6 +339,10 @@ def test_a_failing_article_is_recorded_and_retried_later(
     shutil.copy(LANGUAGE_SAMPLES["es"], article)
     db = str(tmp_path / "q.db")
     assert run("queue", "add", "--db", db, str(article), str(LANGUAGE_SAMPLES["en"])).exit_code == 0
+    # `queue add` stores the script (issue 11); an entry of an older queue has none and is
+    # read again from its source at render time, which fails when the file is gone
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE entries SET script = NULL WHERE id = 1")
     article.unlink()  # gone by render time
     result = run("queue", "render", "--db", db, "--jobs", "1")
     assert_one_line_error(result, "1 article(s) failed", "no such file")

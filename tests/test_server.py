@@ -486,3 +486,74 @@ def test_a_new_user_presses_listen_on_the_demo(
             "CIA flying covert drone to spy on drug cartels in Mexico: CNN"
         ]
         assert parsed.entries[0].enclosures[0].href.startswith(f"{base}/v1/articles/")
+
+
+# -- bounded work and odd input (issue 12) -------------------------------------------------------
+
+
+def test_odd_bodies_are_4xx_never_500(client: TestClient) -> None:
+    nested = b"[" * 10_000 + b"]" * 10_000
+    response = client.post(
+        "/v1/articles", headers={**AUTH, "Content-Type": "application/json"}, content=nested
+    )
+    assert response.status_code == 400 and "must be JSON" in response.json()["error"]
+    surrogate = b'{"url": "https://example.org/s", "html": "<p>a \\ud800 b</p>"}'
+    response = client.post(
+        "/v1/articles", headers={**AUTH, "Content-Type": "application/json"}, content=surrogate
+    )
+    assert response.status_code == 400 and "surrogate" in response.json()["error"]
+
+
+def test_an_article_over_the_render_limit_is_refused_up_front(
+    tmp_path: Path, sample: Callable[[str], Path]
+) -> None:
+    from listen.models import RenderOptions
+
+    app = create_app(settings(tmp_path, workers=0, render=RenderOptions(max_minutes=0.5)))
+    with TestClient(app) as limited:
+        response = post_html(limited, sample("almayadeen-en-cia"))
+        assert response.status_code == 422
+        assert "the limit is 0.5" in response.json()["error"]
+        assert limited.get("/healthz").json()["articles"]["queued"] == 0  # nothing stored
+
+
+def test_a_killed_render_worker_loses_nothing_and_posting_again_requeues(
+    tmp_path: Path, sample: Callable[[str], Path]
+) -> None:
+    """Issue 12 item 4: the article a killed Huey worker held is picked up again."""
+    import signal
+
+    from listen.publish.library import Library
+
+    page = sample("almayadeen-en-cheap")
+    app = create_app(settings(tmp_path, read_rate=(10_000, 60.0), write_rate=(10_000, 60.0)))
+    db = app.state.service.settings.db_url
+    with TestClient(app) as c:
+        aid = post_html(c, page, url="https://example.org/killed").json()["id"]
+        deadline = time.monotonic() + 60
+        owner = None
+        while time.monotonic() < deadline and owner is None:
+            with Library(db) as library:
+                entry = library.by_uid(aid)
+            if entry is not None and entry.state == "rendering" and entry.claim_owner:
+                owner = entry.claim_owner
+            time.sleep(0.02)
+        assert owner is not None, "the render never started"
+        os.kill(int(owner.split(":")[1]), signal.SIGKILL)  # the worker, mid-render
+        done = wait_ready(c.get, aid)
+        assert done["state"] == "ready", done  # a new worker took the stale claim over
+        with Library(db) as library:
+            entry = library.by_uid(aid)
+            assert entry is not None and entry.renders == 1 and entry.attempts == 0
+            # a claim left by a dead worker (a service restart): posting again re-enqueues
+            with library.backend.write() as tx:
+                tx.execute(
+                    "UPDATE entries SET state = 'rendering', claim_owner = ?, claim_token = 'x',"
+                    " lease_until = ? WHERE id = ?",
+                    (f"{socket.gethostname()}:999999999:1", time.time() + 600, entry.id),
+                )
+        before = c.get("/metrics").text.count("listen_renders_enqueued_total 1.0")
+        again = post_html(c, page, url="https://example.org/killed")
+        assert again.status_code == 202 and again.json()["state"] == "queued"
+        assert before == 1 and "listen_renders_enqueued_total 2.0" in c.get("/metrics").text
+        assert wait_ready(c.get, aid)["state"] == "ready"

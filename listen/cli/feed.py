@@ -7,7 +7,7 @@ import sys
 import urllib.parse
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,19 +15,10 @@ from listen.cli import cli
 from listen.cli.queue import db_option, media_option
 from listen.errors import FeedError
 from listen.language import require_code
-from listen.publish.checks import check_artwork_file, warnings, write_default_artwork
-from listen.publish.feed import (
-    Channel,
-    FeedItem,
-    build_feed,
-    items_from_queue,
-    merge,
-    read_feed,
-    read_settings,
-    site_defaults,
-    write_feed,
-)
-from listen.publish.queue import Entry, Queue, default_db
+from listen.publish.library import Entry, Library, default_db, sqlite_path
+
+if TYPE_CHECKING:
+    from listen.publish.feed import Channel, FeedItem
 
 log = logging.getLogger("listen")
 
@@ -76,7 +67,7 @@ def feed_group() -> None:
 )
 @media_option
 def build_command(
-    db: Path | None,
+    db: str | None,
     base_url: str | None,
     language: str | None,
     output: Path,
@@ -92,12 +83,40 @@ def build_command(
     file stay in it (unless --prune); the file is replaced atomically, and
     only when it changes.
     """
-    path = db or default_db()
-    if not path.exists():
-        raise FeedError(f"no queue at {path}", hint="queue and render articles first")
-    with Queue(path) as queue:
-        entries = queue.entries(state="ready")
+    # The feed, its items and checks bring tags and the audio stack: not for --help.
+    from listen.publish.checks import warnings
+    from listen.publish.feed import (
+        Channel,
+        build_feed,
+        merge,
+        read_feed,
+        read_settings,
+        site_defaults,
+        write_feed,
+    )
+    from listen.publish.items import feed_items, file_links
+
+    where = db or str(default_db())
+    local = sqlite_path(where)
+    if local is not None and not local.exists():
+        raise FeedError(f"no queue at {local}", hint="queue and render articles first")
+    with Library(db) as library:
+        entries = library.entries(state="ready")
+        path = library.name
+        counts = library.counts()
+    nothing = None
+    if not entries:
+        waiting = counts["pending"] + counts["rendering"] + counts["failed"]
+        nothing = FeedError(
+            f"nothing in {path} is rendered yet"
+            + (f" ({waiting} waiting)" if waiting else " (the queue is empty)"),
+            hint="render with `listen queue render`"
+            if waiting
+            else "queue articles with `listen queue add`",
+        )
     settings: dict[str, Any] = read_settings(config, language) if config else {}
+    if nothing is not None and not (language or settings.get("language")):
+        raise nothing
     code = _edition(language or settings.get("language"), entries)
     entries = [e for e in entries if (e.language or "").lower() == code]
     previous: dict[str, str] = {}
@@ -109,6 +128,8 @@ def build_command(
             log.warning("%s was the %s edition; it is replaced", output, old)
             previous, published = {}, []
     if not entries and not published:
+        if nothing is not None:
+            raise nothing
         raise FeedError(
             f"no rendered {code} entries in {path}", hint="render some with `listen queue render`"
         )
@@ -124,7 +145,7 @@ def build_command(
     if not settings.get("base_url"):
         raise click.UsageError("give --base-url (or base_url in --config)")
     channel = _with_artwork(Channel.from_dict(settings), _media_folder(entries, media_dir, output))
-    items, missing = items_from_queue(entries, channel.base_url, media_dir)
+    items, missing = feed_items(entries, file_links(channel.base_url, media_dir))
     for entry in missing:
         log.warning("entry %s (%s) is left out: its MP3 is missing", entry.id, entry.title)
     all_items = merge(published, items)
@@ -164,6 +185,8 @@ def _media_folder(entries: list[Entry], media_dir: Path | None, output: Path) ->
 def _with_artwork(channel: Channel, folder: Path) -> Channel:
     """A channel without artwork gets the default one, written beside the media; artwork
     that is a file there is checked the way Apple checks it."""
+    from listen.publish.checks import check_artwork_file, write_default_artwork
+
     if channel.image is None:
         written = write_default_artwork(folder, channel.title)
         return replace(channel, image=channel.base_url + urllib.parse.quote(written.name))

@@ -13,27 +13,24 @@ from typing import Any
 import click
 
 from listen.cli import cli
-from listen.cli.options import voice_option
-from listen.publish.owners import owner_alive
-from listen.publish.playlist import entry_document, entry_files, write_m3u8, write_queue_json
-from listen.publish.queue import (
+from listen.cli.options import make_options, quiet_option, render_options
+from listen.errors import QueueError
+from listen.models import Event
+from listen.publish.library import (
     MAX_ATTEMPTS,
     Entry,
-    Queue,
-    QueueError,
-    default_db,
+    Library,
     default_media_dir,
 )
-from listen.publish.sources import add_sources
-from listen.publish.workers import Event, RenderOptions, RunSummary, render_queue
-from listen.transcript import sidecar_paths
+from listen.publish.owners import owner_alive
+from listen.publish.workers import RunSummary, render_queue
 
 db_option = click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="LISTEN_QUEUE_DB",
-    help="The queue database (default: queue.db in listen's data folder, e.g. "
-    "~/.local/share/listen/).",
+    metavar="URL",
+    envvar=["LISTEN_DB", "LISTEN_QUEUE_DB"],
+    help="The article library: a file or sqlite:///PATH, or postgresql://USER@HOST/DB "
+    "(or $LISTEN_DB; default: queue.db in listen's data folder, e.g. ~/.local/share/listen/).",
 )
 media_option = click.option(
     "--media-dir",
@@ -45,13 +42,12 @@ render_media_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Where to put the rendered files (default: media/ beside the database).",
 )
-quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 
 
 @contextlib.contextmanager
-def _open(db: Path | None) -> Iterator[Queue]:
-    with Queue(db) as queue:
-        yield queue
+def _open(db: str | None) -> Iterator[Library]:
+    with Library(db) as library:
+        yield library
 
 
 def clock(ms: int | None) -> str:
@@ -78,8 +74,9 @@ def _when(epoch: float) -> str:
 def queue_group() -> None:
     """A playback queue: articles rendered in order, resumed where the listener stopped.
 
-    The queue is an SQLite file (--db, or $LISTEN_QUEUE_DB); rendered files go
-    to --media-dir, by default media/ beside the database.
+    The queue is the article library that `feed build` and `serve` read too: an
+    SQLite file, or PostgreSQL (--db, or $LISTEN_DB); rendered files go to
+    --media-dir, by default media/ beside the database.
     """
 
 
@@ -100,13 +97,14 @@ def queue_group() -> None:
 )
 @quiet_option
 def add_command(
-    sources: tuple[str, ...], db: Path | None, language: str | None, limit: int | None, quiet: bool
+    sources: tuple[str, ...], db: str | None, language: str | None, limit: int | None, quiet: bool
 ) -> None:
     """Queue articles: .html files, http(s) URLs, or a site's RSS/Atom feed or news sitemap.
 
     A feed or sitemap queues the articles it lists that are not queued yet.
     Duplicates are recognised by the article's canonical URL.
     """
+    from listen.publish.sources import add_sources  # extraction: not for --help
 
     def notify(what: str, detail: str) -> None:
         if not quiet:
@@ -159,7 +157,7 @@ class _Progress:
         else:
             what = f"{event.kind}: {event.detail}"
         click.echo(
-            f"[{summary.finished}/{summary.todo}] {event.entry_id} {event.title}: {what}", err=True
+            f"[{summary.finished}/{summary.todo}] {event.job} {event.title}: {what}", err=True
         )
 
     def close(self) -> None:
@@ -173,36 +171,16 @@ class _Progress:
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 64), help="Articles rendered at once (default: cores)."
 )
-@voice_option
-@click.option("--engine", metavar="NAME", help="Override the voice profile's engine.")
-@click.option(
-    "--bitrate",
-    type=click.IntRange(8, 320),
-    default=64,
-    show_default=True,
-    metavar="KBPS",
-    help="MP3 bitrate in kbps.",
-)
-@click.option(
-    "--loudness",
-    type=click.FloatRange(-40, 0),
-    metavar="LUFS",
-    help="Target loudness (default: each voice profile's, -19).",
-)
-@click.option("--no-cache", is_flag=True, help="Synthesise every sentence again.")
+@render_options(sidecars=False)
 @click.option("--retry-now", is_flag=True, help="Retry failed entries now, whatever their backoff.")
 @quiet_option
 def render_command(
-    db: Path | None,
+    db: str | None,
     media_dir: Path | None,
     jobs: int | None,
-    voice: str | None,
-    engine: str | None,
-    bitrate: int,
-    loudness: float | None,
-    no_cache: bool,
     retry_now: bool,
     quiet: bool,
+    **flags: Any,
 ) -> None:
     """Render every pending entry, in parallel; a killed run is resumed by the next one.
 
@@ -210,24 +188,20 @@ def render_command(
     after 1, 4, 16 and 64 minutes; it never blocks the rest. Exits 1 if any
     article failed in this run.
     """
-    path = db or default_db()
-    options = RenderOptions(
-        media_dir=(media_dir or default_media_dir(path)).resolve(),
-        voice=voice,
-        engine=engine,
-        bitrate=bitrate,
-        loudness=loudness,
-        cache=not no_cache,
-    )
-    with _open(path) as queue:  # a locked or corrupt database stops here, before any work
-        queue.counts()
+    options = make_options(flags)
+    with _open(db) as library:  # a locked or corrupt database stops here, before any work
+        library.counts()
+        where = library.name
+    media = (media_dir or default_media_dir(db or where)).resolve()
     progress = _Progress(quiet)
     try:
-        summary = render_queue(path, options, jobs=jobs, retry_now=retry_now, on_event=progress)
+        summary = render_queue(
+            db, options, media, jobs=jobs, retry_now=retry_now, on_event=progress
+        )
     finally:
         progress.close()
-    with _open(path) as queue:
-        counts = queue.counts()
+    with _open(db) as library:
+        counts = library.counts()
     if summary.errors:
         raise QueueError(summary.errors[0])
     if not quiet:
@@ -237,13 +211,13 @@ def render_command(
         else:
             click.echo(
                 f"rendered {len(summary.ready)}, failed {len(summary.failed)} "
-                f"(queue: {state}; media in {options.media_dir})",
+                f"(queue: {state}; media in {media})",
                 err=True,
             )
     if summary.failed:
         raise QueueError(
             f"{len(summary.failed)} article(s) failed: "
-            + "; ".join(f"{e.entry_id} {e.title} ({e.detail})" for e in summary.failed),
+            + "; ".join(f"{e.job} {e.title} ({e.detail})" for e in summary.failed),
             hint="later runs retry them",
         )
 
@@ -273,7 +247,7 @@ def _failure(entry: Entry) -> str:
 @queue_group.command("list")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per entry.")
-def list_command(db: Path | None, as_json: bool) -> None:
+def list_command(db: str | None, as_json: bool) -> None:
     """Each entry's id, state, language, duration and title; why a failed one failed."""
     with _open(db) as queue:
         entries = queue.entries()
@@ -297,6 +271,8 @@ def list_command(db: Path | None, as_json: bool) -> None:
 
 
 def _as_dict(entry: Entry) -> dict[str, object]:
+    from listen.publish.playlist import entry_files
+
     mp3 = entry_files(entry).get("audio")
     return {
         "id": str(entry.id),
@@ -318,8 +294,10 @@ def _as_dict(entry: Entry) -> dict[str, object]:
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="The entry as the player reads it.")
 @click.pass_context
-def next_command(ctx: click.Context, db: Path | None, as_json: bool) -> None:
+def next_command(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """The next entry to play and where to resume it; exits 1 when nothing is ready."""
+    from listen.publish.playlist import entry_document, entry_files
+
     with _open(db) as queue:
         entry = queue.next_entry()
         counts = queue.counts()
@@ -347,49 +325,71 @@ def next_command(ctx: click.Context, db: Path | None, as_json: bool) -> None:
 
 
 def _seconds(value: str) -> float:
-    """90, 90.5, 1:30 or 1:02:03."""
+    """90, 90.5, 1:30 or 1:02:03 (minutes and seconds after a colon are under 60)."""
+    bad = click.BadParameter(f"{value!r} is not a time (seconds, or [h:]m:ss)")
     try:
         parts = [float(p) for p in value.split(":")]
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a time (seconds, or [h:]m:ss)") from None
-    if len(parts) > 3 or any(p < 0 for p in parts):
-        raise click.BadParameter(f"{value!r} is not a time (seconds, or [h:]m:ss)")
+        raise bad from None
+    if len(parts) > 3 or any(p < 0 or p != p or p == float("inf") for p in parts):
+        raise bad
+    if any(p >= 60 for p in parts[1:]) or (len(parts) == 3 and parts[1] != int(parts[1])):
+        raise bad
+    if len(parts) > 1 and any(p != int(p) for p in parts[:-1]):
+        raise bad
     return float(sum(p * 60**i for i, p in enumerate(reversed(parts))))
+
+
+def _say(quiet: bool, line: str) -> None:
+    if not quiet:
+        click.echo(line, err=True)
 
 
 @queue_group.command("done")
 @click.argument("ids", metavar="ID...", nargs=-1, required=True, type=int)
 @db_option
 @click.option("--undo", is_flag=True, help="Mark as not listened to.")
-def done_command(ids: tuple[int, ...], db: Path | None, undo: bool) -> None:
+@quiet_option
+def done_command(ids: tuple[int, ...], db: str | None, undo: bool, quiet: bool) -> None:
     """Mark entries as listened to; `next` skips them."""
-    with _open(db) as queue:
-        for entry_id in ids:
-            queue.mark_done(entry_id, not undo)
+    with _open(db) as library:
+        entries = [library.mark_done(entry_id, not undo) for entry_id in ids]
+    what = "not listened to" if undo else "listened to"
+    _say(quiet, "marked " + ", ".join(f"{e.id} {e.title}" for e in entries) + f" as {what}")
 
 
 @queue_group.command("position")
 @click.argument("entry_id", metavar="ID", type=int)
 @click.argument("seconds", metavar="SECONDS")
 @db_option
-def position_command(entry_id: int, seconds: str, db: Path | None) -> None:
+@quiet_option
+def position_command(entry_id: int, seconds: str, db: str | None, quiet: bool) -> None:
     """Save where the listener stopped in an entry (90, 1:30 or 1:02:03)."""
-    with _open(db) as queue:
-        queue.set_position(entry_id, _seconds(seconds))
+    with _open(db) as library:
+        entry = library.set_position(entry_id, _seconds(seconds))
+    stopped = clock(round(entry.position_s * 1000))
+    _say(quiet, f"{entry.id} {entry.title}: stopped at {stopped} of {clock(entry.duration_ms)}")
 
 
 @queue_group.command("remove")
 @click.argument("ids", metavar="ID...", nargs=-1, required=True, type=int)
 @db_option
 @click.option("--delete-files", is_flag=True, help="Also delete the MP3 and its sidecars.")
-def remove_command(ids: tuple[int, ...], db: Path | None, delete_files: bool) -> None:
+@quiet_option
+def remove_command(ids: tuple[int, ...], db: str | None, delete_files: bool, quiet: bool) -> None:
     """Take entries out of the queue. Their files stay unless --delete-files."""
-    with _open(db) as queue:
+    from listen.transcript import sidecar_paths
+
+    removed = []
+    with _open(db) as library:
         for entry_id in ids:
-            entry = queue.remove(entry_id)
+            entry = library.remove(entry_id)
+            removed.append(entry)
             if delete_files and entry.audio_path is not None:
                 for path in (entry.audio_path, *sidecar_paths(entry.audio_path).values()):
                     path.unlink(missing_ok=True)
+    files = " and deleted their files" if delete_files else ""
+    _say(quiet, "removed " + ", ".join(f"{e.id} {e.title}" for e in removed) + files)
 
 
 # -- export ---------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def remove_command(ids: tuple[int, ...], db: Path | None, delete_files: bool) ->
 @click.option("--unplayed", is_flag=True, help="Leave out entries marked done.")
 @media_option
 def export_command(
-    db: Path | None,
+    db: str | None,
     m3u8: Path | None,
     json_path: Path | None,
     base_url: str | None,
@@ -425,6 +425,8 @@ def export_command(
 
     Paths are relative to the written file's folder, so the files can be served together.
     """
+    from listen.publish.playlist import entry_document, write_m3u8, write_queue_json
+
     if m3u8 is None and json_path is None:
         raise click.UsageError("give --m3u8 PATH, --json PATH or both")
     with _open(db) as queue:

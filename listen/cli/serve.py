@@ -8,9 +8,9 @@ seconds, however slowly the pages it is fetching arrive.
 
 from __future__ import annotations
 
-import logging
 import socket
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -18,7 +18,31 @@ from typing import Any
 import click
 
 from listen.cli import cli
+from listen.cli.options import make_options, render_options
 from listen.errors import ListenError
+from listen.models import RenderOptions
+
+db_option = click.option(
+    "--db",
+    metavar="URL",
+    envvar="LISTEN_DB",
+    help="The article library: sqlite:///PATH or postgresql://USER@HOST/DB "
+    "(default: listen.sqlite3 in --data).",
+)
+voices_option = click.option(
+    "--voice-for",
+    "voices",
+    multiple=True,
+    metavar="LANG=ID",
+    help="The voice profile for one language (repeatable), e.g. en=en-piper.",
+)
+media_option = click.option(
+    "--media",
+    "media_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where rendered files are written and served from, shared by every worker "
+    "(default: --data).",
+)
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "almayadeen-en-cia-drones.html"
 SERVE_EXTRA = "pip install 'listen-aloud[serve]'"
@@ -155,6 +179,10 @@ def _forwarded_ips(values: tuple[str, ...]) -> list[str]:
     help="Local render worker processes (0: only `listen worker`s render).",
 )
 @click.option("--public-url", metavar="URL", help="The service's public address, for feed links.")
+@db_option
+@media_option
+@voices_option
+@render_options(sidecars=False)
 @click.option(
     "--forwarded-allow-ips",
     "forwarded",
@@ -181,6 +209,10 @@ def serve_command(
     public_url: str | None,
     forwarded: tuple[str, ...],
     demo: bool,
+    db: str | None,
+    media_dir: Path | None,
+    voices: tuple[str, ...],
+    **flags: Any,
 ) -> None:
     """Serve the Listen API, the player and the feeds."""
     require_serve_extra()
@@ -190,7 +222,7 @@ def serve_command(
     from listen import tidy
     from listen.publish.server import Settings
 
-    tidy.sweep(data_dir)
+    tidy.sweep(data_dir, media_dir)
     settings = Settings(
         data_dir=data_dir,
         allow_hosts=allow_hosts,
@@ -199,6 +231,9 @@ def serve_command(
         broker=broker,
         workers=workers,
         public_url=public_url,
+        db=db,
+        media_dir=media_dir,
+        render=_options(flags, voices),
     )
     sock = bind(host, port)
     try:
@@ -255,33 +290,14 @@ def _prepare_demo(settings: object) -> str | None:
     return script.url
 
 
-class _BrokerErrors(logging.Handler):
-    """Huey's errors as single lines; a broken broker connection once a minute, not a
-    traceback every second."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self._last_outage = 0.0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        exc = record.exc_info[1] if record.exc_info else None
-        if exc is not None and _is_connection_error(exc):
-            now = time.monotonic()
-            if now - self._last_outage < 60:
-                return
-            self._last_outage = now
-            click.echo(f"warning: the broker is unreachable ({_why(exc)}); retrying", err=True)
-            return
-        why = f": {type(exc).__name__}: {_why(exc)}" if exc is not None else ""
-        click.echo(f"{record.levelname.lower()}: {record.getMessage()}{why}", err=True)
-
-
-def _is_connection_error(exc: BaseException) -> bool:
-    try:
-        import redis
-    except ImportError:
-        return isinstance(exc, OSError)
-    return isinstance(exc, redis.ConnectionError | redis.TimeoutError | OSError)
+def _options(flags: dict[str, Any], voices: tuple[str, ...]) -> RenderOptions:
+    pairs = []
+    for item in voices:
+        language, sep, voice = item.partition("=")
+        if not sep or not language or not voice:
+            raise click.BadParameter(f"{item!r} is not LANG=ID", param_hint="--voice-for")
+        pairs.append((language.strip().lower(), voice.strip()))
+    return replace(make_options(flags), voices=tuple(pairs))
 
 
 def wait_for_broker(broker: str, *, first: float = 1.0, most: float = 30.0) -> None:
@@ -315,8 +331,10 @@ def wait_for_broker(broker: str, *, first: float = 1.0, most: float = 30.0) -> N
     "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="The same data folder as the service's (shared storage across machines).",
+    help="This worker's own folder (the library is --db, the files --media).",
 )
+@db_option
+@media_option
 @click.option(
     "--workers",
     default=2,
@@ -324,18 +342,30 @@ def wait_for_broker(broker: str, *, first: float = 1.0, most: float = 30.0) -> N
     type=click.IntRange(1, 64),
     help="Render processes on this machine.",
 )
-def worker_command(broker: str, data_dir: Path, workers: int) -> None:
+@voices_option
+@render_options(sidecars=False)
+def worker_command(
+    broker: str,
+    data_dir: Path,
+    db: str | None,
+    media_dir: Path | None,
+    workers: int,
+    voices: tuple[str, ...],
+    **flags: Any,
+) -> None:
     """Render articles from a shared job queue (one engine per process)."""
     if not broker.startswith(BROKER_SCHEMES):
         raise ListenError(f"unsupported broker {broker!r}", hint="use redis://HOST:PORT/DB")
     require_serve_extra()
     from listen import tidy
+    from listen.publish.library import Library
+    from listen.publish.server.jobs import HueyFeeder, run_workers
 
-    tidy.sweep(data_dir)
+    tidy.sweep(data_dir, media_dir)
+    db_url = db or str(data_dir / "listen.sqlite3")
+    with Library(db_url):  # an unusable database stops here, with one line
+        pass
     wait_for_broker(broker)
-    huey_log = logging.getLogger("huey")
-    huey_log.addHandler(_BrokerErrors())
-    huey_log.propagate = False
-    from listen.publish.server.jobs import run_consumer
-
-    run_consumer(str(data_dir), broker, workers)
+    media = (media_dir or data_dir).resolve()
+    options = _options(flags, voices)
+    run_workers(HueyFeeder(db_url, broker, data_dir, media, options), workers)

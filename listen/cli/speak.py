@@ -3,43 +3,45 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import click
 
-from listen.batch import Options, Outcome, expand, render_many
+from listen.batch import expand, render_many
 from listen.cli import cli
-from listen.cli.options import language_option, voice_option
-from listen.engines import available
+from listen.cli.options import language_option, make_options, quiet_option, render_options
 from listen.errors import ListenError
-from listen.pipeline import render, script_from_source, stream
+from listen.models import Event, RenderOptions
+
+PHASES = {"speaking": "Speaking", "measuring": "Measuring loudness", "encoding": "Encoding MP3"}
 
 
-class _LazyProgress:
-    """A progress bar on stderr that appears only once a render takes more than a moment."""
+class _PhaseProgress:
+    """One bar per phase (speaking, measuring, encoding) on a terminal, each from 0 to 100 %."""
 
-    DELAY_S = 0.5
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.started = time.monotonic()
+    def __init__(self) -> None:
+        self.phase: str | None = None
         self.bar: Any = None
         self.shown = 0
 
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if time.monotonic() - self.started < self.DELAY_S:
-                return
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+    def __call__(self, event: Event) -> None:
+        if event.kind != "progress" or event.phase is None:
+            return
+        if event.phase != self.phase:
+            self.close()
+            self.phase, self.shown = event.phase, 0
+            self.bar = click.progressbar(
+                length=max(1, event.total), label=PHASES[event.phase], file=sys.stderr
+            )
             self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
+        self.bar.update(event.done - self.shown)
+        self.shown = event.done
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @cli.command("speak")
@@ -48,106 +50,56 @@ class _LazyProgress:
     "-o",
     "--output",
     metavar="PATH",
-    help="The MP3 to write, - for stdout, or a folder when there are several sources "
+    help="The MP3 to write, - for stdout, or a folder (DIR/) when there are several sources "
     "(default: the article's slug + .mp3 in the current folder).",
 )
-@click.option(
-    "--bitrate",
-    type=click.IntRange(8, 320),
-    default=64,
-    show_default=True,
-    help="MP3 bitrate in kbps.",
-)
-@click.option(
-    "--loudness",
-    type=click.FloatRange(-40, 0),
-    metavar="LUFS",
-    help="Target loudness (default: the voice profile's, -19).",
-)
-@click.option(
-    "--engine",
-    metavar="NAME",
-    help=f"Override the voice profile's engine: {', '.join(sorted(available()))}, or module:Class.",
-)
+@render_options()
 @language_option
-@voice_option
-@click.option(
-    "--no-sidecars",
-    is_flag=True,
-    help="Write only the MP3 (no .timings.json, .vtt, .chapters.json).",
-)
-@click.option("--no-cache", is_flag=True, help="Synthesise every sentence again.")
 @click.option(
     "-j",
     "--jobs",
     type=click.IntRange(1, 64),
     help="Articles rendered at once (default: one per core).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@quiet_option
 def speak_command(
     sources: tuple[str, ...],
     output: str | None,
-    bitrate: int,
-    loudness: float | None,
-    engine: str | None,
     language: str | None,
-    voice: str | None,
-    no_sidecars: bool,
-    no_cache: bool,
     jobs: int | None,
     quiet: bool,
+    **flags: Any,
 ) -> None:
     """Read SOURCE aloud into an MP3: an .html file, an http(s) URL, - for stdin, or a glob.
 
     Beside X.mp3 it writes X.timings.json, X.vtt and X.chapters.json. Several
-    sources are rendered in parallel; a failed one never stops the others.
+    sources are rendered in parallel into the folder -o names; a failed one
+    never stops the others.
     """
+    from listen.pipeline import render_episode, script_from_source, stream  # not for --help
+
+    options = make_options(flags, language)
     paths = expand(sources)
     if len(paths) > 1:
         if output == "-":
             raise click.UsageError("-o - streams one article; give a folder for several")
-        _speak_many(
-            paths,
-            Path(output or "."),
-            bitrate,
-            loudness,
-            engine,
-            language,
-            voice,
-            not no_sidecars,
-            not no_cache,
-            jobs,
-            quiet,
-        )
+        if output and not output.endswith(("/", "\\")) and not Path(output).is_dir():
+            raise click.UsageError(
+                f"{len(paths)} sources make {len(paths)} MP3s: give -o a folder, "
+                f"such as -o {Path(output).with_suffix('').name or 'out'}/"
+            )
+        _speak_many(paths, Path(output or "."), options, jobs, quiet)
         return
-    script, profile = script_from_source(paths[0], language=language, voice=voice)
+    script, profile = script_from_source(paths[0], options=options)
     if output == "-":
-        stream(
-            script,
-            sys.stdout.buffer,
-            voice=profile,
-            engine=engine,
-            bitrate=bitrate,
-            loudness=loudness,
-            cache=not no_cache,
-        )
+        stream(script, sys.stdout.buffer, voice=profile, options=options)
         return
-    progress = None if quiet or not sys.stderr.isatty() else _LazyProgress("Speaking")
+    progress = None if quiet or not sys.stderr.isatty() else _PhaseProgress()
     target = Path(output) if output else Path(f"{script.slug}.mp3")
-    if target.is_dir():
+    if target.is_dir() or (output or "").endswith("/"):
         target = target / f"{script.slug}.mp3"
     try:
-        episode = render(
-            script,
-            target,
-            voice=profile,
-            engine=engine,
-            bitrate=bitrate,
-            loudness=loudness,
-            sidecars=not no_sidecars,
-            cache=not no_cache,
-            progress=progress,
-        )
+        episode = render_episode(script, target, profile, options, progress=progress)
     finally:
         if progress is not None:
             progress.close()
@@ -160,44 +112,23 @@ def speak_command(
 
 
 def _speak_many(
-    paths: list[str],
-    out_dir: Path,
-    bitrate: int,
-    loudness: float | None,
-    engine: str | None,
-    language: str | None,
-    voice: str | None,
-    sidecars: bool,
-    cache: bool,
-    jobs: int | None,
-    quiet: bool,
+    paths: list[str], out_dir: Path, options: RenderOptions, jobs: int | None, quiet: bool
 ) -> None:
-    options = Options(
-        out_dir=out_dir,
-        language=language,
-        voice=voice,
-        engine=engine,
-        bitrate=bitrate,
-        loudness=loudness,
-        sidecars=sidecars,
-        cache=cache,
-    )
-
-    def report(outcome: Outcome, done: int, total: int) -> None:
+    def report(outcome: Event, done: int, total: int) -> None:
         if quiet:
             return
         what = (
             f"{outcome.path} ({outcome.duration_ms / 1000:.0f} s)"
-            if outcome.path
-            else f"failed: {outcome.error}"
+            if outcome.kind == "ready"
+            else f"failed: {outcome.detail}"
         )
-        click.echo(f"[{done}/{total}] {outcome.source}: {what}", err=True)
+        click.echo(f"[{done}/{total}] {outcome.job}: {what}", err=True)
 
-    outcomes = render_many(paths, options, jobs=jobs, done=report)
-    failed = [o for o in outcomes if o.error]
+    outcomes = render_many(paths, options, out_dir, jobs=jobs, done=report)
+    failed = [o for o in outcomes if o.kind != "ready"]
     summary = f"rendered {len(outcomes) - len(failed)} of {len(outcomes)} articles"
     if failed:
         raise ListenError(
-            summary + "; failed: " + "; ".join(f"{o.source} ({o.error})" for o in failed)
+            summary + "; failed: " + "; ".join(f"{o.job} ({o.detail})" for o in failed)
         )
     click.echo(summary, err=True)

@@ -82,7 +82,10 @@ def _table(rows: Sequence[Sequence[str]]) -> list[str]:
 @cli.group("voices", invoke_without_command=True)
 @click.pass_context
 def voices_group(ctx: click.Context) -> None:
-    """List voice profiles, engines and installed Piper voices; install or remove voices."""
+    """List voice profiles, engines and installed Piper voices, and whether each can speak here.
+
+    `listen voices install NAME` adds a Piper voice, `listen voices remove NAME` removes it.
+    """
     if ctx.invoked_subcommand is not None:
         return
     profiles = sorted(all_profiles().values(), key=lambda p: (p.id == "fallback", p.id))
@@ -104,6 +107,11 @@ def voices_group(ctx: click.Context) -> None:
     click.echo("Engines:")
     for line in _table([(name, engine_status(name)) for name in sorted(available())]):
         click.echo(line)
+    for name, kept in voicestore.unfinished().items():
+        click.echo(
+            f"Unfinished download: {name} ({kept / 2**20:.0f} MB kept; "
+            f"`listen voices install {name}` resumes it, `listen voices remove {name}` drops it)"
+        )
     voices = voicestore.installed()
     if not voices:
         click.echo("Installed Piper voices: none (add one with `listen voices install NAME`)")
@@ -122,7 +130,7 @@ def voices_group(ctx: click.Context) -> None:
         click.echo(line)
 
 
-@voices_group.command("install")
+@voices_group.command("install", short_help="Download, check and install a Piper voice.")
 @click.argument("name")
 @click.option(
     "--repository",
@@ -149,9 +157,13 @@ def install_command(name: str, repository: str | None, quiet: bool) -> None:
             voice = voicestore.install(name, repo=repository, progress=progress)
     sha = voice.sha256.get(voice.model.name, "")
     click.echo(f"installed {voice.name} ({voice.language}) in {voice.model.parent}; sha256 {sha}")
+    try:
+        get_engine("piper").check()
+    except ListenError as exc:  # the voice is there, but nothing can speak it yet
+        click.echo(f"warning: {exc.one_line()}", err=True)
 
 
-@voices_group.command("remove")
+@voices_group.command("remove", short_help="Remove an installed Piper voice.")
 @click.argument("name")
 def remove_command(name: str) -> None:
     """Remove the installed Piper voice NAME."""

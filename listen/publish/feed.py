@@ -45,8 +45,7 @@ from listen.errors import FeedError, ListenError
 from listen.export import atomic_path
 from listen.language import require_code
 from listen.publish.checks import apple_category
-from listen.publish.playlist import entry_files, file_url
-from listen.publish.queue import Entry
+from listen.publish.library import Entry
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -439,44 +438,6 @@ def merge(old: Sequence[FeedItem], new: Sequence[FeedItem]) -> list[FeedItem]:
 
 
 # -- from the queue -------------------------------------------------------------------------
-
-
-def items_from_queue(
-    entries: Sequence[Entry], base_url: str, media_dir: Path | None = None
-) -> tuple[list[FeedItem], list[Entry]]:
-    """Feed items of ready entries, file URLs = ``base_url`` + file name; and the entries
-    skipped because their MP3 is gone. An undated article is dated by its first render."""
-    items: list[FeedItem] = []
-    missing: list[Entry] = []
-    for entry in entries:
-        files = entry_files(entry, media_dir)
-        if entry.state != "ready" or "audio" not in files:
-            missing.append(entry)
-            continue
-
-        def url(kind: str) -> str | None:
-            path = files.get(kind)  # noqa: B023 (used at once, inside the loop)
-            return file_url(path, base_url=base_url) if path else None
-
-        first = entry.first_rendered_at or entry.rendered_at or entry.added_at
-        items.append(
-            FeedItem(
-                guid=guid_for(entry.url or entry.source),
-                title=entry.title,
-                url=entry.url,
-                published=entry.published
-                or datetime.fromtimestamp(first, UTC).isoformat(timespec="seconds"),
-                summary=entry.summary,
-                language=entry.language or "und",
-                audio_url=url("audio") or "",
-                audio_bytes=files["audio"].stat().st_size,  # the real size, now
-                duration_ms=entry.duration_ms or 0,
-                transcript_url=url("vtt"),
-                chapters_url=url("chapters"),
-                captions_url=url("captions"),
-            )
-        )
-    return items, missing
 
 
 def _names(names: Sequence[str], language: str) -> str:

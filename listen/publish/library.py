@@ -79,15 +79,17 @@ def sqlite_path(db: str) -> Path | None:
 def canonical_key(url: str) -> str:
     """The form of a URL that duplicates share: no fragment, no tracking parameters,
     lower-case scheme and host, no default port, one spelling of percent-escapes."""
-    parts = urllib.parse.urlsplit(url.strip())
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # "http://[::1", a port out of range: no request can be made of it
+        return url.strip()
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         return url.strip()
     host = (parts.hostname or "").lower()
-    if parts.port and not (
-        (scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)
-    ):
-        host = f"{host}:{parts.port}"
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
     path = urllib.parse.quote(urllib.parse.unquote(parts.path or "/"), safe="/:@!$&'()*+,;=~-._")
     query = urllib.parse.urlencode(
         [
@@ -271,6 +273,7 @@ class Library:
         *,
         source: str,
         slug: str,
+        url: str | None = None,
         language_hint: str | None = None,
         aliases: Sequence[str] = (),
         origin: str = "queue",
@@ -281,7 +284,7 @@ class Library:
         A known article whose script changed gets the new script and a new uid,
         and is rendered again.
         """
-        url = script.url
+        url = url or script.url
         keys = list(dict.fromkeys(canonical_key(u) for u in (url, source, *aliases) if u))
         uid = article_uid(script)
         now = time.time()
@@ -333,7 +336,8 @@ class Library:
             )
             for key in keys:
                 tx.execute(
-                    "INSERT INTO aliases (key, entry_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                    "INSERT INTO aliases (key, entry_id) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO NOTHING",
                     (key, entry_id),
                 )
             return self._get(tx, entry_id), True
@@ -362,7 +366,8 @@ class Library:
 
     def entries(self, *, state: str | None = None, language: str | None = None) -> list[Entry]:
         """Entries in queue order, optionally of one state and language."""
-        where, params = ["TRUE"], []
+        where: list[str] = ["TRUE"]
+        params: list[Any] = []
         if state is not None:
             where, params = [*where, "state = ?"], [*params, state]
         if language is not None:

@@ -1,4 +1,4 @@
-"""The queue as files a player opens: an extended M3U playlist and the JSON queue document.
+"""The library as files a player opens: an extended M3U playlist and the JSON queue document.
 
 File locations are URLs relative to the written file's folder, so the
 playlist, the document and the media folder can be moved or served together;
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from listen.export import atomic_text
-from listen.publish.queue import Entry, player_entry, queue_document
+from listen.publish.library import Entry
 from listen.transcript import sidecar_paths
 
 
@@ -98,3 +98,38 @@ def write_m3u8(path: Path, entries: Sequence[Entry], media_dir: Path | None = No
     with atomic_text(path) as fh:
         fh.write(m3u8_text(items))
     return len(items)
+
+
+def player_entry(
+    *,
+    id: str,
+    title: str,
+    language: str,
+    duration_ms: int,
+    url: str | None,
+    audio: str,
+    timings: str | None,
+    transcript: str | None,
+    chapters: str | None,
+    position_s: float = 0.0,
+    done: bool = False,
+) -> dict[str, object]:
+    """One entry of the queue document, in the order and types the web player expects."""
+    return {
+        "id": str(id),
+        "title": title,
+        "language": language,
+        "duration_ms": int(duration_ms),
+        "url": url,
+        "audio": audio,
+        "timings": timings,
+        "transcript": transcript,
+        "chapters": chapters,
+        "position_s": float(position_s),
+        "done": bool(done),
+    }
+
+
+def queue_document(entries: Sequence[dict[str, object]]) -> dict[str, object]:
+    """``{"version": 1, "entries": [...]}``: what a web player loads."""
+    return {"version": 1, "entries": list(entries)}

@@ -15,7 +15,8 @@ import io
 import re
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,21 +24,20 @@ from typing import Literal
 
 from lxml import etree
 
-from listen.errors import ExtractionError, ListenError, SourceError
-from listen.extract import extract
+from listen.errors import ExtractionError, ListenError, SourceError, StoreError
 from listen.fetch import (
     HTML_TYPES,
     MAX_BYTES,
     TIMEOUT_S,
+    Fetched,
     decode_html,
-    fetch_bytes,
-    read_bytes,
     read_limited,
+    read_raw,
     read_source,
 )
 from listen.language import require_code
-from listen.models import Article, Page
-from listen.publish.queue import Queue, QueueError, canonical_key
+from listen.models import Page
+from listen.publish.library import Library, canonical_key
 from listen.text import slugify
 
 _XML_TYPES = frozenset(
@@ -66,22 +66,6 @@ _ROOTS: dict[str, ListingKind] = {
 
 
 @dataclass(frozen=True)
-class Document:
-    """Raw bytes as read, and where they came from."""
-
-    data: bytes
-    source: str  # what the user typed
-    url: str | None = None  # the final URL after redirects; None for a file
-    content_type: str | None = None
-    charset: str | None = None
-
-    @property
-    def base(self) -> str:
-        """What relative links resolve against: the URL, or the file's absolute path."""
-        return self.url or Path(self.source).resolve().as_uri()
-
-
-@dataclass(frozen=True)
 class Listing:
     """A feed or sitemap: the article links it names, in its order, without repeats."""
 
@@ -95,38 +79,25 @@ class Listing:
 
 def read_document(
     source: str, *, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_S
-) -> Document:
-    """A path, ``file://`` or http(s) URL -> bytes; like listen.fetch, but XML is welcome too."""
-    if source == "-":
-        raise SourceError(
-            "`listen queue add` cannot read stdin: the page must still be there at render time",
-            hint="save it to a file and add the file",
-        )
-    parts = urllib.parse.urlsplit(source)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
-        return _fetch(source, max_bytes, timeout)
-    if scheme == "file":
-        return _read_file(Path(urllib.request.url2pathname(parts.path)), source, max_bytes)
-    if scheme and len(scheme) > 1 and "://" in source:
-        raise SourceError(f"unsupported URL scheme {scheme!r} in {source}: use http(s) or a file")
-    return _read_file(Path(source), source, max_bytes)
-
-
-def _read_file(path: Path, source: str, max_bytes: int) -> Document:
-    data = read_bytes(path, max_bytes=max_bytes, what="a page, feed or sitemap")
-    return Document(_gunzip(data, max_bytes, source), str(path.resolve()))
-
-
-def _fetch(url: str, max_bytes: int, timeout: float) -> Document:
-    got = fetch_bytes(
-        url,
+) -> Fetched:
+    """A path, ``file://`` or http(s) URL -> bytes: listen.fetch's reader, XML welcome too."""
+    got = read_raw(
+        source,
         accept=HTML_TYPES | _XML_TYPES,
         what="an article page, a feed or a sitemap",
         max_bytes=max_bytes,
         timeout=timeout,
+        stdin=False,
     )
-    return Document(_gunzip(got.data, max_bytes, url), url, got.url, got.content_type, got.charset)
+    name = got.url or got.source
+    if not got.url:  # a file: stored by its absolute path
+        got = got._replace(source=str(Path(got.source).resolve()))
+    return got._replace(data=_gunzip(got.data, max_bytes, name))
+
+
+def _base(document: Fetched) -> str:
+    """What relative links resolve against: the URL, or the file's absolute path."""
+    return document.url or Path(document.source).resolve().as_uri()
 
 
 def _gunzip(data: bytes, max_bytes: int, name: str) -> bytes:
@@ -136,8 +107,8 @@ def _gunzip(data: bytes, max_bytes: int, name: str) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
             return read_limited(fh, max_bytes, name)  # type: ignore[arg-type]
-    except (OSError, EOFError) as exc:
-        raise SourceError(f"{name} is not a valid gzip file: {exc}") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise SourceError(f"{name} is not a valid gzip file ({exc})") from None
 
 
 # -- recognising ----------------------------------------------------------------------------
@@ -152,7 +123,7 @@ def _local(element: etree._Element) -> str:
     return str(etree.QName(element).localname) if isinstance(element.tag, str) else ""
 
 
-def identify(document: Document) -> Page | Listing:
+def identify(document: Fetched) -> Page | Listing:
     """An article ``Page``, or the ``Listing`` of a feed or sitemap; anything else is an error."""
     head = document.data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     xml_type = document.content_type in _XML_TYPES
@@ -173,7 +144,7 @@ def identify(document: Document) -> Page | Listing:
                     f"{document.source} is not an RSS/Atom feed or a news sitemap "
                     f"(its root element is <{_local(root) or root.tag}>)"
                 )
-            return Listing(kind, document.source, tuple(_links(root, kind, document.base)))
+            return Listing(kind, document.source, tuple(_links(root, kind, _base(document))))
     html = decode_html(document.data, document.charset, document.source)
     return Page(html=html, url=document.url, source=document.source)
 
@@ -228,7 +199,7 @@ def _absolute(link: str, base: str) -> str | None:
     return None
 
 
-def expand(listing: Listing, read: Callable[[str], Document] = read_document) -> Listing:
+def expand(listing: Listing, read: Callable[[str], Fetched] = read_document) -> Listing:
     """A sitemap index's child sitemaps, read and joined into one listing of articles."""
     if listing.kind != "sitemap index":
         return listing
@@ -265,32 +236,20 @@ def short_slug(title: str, max_length: int = 60) -> str:
     return slug.strip("-") or "article"
 
 
-def summary_of(article_blocks: Iterable[tuple[str, str]]) -> str | None:
-    """The summary block's text, else the first paragraph: an episode's description."""
-    blocks = list(article_blocks)
-    for wanted in ("summary", "paragraph"):
-        for kind, text in blocks:
-            if kind == wanted and text.strip():
-                return text.strip()
-    return None
-
-
 def _store(
-    queue: Queue, page: Page, source: str, language: str | None, report: AddReport
+    library: Library, page: Page, source: str, language: str | None, report: AddReport
 ) -> tuple[int, str, bool]:
-    article: Article = extract(page, language=language)
+    """Extract the page and store its script, so `queue render` never reads it again."""
+    from listen.pipeline import script_from_page
+
+    script, _ = script_from_page(page, language)
     stored = source if "://" in source else str(Path(source).resolve())
-    url = article.url or (None if "://" in source else Path(stored).as_uri())
-    entry, added = queue.add(
+    entry, added = library.add(
+        script,
         source=stored,
-        title=article.title,
-        slug=short_slug(article.title),
-        url=url,
-        language=article.language,
+        url=script.url or (None if "://" in source else Path(stored).as_uri()),
+        slug=short_slug(script.title),
         language_hint=language,
-        site=article.site,
-        published=article.published,
-        summary=summary_of((b.kind, b.text) for b in article.blocks),
         aliases=[a for a in (source, page.url) if a and "://" in a],
     )
     (report.added if added else report.known).append((entry.id, entry.title))
@@ -298,7 +257,7 @@ def _store(
 
 
 def add_sources(
-    queue: Queue,
+    queue: Library,
     sources: Sequence[str],
     *,
     language: str | None = None,
@@ -322,7 +281,7 @@ def add_sources(
                 say("queued" if added else "already queued", f"{entry_id} {title}")
             else:
                 _add_listing(queue, expand(found), code, limit, report, say)
-        except QueueError:
+        except StoreError:
             raise  # the database itself is unusable: stop
         except ListenError as exc:
             report.failed.append((source, exc))
@@ -331,7 +290,7 @@ def add_sources(
 
 
 def _add_listing(
-    queue: Queue,
+    queue: Library,
     listing: Listing,
     language: str | None,
     limit: int | None,
@@ -361,7 +320,7 @@ def _add_listing(
                     raise page
                 entry_id, title, added = _store(queue, page, link, language, report)
                 say("queued" if added else "already queued", f"{entry_id} {title}")
-            except QueueError:
+            except StoreError:
                 raise
             except ListenError as exc:
                 report.skipped.append((link, exc.one_line()))

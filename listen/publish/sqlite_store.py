@@ -18,65 +18,17 @@ from pathlib import Path
 from typing import Any
 
 from listen.errors import StoreError
+from listen.publish.schema import SCHEMA_VERSION, schema
 
-SCHEMA_VERSION = 2
 APPLICATION_ID = 0x4C51554E  # "LQUN": marks the file as a listen queue
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
-# Each migration takes the schema from its index to the next version.
-_MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (  # 0 -> 1: the queue
-        """CREATE TABLE entries (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            source TEXT NOT NULL,
-            url TEXT,
-            title TEXT NOT NULL,
-            language TEXT,
-            language_hint TEXT,
-            site TEXT,
-            published TEXT,
-            summary TEXT,
-            slug TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'rendering', 'ready', 'failed')),
-            added_at REAL NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            next_attempt_at REAL,
-            failed_at REAL,
-            claim_token TEXT,
-            claim_owner TEXT,
-            claimed_at REAL,
-            media_dir TEXT,
-            audio TEXT,
-            audio_bytes INTEGER,
-            duration_ms INTEGER,
-            rendered_at REAL,
-            first_rendered_at REAL,
-            renders INTEGER NOT NULL DEFAULT 0,
-            position_s REAL NOT NULL DEFAULT 0,
-            done INTEGER NOT NULL DEFAULT 0
-        )""",
-        "CREATE INDEX entries_by_state ON entries (state, id)",
-        """CREATE TABLE aliases (
-            key TEXT PRIMARY KEY,
-            entry_id INTEGER NOT NULL REFERENCES entries (id) ON DELETE CASCADE
-        )""",
-    ),
-    (  # 1 -> 2: one store for the queue and the service; leases; the stored script
-        "ALTER TABLE entries ADD COLUMN uid TEXT",
-        "ALTER TABLE entries ADD COLUMN origin TEXT NOT NULL DEFAULT 'queue'",
-        "ALTER TABLE entries ADD COLUMN checked_at REAL",
-        "ALTER TABLE entries ADD COLUMN lease_until REAL",
-        "ALTER TABLE entries ADD COLUMN synthesized INTEGER",
-        "ALTER TABLE entries ADD COLUMN cached INTEGER",
-        "ALTER TABLE entries ADD COLUMN script TEXT",
-        "ALTER TABLE entries ADD COLUMN page TEXT",
-        "UPDATE entries SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL",
-        # A claim of schema 1 had no lease: give it one, so a live renderer keeps it.
-        "UPDATE entries SET lease_until = claimed_at + 1800 WHERE state = 'rendering'",
-        "CREATE UNIQUE INDEX entries_by_uid ON entries (uid)",
-    ),
+_MIGRATIONS = schema(
+    {
+        "serial": "INTEGER PRIMARY KEY AUTOINCREMENT",
+        "real": "REAL",
+        "bigint": "INTEGER",
+        "random_uid": "lower(hex(randomblob(16)))",
+    }
 )
 
 
@@ -124,22 +76,39 @@ class SqliteBackend:
         return db
 
     def _check_file(self) -> bool:
-        """Refuse anything that is not an SQLite file before SQLite may write to it."""
-        try:
-            with self.path.open("rb") as fh:
-                head = fh.read(len(_SQLITE_MAGIC))
-        except FileNotFoundError:
+        """Refuse anything that is not an SQLite file before SQLite may write to it.
+
+        The file is read through SQLite itself (read-only), never opened by
+        Python: closing any descriptor of a file drops every POSIX lock this
+        process holds on it, and another connection here may hold one.
+        """
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a directory, not a queue database")
+        if not self.path.exists():
             return False
-        except IsADirectoryError:
-            raise StoreError(f"{self.path} is a directory, not a queue database") from None
-        except OSError as exc:
-            raise StoreError(f"cannot read {self.path}: {exc.strerror}") from None
-        if head and head != _SQLITE_MAGIC:
-            raise StoreError(
-                f"{self.path} is not a listen queue database (not an SQLite file); "
-                "it was left untouched",
-                hint="choose another file with --db",
+        try:
+            probe = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=self.timeout
             )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+        try:
+            probe.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc):
+                raise StoreError(
+                    f"{self.path} is not a listen queue database (not an SQLite file); "
+                    "it was left untouched",
+                    hint="choose another file with --db",
+                ) from None
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(
+                    f"{self.path} is locked by another process",
+                    hint="wait for it to finish, or use another --db",
+                ) from None
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+        finally:
+            probe.close()
         return True
 
     def _prepare(self, db: sqlite3.Connection) -> None:

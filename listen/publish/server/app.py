@@ -18,9 +18,11 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -49,42 +51,55 @@ from listen.errors import (
     ListenError,
     SourceError,
     TooLarge,
+    TooLong,
 )
-from listen.export import atomic_text
 from listen.fetch import Slots, fetch_url
 from listen.language import parse_code
 from listen.models import Page, Script
-from listen.publish.server.guard import HostGuard
-from listen.publish.server.jobs import AUDIO, PAGE, article_dir, make_huey, start_consumer
+from listen.publish.library import Entry, Library
+from listen.publish.server.guard import HostGuard, url_problem
+from listen.publish.server.jobs import HueyFeeder, make_huey, start_workers
 from listen.publish.server.player import player_links, player_routes
-from listen.publish.server.ratelimit import FailureMemo, Guesses, KeyedLocks, RateLimiter
+from listen.publish.server.ratelimit import (
+    FailureMemo,
+    Guesses,
+    HeavyWork,
+    KeyedLocks,
+    RateLimiter,
+)
 from listen.publish.server.settings import Settings
-from listen.publish.server.store import Article, Store
+from listen.publish.sources import short_slug
+from listen.transcript import sidecar_paths
 
 disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series are noise
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
-# name in the URL -> (file beside the MP3, media type)
+# name in the URL -> (the file: "audio" or a sidecar_paths kind, media type)
 FILES = {
-    "audio.mp3": (AUDIO, "audio/mpeg"),
-    "transcript.vtt": ("audio.vtt", "text/vtt; charset=utf-8"),
-    "timings.json": ("audio.timings.json", "application/json"),
-    "chapters.json": ("audio.chapters.json", "application/json+chapters"),
+    "audio.mp3": ("audio", "audio/mpeg"),
+    "transcript.vtt": ("vtt", "text/vtt; charset=utf-8"),
+    "timings.json": ("timings", "application/json"),
+    "chapters.json": ("chapters", "application/json+chapters"),
+    "captions.vtt": ("captions", "text/vtt; charset=utf-8"),
 }
+# The library's states as the API names them
+API_STATES = {"pending": "queued", "rendering": "rendering", "ready": "ready", "failed": "failed"}
 LINK_NAMES = {
     "audio": "audio.mp3",
     "transcript": "transcript.vtt",
     "timings": "timings.json",
     "chapters": "chapters.json",
+    "captions": "captions.vtt",
 }
 
 
 class Service:
-    """What the request handlers share: settings, store, job queue, guard, limits, metrics."""
+    """What the request handlers share: settings, library, job queue, guard, limits, metrics."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = Store(settings.db_path)
+        self._local = threading.local()  # one library connection per thread
+        self.library.counts()  # an unusable database stops the service here
         self.huey, self.render_task = make_huey(settings.data_dir, settings.broker)
         self.guard = HostGuard(settings.allow_hosts, settings.allow_private)
         self.reads = RateLimiter(*settings.read_rate)
@@ -93,6 +108,7 @@ class Service:
         self.failures = FailureMemo(settings.failure_ttl_s)
         self.url_locks = KeyedLocks()
         self.fetch_slots = Slots(*settings.fetch_slots)
+        self.heavy = HeavyWork(settings.heavy_threads)
         self.workers: Any = None
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -110,28 +126,48 @@ class Service:
         articles = Gauge(
             "listen_articles", "Articles known, by state", ["state"], registry=self.registry
         )
-        for state in ("queued", "rendering", "ready", "failed"):
-            articles.labels(state).set_function(self._counter(state))
+        for state, name in API_STATES.items():
+            articles.labels(name).set_function(self._counter(state))
+
+    @property
+    def library(self) -> Library:
+        library: Library | None = getattr(self._local, "library", None)
+        if library is None:
+            library = self._local.library = Library(self.settings.db_url)
+        return library
 
     def _counter(self, state: str) -> Callable[[], float]:
-        return lambda: float(self.store.counts()[state])
+        return lambda: float(self.library.counts()[state])
+
+    def feeder(self) -> HueyFeeder:
+        settings = self.settings
+        return HueyFeeder(
+            settings.db_url, settings.broker, settings.data_dir, settings.media, settings.render
+        )
 
     # -- articles ---------------------------------------------------------------------------
 
     def submit(
-        self, script: Script, html_text: str, requested_url: str | None, source: str
-    ) -> Article:
-        """Record the article and enqueue its render once: one id never renders twice at once."""
-        article, created = self.store.add(script, requested_url)
-        if created or article.state == "failed":
-            folder = article_dir(self.settings.data_dir, article.id)
-            with atomic_text(folder / PAGE) as fh:
-                fh.write(html_text)
-            self.store.set_state(article.id, "queued", reason=None, source=source)
-            self.render_task(article.id, str(self.settings.data_dir), requested_url)
+        self, script: Script, html_text: str, requested_url: str | None, origin: str
+    ) -> Entry:
+        """Record the article and enqueue its render once: one entry never renders twice at
+        once. Posting again re-enqueues a failed article, or one whose renderer died."""
+        from listen.pipeline import check_length
+
+        check_length(script, self.settings.render)  # refused up front, before it is stored
+        entry, changed = self.library.add(
+            script,
+            source=requested_url or script.url or "",
+            slug=short_slug(script.title),
+            aliases=[requested_url] if requested_url else [],
+            origin=origin,
+            page=html_text,
+        )
+        if changed or (self.library.requeue(entry.id) and entry.state != "pending"):
+            self.render_task(entry.id)
             self.enqueued.inc()
-            article = self.store.get(article.id) or article
-        return article
+            entry = self.library.get(entry.id)
+        return entry
 
     def fetch_script(self, url: str) -> tuple[Script, str]:
         failed = self.failures.recall(url)  # a failing URL is fetched once per while
@@ -147,16 +183,26 @@ class Service:
                 busy_wait=0,  # no free fetch slot: answer 503 now, keep the thread free
                 slots=self.fetch_slots,
             )
-            return _script(page), page.html
+            return _script(page, self.settings), page.html
         except ListenError as exc:
             self.failures.remember(url, exc)
             raise
 
+    def files(self, entry: Entry) -> dict[str, Path]:
+        """The entry's MP3 and sidecars inside this service's media folder."""
+        if not entry.audio:
+            return {}
+        root = self.settings.media
+        mp3 = (root / entry.audio).resolve()
+        if not mp3.is_relative_to(root):
+            return {}
+        return {"audio": mp3, **sidecar_paths(mp3)}
 
-def _script(page: Page) -> Script:
+
+def _script(page: Page, settings: Settings) -> Script:
     from listen.pipeline import script_from_page
 
-    script, _ = script_from_page(page)
+    script, _ = script_from_page(page, options=settings.render)
     return script
 
 
@@ -173,46 +219,49 @@ def status_for(exc: ListenError) -> int:
         return 503
     if isinstance(exc, InvalidURL):
         return 400
-    if isinstance(exc, ExtractionError):
+    if isinstance(exc, ExtractionError | TooLong):
         return 422
     if isinstance(exc, SourceError):
         return 502  # the article's own server failed us
     return 500
 
 
-def links(article: Article) -> dict[str, str]:
-    files = {key: f"/v1/articles/{article.id}/{name}" for key, name in LINK_NAMES.items()}
-    return {**files, **player_links(article.id, article.language)}
+def links(entry: Entry) -> dict[str, str]:
+    files = {key: f"/v1/articles/{entry.uid}/{name}" for key, name in LINK_NAMES.items()}
+    return {**files, **player_links(entry.uid, entry.language or "und")}
 
 
-def article_body(article: Article, settings: Settings | None = None) -> dict[str, Any]:
+def article_body(entry: Entry, settings: Settings | None = None) -> dict[str, Any]:
+    state = API_STATES[entry.state]
+    if entry.state == "rendering" and Library.stale(entry):
+        state = "queued"  # its renderer died: it is taken over (or POST it again)
     body: dict[str, Any] = {
-        "id": article.id,
-        "state": article.state,
-        "title": article.title,
-        "language": article.language,
-        "url": article.url,
-        "site": article.site,
-        "published": article.published,
-        "duration_ms": article.duration_ms,
+        "id": entry.uid,
+        "state": state,
+        "title": entry.title,
+        "language": entry.language,
+        "url": entry.url,
+        "site": entry.site,
+        "published": entry.published,
+        "duration_ms": entry.duration_ms,
     }
-    if article.state == "failed":
-        body["reason"] = article.reason
-    if article.state == "ready":
-        body["links"] = links(article)
-        body["render"] = {"synthesized": article.synthesized, "cached": article.cached}
+    if entry.state == "failed":
+        body["reason"] = entry.last_error
+    if entry.state == "ready":
+        body["links"] = links(entry)
+        body["render"] = {"synthesized": entry.synthesized, "cached": entry.cached}
         if settings is not None and not settings.player_download:
             body["download"] = False  # the player hides its download link
     else:
-        body["poll"] = f"/v1/articles/{article.id}"
+        body["poll"] = f"/v1/articles/{entry.uid}"
         body["retry_after"] = 2
     return body
 
 
-def respond(article: Article, settings: Settings | None = None) -> JSONResponse:
-    code = 200 if article.state in ("ready", "failed") else 202
+def respond(entry: Entry, settings: Settings | None = None) -> JSONResponse:
+    code = 200 if entry.state in ("ready", "failed") else 202
     headers = {"Retry-After": "2"} if code == 202 else None
-    return JSONResponse(article_body(article, settings), status_code=code, headers=headers)
+    return JSONResponse(article_body(entry, settings), status_code=code, headers=headers)
 
 
 # -- handlers --------------------------------------------------------------------------------
@@ -273,7 +322,8 @@ async def post_article(request: Request) -> Response:
         return refused
     try:
         data = json.loads(await _body(request, service.settings.max_body_bytes))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: a body of thousands of nested brackets
         return error(400, 'the body must be JSON: {"url": ...} or {"html": ..., "url": ...}')
     if not isinstance(data, dict) or set(data) - {"url", "html"}:
         return error(400, 'the body must be an object with "url" and optionally "html"')
@@ -281,28 +331,44 @@ async def post_article(request: Request) -> Response:
     text: str
     if not isinstance(url, str) or not re.match(r"^https?://", url, re.I):
         return error(400, '"url" must be an http(s) URL')
+    problem = url_problem(url)
+    if problem:
+        return error(400, problem)
     if page_html is not None and not isinstance(page_html, str):
         return error(400, '"html" must be a string')
+    for name, value in (("url", url), ("html", page_html)):
+        if value is not None and not _encodable(value):
+            return error(400, f'"{name}" holds text that is not Unicode (a lone surrogate)')
     try:
         if page_html is None:
-            script, text = await run_in_threadpool(service.fetch_script, url)
+            script, text = await service.heavy.run(service.fetch_script, url)
             source = "fetch"
         else:
             if len(page_html.encode("utf-8")) > service.settings.max_page_bytes:
                 return error(413, "the page is over the 10 MB limit")
             text = page_html
-            script = await run_in_threadpool(_script, Page(html=text, url=url, source=url))
+            script = await service.heavy.run(
+                _script, Page(html=text, url=url, source=url), service.settings
+            )
             source = "html"
-        article = await run_in_threadpool(service.submit, script, text, url, source)
+        entry = await run_in_threadpool(service.submit, script, text, url, source)
     except ListenError as exc:
         return error(status_for(exc), exc.one_line())
-    body = article_body(article)
-    return JSONResponse(body, status_code=202, headers={"Location": f"/v1/articles/{article.id}"})
+    body = article_body(entry)
+    return JSONResponse(body, status_code=202, headers={"Location": f"/v1/articles/{entry.uid}"})
 
 
-def _known(request: Request) -> Article:
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _known(request: Request) -> Entry:
     aid = request.path_params["id"]
-    article = service_of(request).store.get(aid) if _ID.match(aid) else None
+    article = service_of(request).library.by_uid(aid) if _ID.match(aid) else None
     if article is None:
         raise HTTPException(404, "no such article")
     return article
@@ -324,13 +390,12 @@ async def get_file(request: Request) -> Response:
         raise HTTPException(
             404, "no such file" if name not in FILES else "the audio is not ready yet"
         )
-    file_name, media_type = FILES[name]
-    root = service.settings.data_dir.resolve()
-    path = (article_dir(root, article.id) / file_name).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
+    kind, media_type = FILES[name]
+    path = service.files(article).get(kind)
+    if path is None or not path.is_file():
         raise HTTPException(404, "no such file")
     stat = path.stat()
-    etag = f'"{article.id[:12]}-{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+    etag = f'"{article.uid[:12]}-{stat.st_size:x}-{stat.st_mtime_ns:x}"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
@@ -344,9 +409,13 @@ async def listen_endpoint(request: Request) -> Response:
     url = request.query_params.get("url", "")
     if not re.match(r"^https?://", url, re.I):
         return error(400, "pass the article's address: /v1/listen?url=https://...")
-    known = await run_in_threadpool(service.store.latest_for, url)
+    problem = url_problem(url)
+    if problem:
+        return error(400, problem)
+    known = await run_in_threadpool(lambda: service.library.find(url))
     fresh = known is not None and (
-        known.source == "html" or time.time() - known.checked_at < service.settings.recheck_s
+        known.origin == "html"
+        or time.time() - (known.checked_at or 0.0) < service.settings.recheck_s
     )
     if known is not None and fresh and known.state != "failed":
         refused = _limited(request, service.reads)
@@ -358,10 +427,14 @@ async def listen_endpoint(request: Request) -> Response:
         service.guard.check_url(url)
         # many listeners pressing Listen at once: one fetch, one render
         async with service.url_locks.hold(url):
-            known = await run_in_threadpool(service.store.latest_for, url)
-            if known is not None and known.state != "failed" and time.time() - known.checked_at < 5:
+            known = await run_in_threadpool(lambda: service.library.find(url))
+            if (
+                known is not None
+                and known.state != "failed"
+                and time.time() - (known.checked_at or 0.0) < 5
+            ):
                 return respond(known, service.settings)
-            script, page_html = await run_in_threadpool(service.fetch_script, url)
+            script, page_html = await service.heavy.run(service.fetch_script, url)
             article = await run_in_threadpool(service.submit, script, page_html, url, "fetch")
     except ListenError as exc:
         return error(status_for(exc), exc.one_line())
@@ -369,7 +442,7 @@ async def listen_endpoint(request: Request) -> Response:
 
 
 async def queue_json(request: Request) -> Response:
-    from listen.publish.queue import player_entry, queue_document
+    from listen.publish.playlist import player_entry, queue_document
 
     service = service_of(request)
     refused = _limited(request, service.reads)
@@ -377,9 +450,9 @@ async def queue_json(request: Request) -> Response:
         return refused
     entries = [
         player_entry(
-            id=a.id,
+            id=a.uid,
             title=a.title,
-            language=a.language,
+            language=a.language or "und",
             duration_ms=a.duration_ms or 0,
             url=a.url,
             audio=links(a)["audio"],
@@ -387,7 +460,7 @@ async def queue_json(request: Request) -> Response:
             transcript=links(a)["transcript"],
             chapters=links(a)["chapters"],
         )
-        for a in await run_in_threadpool(service.store.ready)
+        for a in await run_in_threadpool(lambda: service.library.entries(state="ready"))
     ]
     return JSONResponse(queue_document(entries))
 
@@ -400,10 +473,13 @@ async def feed(request: Request) -> Response:
     language = parse_code(request.path_params["language"])
     if language is None or language != request.path_params["language"]:
         raise HTTPException(404, "feeds are named by ISO 639-1 language code, like /feeds/en.xml")
-    from listen.publish.feed import Channel, FeedItem, build_feed, guid_for
+    from listen.publish.feed import Channel, build_feed
+    from listen.publish.items import feed_items
 
     base = (service.settings.public_url or str(request.base_url)).rstrip("/")
-    articles = await run_in_threadpool(service.store.ready, language)
+    articles = await run_in_threadpool(
+        lambda: service.library.entries(state="ready", language=language)
+    )
     site = (
         service.settings.site_name or next((a.site for a in articles if a.site), None) or "Listen"
     )
@@ -415,22 +491,17 @@ async def feed(request: Request) -> Response:
         language=language,
         link=base,
     )
-    items = [
-        FeedItem(
-            guid=guid_for(a.url),
-            title=a.title,
-            url=a.url,
-            published=a.published,
-            summary=a.summary,
-            language=a.language,
-            audio_url=base + links(a)["audio"],
-            audio_bytes=a.audio_bytes or 0,
-            duration_ms=a.duration_ms or 0,
-            transcript_url=base + links(a)["transcript"],
-            chapters_url=base + links(a)["chapters"],
-        )
-        for a in articles
-    ]
+
+    def route_links(entry: Entry) -> dict[str, str]:
+        found = links(entry)
+        return {
+            "audio": base + found["audio"],
+            "vtt": base + found["transcript"],
+            "chapters": base + found["chapters"],
+            "captions": base + found["captions"],
+        }
+
+    items, _ = feed_items(articles, route_links)
     xml = await run_in_threadpool(
         lambda: build_feed(channel, items, self_url=str(request.url.replace(query="")))
     )
@@ -443,7 +514,8 @@ async def feed(request: Request) -> Response:
 
 async def healthz(request: Request) -> Response:
     service = service_of(request)
-    counts = await run_in_threadpool(service.store.counts)
+    found = await run_in_threadpool(lambda: service.library.counts())
+    counts = {API_STATES[state]: n for state, n in found.items()}
     workers = service.workers
     alive = workers is None or workers.is_alive()
     return JSONResponse(
@@ -484,12 +556,12 @@ def create_app(settings: Settings, *, demo_url: str | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
         if settings.workers > 0:
-            service.workers = start_consumer(settings.data_dir, settings.broker, settings.workers)
+            service.workers = start_workers(service.feeder(), settings.workers)
         try:
             yield
         finally:
             if service.workers is not None:
-                service.workers.terminate()  # the consumer finishes its running jobs' bookkeeping
+                service.workers.terminate()  # each worker gives its claim back
                 service.workers.join(timeout=30)
                 if service.workers.is_alive():
                     service.workers.kill()

@@ -1,98 +1,159 @@
-"""Rendering in the background, through Huey: SQLite storage by default, Redis to scale out.
+"""The service's render jobs: Huey carries them (SQLite by default, Redis to scale out); the
+library's claims make sure each article is rendered once.
 
-The web process only enqueues; render workers (``listen serve``'s own pool,
-or ``listen worker --broker redis://...`` on other machines) take jobs, render
-the article's page into ``DIR/articles/<id>/`` and record the outcome. Each
-worker is a process with its own engine, because espeak starts only once per
-process.
+The web process stores the article in the library and enqueues its id.
+Render workers (``listen serve``'s own, or ``listen worker --db ... --broker
+redis://...`` on other machines) are listen.runtime's processes fed by
+``HueyFeeder``: each takes a job, claims that entry, renders it into
+``MEDIA/articles/<uid>/`` and records the outcome. A message can be lost (a
+worker killed between taking it and claiming), so a worker with nothing to do
+also claims whatever is claimable: a pending entry, or one whose renderer
+died or stopped renewing its lease. A dead worker's article is rendered again.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 
-from listen.errors import ListenError
+from listen.errors import BrokerError
+from listen.models import Event, RenderOptions
+from listen.runtime import Emit, parent_alive, run
 
 log = logging.getLogger("listen")
 
-PAGE = "page.html"
-AUDIO = "audio.mp3"
+TASK = "render_article"
+IDLE_S = 1.0  # how often an idle worker looks for claimable entries
 
 
-def article_dir(data_dir: Path, aid: str) -> Path:
-    return data_dir / "articles" / aid
+def check_broker(broker: str | None) -> None:
+    if broker and not broker.startswith(("redis://", "rediss://", "unix://")):
+        raise BrokerError(f"unsupported broker {broker!r}", hint="use redis://HOST:PORT/DB")
 
 
 def make_huey(data_dir: Path, broker: str | None) -> tuple[Huey, Any]:
     """The job queue (Redis when a broker URL is given, else a SQLite file in the data dir)
-    and its render task, which enqueues when called."""
+    and its render task, which enqueues an entry's id when called."""
+    check_broker(broker)
     if broker:
-        if not broker.startswith(("redis://", "rediss://", "unix://")):
-            raise ListenError(f"unsupported broker {broker!r}", hint="use redis://HOST:PORT/DB")
-        huey: Huey = RedisHuey("listen", url=broker)
+        huey: Huey = RedisHuey("listen", url=broker, read_timeout=IDLE_S)
     else:
         data_dir.mkdir(parents=True, exist_ok=True)
         huey = SqliteHuey("listen", filename=str(data_dir / "jobs.sqlite3"))
-    task = huey.task(name="render_article", retries=0)(render_article)
+    task = huey.task(name=TASK, retries=0)(render_article)
     return huey, task
 
 
-def render_article(aid: str, data_dir: str, requested_url: str | None = None) -> str:
-    """Render one stored page. Runs in a worker; the outcome goes to the store, not the caller."""
-    from listen.pipeline import render, script_from_html
-    from listen.publish.server.store import Store
-    from listen.voices import choose_profile
+def render_article(entry_id: int, db: str | None = None, media: str | None = None) -> bool:
+    """Render one stored entry, if it is still claimable (a plain Huey consumer runs this;
+    listen's workers call it with their own settings). True if it was rendered here."""
+    from listen.publish.library import Library
+    from listen.publish.workers import render_claimed
 
-    root = Path(data_dir)
-    store = Store(root / "listen.sqlite3")
-    folder = article_dir(root, aid)
-    store.set_state(aid, "rendering")
+    with Library(db) as library:
+        return render_claimed(
+            library,
+            lambda event: None,
+            RenderOptions(),
+            Path(media or "."),
+            layout="service",
+            entry_id=entry_id,
+        )
+
+
+class HueyFeeder:
+    """Jobs from Huey, and from the library's claimable entries when Huey has none."""
+
+    endless = True
+
+    def __init__(
+        self,
+        db: str,
+        broker: str | None,
+        data_dir: Path,
+        media_dir: Path,
+        options: RenderOptions,
+    ) -> None:
+        self.db, self.broker, self.data_dir = db, broker, data_dir
+        self.media_dir, self.options = media_dir, options
+        self._outage = 0.0  # when this worker last said the broker is unreachable
+
+    def work(self, emit: Emit, parent: int | None) -> None:
+        from listen.publish.library import Library
+        from listen.publish.workers import render_claimed
+
+        huey, _ = make_huey(self.data_dir, self.broker)
+        with Library(self.db) as library:
+            while parent_alive(parent):
+                entry_id = self._next(huey)
+                rendered = render_claimed(
+                    library,
+                    emit,
+                    self.options,
+                    self.media_dir,
+                    layout="service",
+                    entry_id=entry_id,
+                )
+                if entry_id is None and not rendered:
+                    time.sleep(IDLE_S if self.broker is None else 0.1)
+
+    def _next(self, huey: Huey) -> int | None:
+        """The entry id of the next job, or None (waits up to IDLE_S on Redis)."""
+        try:
+            task = huey.dequeue()
+        except Exception as exc:  # the broker is down: say so once a minute, keep trying
+            now = time.monotonic()
+            if now - self._outage >= 60:
+                self._outage = now
+                why = " ".join(str(exc).split())[:200] or type(exc).__name__
+                where = self.broker or "jobs.sqlite3"
+                print(f"warning: the broker is unreachable ({where}: {why}); retrying",
+                      file=sys.stderr, flush=True)  # fmt: skip
+            time.sleep(2.0)
+            return None
+        if task is None or not task.args:
+            return None
+        return int(task.args[0])
+
+    def crashed(self, owner: str, how: str, job: str | None) -> list[Event]:
+        # Nothing to record: the dead worker's claim is stale now, and the next idle worker
+        # takes it over (counting the interruption as an attempt).
+        return [Event("lost", job or "", detail=f"a render worker died ({how})")] if job else []
+
+    def more(self) -> bool:
+        return True
+
+
+def run_workers(feeder: HueyFeeder, workers: int) -> None:
+    """Render jobs with ``workers`` processes until stopped (SIGTERM/SIGINT)."""
+    from listen.runtime import _stop_on_sigterm
+
+    _stop_on_sigterm()
+
+    def handle(event: Event) -> None:
+        if event.kind == "failed":
+            log.warning("article %s failed: %s", event.job, event.detail)
+        elif event.kind == "error":
+            log.error("a render worker stopped: %s", event.detail)
+
     try:
-        html = (folder / PAGE).read_text(encoding="utf-8")
-        script = script_from_html(html, requested_url)
-        episode = render(script, folder / AUDIO, voice=choose_profile(script.language))
-    except ListenError as exc:
-        store.set_state(aid, "failed", reason=exc.one_line())
-        return "failed"
-    except Exception as exc:  # a bug must still leave the article in a final state
-        log.exception("rendering %s failed", aid)
-        store.set_state(aid, "failed", reason=f"internal error: {type(exc).__name__}")
-        return "failed"
-    store.set_state(
-        aid,
-        "ready",
-        duration_ms=episode.duration_ms,
-        audio_bytes=(folder / AUDIO).stat().st_size,
-        reason=None,
-        synthesized=episode.synthesized,
-        cached=episode.cached,
-    )
-    return "ready"
+        run(feeder, max(1, workers), handle)
+    except KeyboardInterrupt:
+        return
 
 
-def run_consumer(data_dir: str, broker: str | None, workers: int) -> None:
-    """A Huey consumer with ``workers`` processes; blocks until stopped (SIGTERM/SIGINT)."""
-    from huey.consumer import Consumer
-
-    huey, _ = make_huey(Path(data_dir), broker)
-    consumer = Consumer(huey, workers=max(1, workers), worker_type="process", periodic=False)
-    consumer.run()
-
-
-def start_consumer(data_dir: Path, broker: str | None, workers: int) -> Any:
-    """Run the consumer in a fresh process (spawn: nothing of the web process is inherited)."""
+def start_workers(feeder: HueyFeeder, workers: int) -> Any:
+    """The worker pool in a fresh process (spawn: nothing of the web process is inherited)."""
     context = multiprocessing.get_context("spawn")
     process = context.Process(
-        target=run_consumer,
-        args=(str(data_dir), broker, workers),
-        name="listen-workers",
-        daemon=False,
+        target=run_workers, args=(feeder, workers), name="listen-workers", daemon=False
     )
     process.start()
     return process

@@ -74,7 +74,7 @@ def _demo_article(request: Request, language: str) -> str:
     script, _ = script_from_page(Page(html=text, source=str(sample)))
     if not script.url:
         return ""
-    known = service.store.latest_for(script.url)
+    known = service.library.find(script.url)
     if known is None or known.state == "failed":
         service.submit(script, text, script.url, "html")
     return script.url
@@ -98,7 +98,6 @@ async def demo(request: Request) -> Response:
 async def sync_track(request: Request) -> Response:
     """The article's timings as a WebVTT metadata track (SyncMediaLite), made from timings.json."""
     from listen.publish.server.app import _known, _limited, service_of
-    from listen.publish.server.jobs import article_dir
     from listen.transcript import to_sync_vtt
 
     service = service_of(request)
@@ -106,8 +105,8 @@ async def sync_track(request: Request) -> Response:
     if refused:
         return refused
     article = _known(request)
-    path = article_dir(service.settings.data_dir, article.id) / "audio.timings.json"
-    if article.state != "ready" or not path.is_file():
+    path = service.files(article).get("timings")
+    if article.state != "ready" or path is None or not path.is_file():
         raise HTTPException(404, "the audio is not ready yet")
     timings: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return Response(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from listen.models import RenderOptions
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Settings:
     fetch_deadline_s: float = 30.0  # a whole fetch, however slowly the server trickles
     failure_ttl_s: float = 120.0  # a URL whose fetch failed is not fetched again for this long
     fetch_slots: tuple[int, int] = (16, 4)  # fetches at once: in all, and to one host
+    heavy_threads: int = 16  # fetches and extractions at once (the thread pool holds 40)
     read_rate: tuple[int, float] = (240, 60.0)  # requests per window (seconds), per client
     write_rate: tuple[int, float] = (30, 60.0)
     guess_rate: tuple[int, float] = (10, 600.0)  # wrong tokens per client before writes stop
@@ -36,14 +39,19 @@ class Settings:
     )
     site_name: str | None = None  # feed title when no article names its site
     player_download: bool = True  # the player offers "Download MP3" (LISTEN_PLAYER_DOWNLOAD=0)
+    # The article library: sqlite:///PATH or postgresql://... (default: a file in data_dir)
+    db: str | None = None
+    media_dir: Path | None = None  # where workers write and the service reads (default: data_dir)
+    # How articles are rendered: voice per language (``voices``), bitrate, loudness, limits.
+    render: RenderOptions = field(default_factory=RenderOptions)
 
     @property
-    def db_path(self) -> Path:
-        return self.data_dir / "listen.sqlite3"
+    def db_url(self) -> str:
+        return self.db or os.environ.get("LISTEN_DB") or str(self.data_dir / "listen.sqlite3")
 
     @property
-    def articles_dir(self) -> Path:
-        return self.data_dir / "articles"
+    def media(self) -> Path:
+        return (self.media_dir or self.data_dir).resolve()
 
     def with_env(self) -> Settings:
         """Settings where the environment fills what the caller left unset."""

@@ -168,7 +168,16 @@ export class PageHighlighter {
     return this.ranges.findIndex((r) => r && r.intersectsNode(block));
   }
 
-  // The paragraph elements that hold a sentence: marked so the page can show they are live.
+  // Paragraphs that hold a sentence get data-listen-seekable (a pointer while listening).
+  mark() {
+    for (const block of this.blocks()) block.dataset.listenSeekable = "";
+  }
+
+  detach() {
+    this.clear();
+    for (const block of this.blocks()) delete block.dataset.listenSeekable;
+  }
+
   blocks() {
     const found = new Set();
     for (const range of this.ranges) {
@@ -189,15 +198,16 @@ export class PageHighlighter {
   }
 }
 
-// Where the article's text is: data-listen-text="selector", else the element's <article>, the
-// page's one <article>, <main>, or the body.
-export function articleRoot(host) {
+// Where the article's text may be, narrowest first: data-listen-text="selector" alone if given,
+// else the element's <article> (or the page's only one), <main>, the body.
+export function articleRoots(host) {
   const chosen = host.dataset.listenText;
-  if (chosen) return document.querySelector(chosen);
-  return (
-    host.closest("article") ||
-    (document.querySelectorAll("article").length === 1 && document.querySelector("article")) ||
-    document.querySelector("main") ||
-    document.body
-  );
+  if (chosen) return [document.querySelector(chosen)].filter(Boolean);
+  const articles = document.querySelectorAll("article");
+  const roots = [
+    host.closest("article") || (articles.length === 1 ? articles[0] : null),
+    document.querySelector("main"),
+    document.body,
+  ];
+  return roots.filter((root, i) => root && roots.indexOf(root) === i);
 }

@@ -1,7 +1,7 @@
 // Loading what plays: the service (polling a render), a single file with its sidecars, or a
 // queue; then the transcript, the chapters, and the read-along on the page. Methods of Player.
 import { clock, fill, isolate, parseClock } from "./format.js";
-import { PageHighlighter, articleRoot, highlightSupported } from "./highlighter.js";
+import { PageHighlighter, articleRoots, highlightSupported } from "./highlighter.js";
 import { askService, getJSON, makeEntry, sidecar } from "./net.js";
 import { memory } from "./storage.js";
 
@@ -124,7 +124,7 @@ export const loading = {
     this.chapter = -1;
     this.sentences = [];
     this.chapterList = [];
-    if (this.page) this.page.clear();
+    if (this.page) this.page.detach();
     this.page = null;
     this.root.dataset.state = "ready";
     this.root.dataset.readalong = "none";
@@ -234,8 +234,13 @@ export const loading = {
       this.root.dataset.readalong = "transcript";
       return why("this browser has no CSS Custom Highlight API");
     }
-    const root = articleRoot(this.host);
-    const page = new PageHighlighter(root, this.sentences);
+    // The article element first; a page whose headline sits outside it is searched wider.
+    let page = null;
+    for (const root of articleRoots(this.host)) {
+      const found = new PageHighlighter(root, this.sentences);
+      if (!page || found.mapped > page.mapped) page = found;
+      if (!page.missing.length) break;
+    }
     // Most of it must be there: a page that shares a few phrases is another article.
     if (page.mapped < this.sentences.length / 2) {
       this.root.dataset.readalong = "transcript";
@@ -249,7 +254,7 @@ export const loading = {
     }
     this.page = page;
     this.root.dataset.readalong = "page";
-    for (const block of page.blocks()) block.dataset.listenSeekable = "";
+    page.mark();
     if (!this.pageClicks) {
       this.pageClicks = (event) => this.clickOnPage(event);
       document.addEventListener("click", this.pageClicks);

@@ -91,6 +91,9 @@ export class Player {
     again.hidden = !retry;
     window.clearTimeout(this.sayTimer);
     this.sayTimer = window.setTimeout(() => (status.textContent = text), 60);
+    // A shown confirmation ("Link copied") steps aside after a while; errors and waits stay.
+    window.clearTimeout(this.hideTimer);
+    if (kind === "copied") this.hideTimer = window.setTimeout(() => notice.classList.remove("listen-visible"), 10000);
   }
 
   quiet() {
