@@ -181,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                 pool.submit(load.read, i)
             load.health_ms, load.health_failed = probed(base, seconds)
             in_flight = slow.open
+            load.stop.set()  # the readers stop first: what follows measures the stop alone
             stop_start = time.monotonic()
             proc.send_signal(signal.SIGTERM)
             try:

@@ -52,6 +52,12 @@ def cache_max_bytes(mb: int | None = None) -> int:
     return mb * 1024 * 1024
 
 
+def segment_share(mb: int | None = None) -> int:
+    """The sentences' part of the one bound: half; encoded pieces and finished episodes
+    share the other half (listen.episodes)."""
+    return cache_max_bytes(mb) // 2
+
+
 def cache_root() -> Path:
     """Where the sentence, piece and episode caches live: $LISTEN_CACHE_DIR or the user's."""
     return Path(os.environ.get("LISTEN_CACHE_DIR") or user_cache_dir("listen"))
@@ -90,8 +96,7 @@ class CacheInfo:
 class SegmentCache:
     def __init__(self, directory: Path | None = None, max_bytes: int | None = None) -> None:
         self.dir = directory or default_dir()
-        # Half of the one bound: encoded pieces and finished episodes share the other half.
-        self.max_bytes = cache_max_bytes() // 2 if max_bytes is None else max_bytes
+        self.max_bytes = segment_share() if max_bytes is None else max_bytes
         self._since_prune = PRUNE_EVERY_BYTES  # check the bound at the first write
 
     def _path(self, key: str) -> Path:

@@ -17,6 +17,7 @@ first.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -30,9 +31,11 @@ from listen.transcript import sidecar_paths
 
 if TYPE_CHECKING:
     from listen.cache import SegmentCache
+    from listen.models import Script
     from listen.pieces import PieceStore
 
 _MP3 = "episode.mp3"
+ARTWORK_FORMAT = 1  # bump when export.cover_art draws differently
 _SIDECARS = {"timings": "timings.json", "vtt": "episode.vtt", "chapters": "chapters.json"}
 
 
@@ -164,6 +167,30 @@ def piece_store(cache: SegmentCache | None) -> PieceStore | None:
     if cache is None:
         return None
     return PieceStore(cache.dir.parent / "pieces", cache.max_bytes // 2)
+
+
+def artwork(script: Script, cache: SegmentCache | None) -> bytes:
+    """The MP3's cover art, kept beside the caches: drawing it costs more than a short render.
+
+    ``export.cover_art`` draws from the site's name and host only, so the site
+    and URL are a safe key (a superset of what it reads).
+    """
+    from listen.export import cover_art
+
+    if cache is None:
+        return cover_art(script)
+    key = hashlib.sha256(json.dumps([ARTWORK_FORMAT, script.site, script.url]).encode()).hexdigest()
+    path = cache.dir.parent / "artwork" / f"{key}.img"
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    data = cover_art(script)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    return data
 
 
 def block_ends(pairs: Iterable[tuple[Any, Any]]) -> Iterator[tuple[tuple[Any, Any], bool]]:

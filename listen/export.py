@@ -43,7 +43,7 @@ from mutagen.id3 import (
 from listen import tidy
 from listen.audio import SAMPLE_RATE, find_ffmpeg, pcm_input, to_pcm16
 from listen.errors import AudioError, ExportError
-from listen.lang import iso639_2
+from listen.lang import iso639_2, pack_or_english
 from listen.models import AudioChunk, Chapter, Script
 
 
@@ -152,13 +152,10 @@ def encode_mp3(
         raise AudioError(f"MP3 encoding failed: {detail}")
 
 
-_CAPTION_LABEL = {"en": "Image caption", "es": "Pie de foto", "ar": "تعليق الصورة"}
-
-
 def plain_text(script: Script) -> str:
     """The article as plain text for the lyrics frame: players show it as it is, so no
     Markdown; a caption is introduced in words, as the narration does."""
-    label = _CAPTION_LABEL.get(script.language, _CAPTION_LABEL["en"])
+    label = pack_or_english(script.language).caption_mark
     paragraphs = [
         f"{label}: {block.text}" if block.kind == "caption" else block.text
         for block in script.blocks

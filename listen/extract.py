@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 
 import trafilatura
@@ -68,6 +69,7 @@ _NOISE = re.compile(
 )
 _TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bmin(ute)?s?\s+read\b", re.I)
 _PROMO_LABEL_MAX_WORDS = 5
+_FALLBACK_BUDGET_S = 3.0
 _SENTENCE_END = re.compile(r"[.!?؟。！？।]")
 # Scripts written without spaces between words: there a character, not a word, is counted.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
@@ -294,9 +296,11 @@ def _trafilatura_body(
     Its fast mode first; its fallbacks (readability and jusText, which double
     its time) only when that kept clearly less than the prose the holder has.
     """
+    started = time.monotonic()
     body = _trafilatura(tree, url, fast=True)
     kept = sum(len(t) for t in body.itertext()) if body is not None else 0
-    if kept >= 0.8 * expected_chars:
+    # The fallbacks take about as long again: skip them on a page that was already slow.
+    if kept >= 0.8 * expected_chars or time.monotonic() - started > _FALLBACK_BUDGET_S:
         return body
     slow = _trafilatura(tree, url, fast=False)
     if slow is None:

@@ -50,6 +50,9 @@ _SOURCE_LINE = re.compile(
 # Words that may stand in a line holding only a date ("Updated 3:04 PM EST, Tue February 18, 2025").
 _DATE_WORDS = frozenset(w.casefold() for p in _PACKS for w in p.date_words)
 _MONTH_WORDS = frozenset(w.casefold() for p in _PACKS for m in p.months for w in m.split())
+_MONTH_NAMES = "|".join(re.escape(m) for m in sorted(_MONTH_WORDS, key=len, reverse=True))
+# Where a date starts in a byline line: a digit, or a month name before one ("March 25").
+_DATE_TAIL = re.compile(rf"\s+(?=\d|(?:{_MONTH_NAMES})\.?\s+\d)", re.I)
 
 
 def join_names(names: list[str], language: str) -> str:
@@ -114,7 +117,10 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
     tags = _meta_tags(tree)
     ld, ld_site = _jsonld_article(tree)
 
-    site_names = [n for n in (tags.get("og:site_name"), ld_site, tags.get("application-name")) if n]
+    # application-name is a last resort: some pages put the headline there.
+    site_names = [n for n in (tags.get("og:site_name"), ld_site) if n] or [
+        n for n in (tags.get("application-name"),) if n
+    ]
     meta.site = site_names[0] if site_names else None
     meta.title, meta.heading = _title(tree, ld, tags, site_names)
 
@@ -162,6 +168,7 @@ _TITLE_TAGS = (
     "og:title",
     "twitter:title",
     "dc.title",
+    "dc:title",
     "dcterm:title",
     "dcterms.title",
     "parsely-title",
@@ -190,9 +197,10 @@ def _title(
         for el in tree.xpath("(//h1)[position() <= 8] | (//h2)[position() <= 8]")
     ]
     headings = [(el, t) for el, t in headings if t and _fold(t) not in sites and len(t) < 400]
-    for el, text in headings:
-        if any(_agrees(text, c) for c in candidates):
-            return text, el
+    for candidate in candidates:  # the most trusted title first, then what shows it
+        for el, text in headings:
+            if _agrees(text, candidate):
+                return text, el
     h1s = [(el, t) for el, t in headings if el.tag == "h1"]
     heading = h1s[0][0] if h1s else None
     if candidates:
@@ -270,10 +278,11 @@ def _names(value: Any) -> str | None:
 
 # Meta tags that name the author, most specific first.
 _AUTHOR_TAGS = (
+    "dc.creator",
+    "dc:creator",
+    "dcterm:creator",
     "author",
     "article:author",
-    "dc.creator",
-    "dcterm:creator",
     "dcterms.creator",
     "parsely-author",
     "sailthru.author",
@@ -303,12 +312,14 @@ def _meta_authors(tags: dict[str, str]) -> list[str]:
 
 
 _JOINERS = r"(?:and|with|y|con|e|und|mit|et|avec|و)"
-# "A, B and C", "A, B, and C", "A (avec B et C)", "أ، ب و ج": one name per piece.
-_NAME_SPLIT = re.compile(rf"\s*[,;،()]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
+# "A, B and C", "A, B, and C", "أ، ب و ج": one name per piece.
+_NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
+# "A (avec B et C)" -> "A, B et C"; a parenthesis inside one name is left alone.
+_WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
 _PARTICLES = set("de da del della di du la le van von der den bin ibn al el dos das ter".split())
 # Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
 _NOT_NAME_WORDS = set(
-    """name feed promoted posted sponsored staff editor editors contributor contributors
+    """feed promoted posted sponsored staff editor editors contributor contributors
     writer writers reporter correspondent admin administrator team desk comments comment
     email e-mail subscribe follow share updated published photo photos photograph image
     video reply login guest anonymous user users member author authors by""".split()
@@ -317,6 +328,8 @@ _NOT_NAME_WORDS = set(
 
 def _split_names(text: str) -> list[str]:
     text = _BY_PREFIX.sub("", squash(text)).strip(" .,;:|")
+    text = _WITH_ALSO.sub(r", \1", text)
+    text = re.sub(r"\s*[(<\[](?:https?://|www\.|@|mailto:)[^)>\]]*[)>\]]", "", text)  # "(http://…)"
     return [n.strip(" .,;:|") for n in _NAME_SPLIT.split(text) if n.strip(" .,;:|")]
 
 
@@ -328,8 +341,8 @@ def _plausible_name(name: str) -> bool:
     if not 1 <= len(words) <= 6:
         return False
     folded = [w.strip(".,").casefold() for w in words]
-    if any(w in _NOT_NAME_WORDS for w in folded):
-        return False
+    if any(w in _NOT_NAME_WORDS for w in folded) or folded in (["name"], ["your", "name"]):
+        return False  # "Name" alone is a form's label; "Creator Name" may be a name
     if max(len(w.strip(".")) for w in words) < 2:
         return False  # initials alone ("J J")
     cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
@@ -340,11 +353,15 @@ def _plausible_name(name: str) -> bool:
 def _meta_tags(tree: etree._Element) -> dict[str, str]:
     tags: dict[str, str] = {}
     for el in tree.iter("meta"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        keys = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower().split()
         content = squash(el.get("content") or "")
-        if key and content and key not in tags:
-            tags[key] = content
+        for key in keys if content else ():
+            tags.setdefault(key, content)  # "dc:title og:title": one tag, two names
     return tags
+
+
+# Some pages wrap their JSON-LD in a CDATA section or an HTML comment.
+_JSON_WRAPPER = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
 
 
 def _jsonld_article(tree: etree._Element) -> tuple[dict[str, Any], str | None]:
@@ -353,7 +370,7 @@ def _jsonld_article(tree: etree._Element) -> tuple[dict[str, Any], str | None]:
     site = None
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(_JSON_WRAPPER.sub("", script.text or ""))
         except ValueError:
             continue  # a broken JSON-LD block is common and harmless
         for item in _walk(data):
@@ -417,6 +434,11 @@ def _byline_people(tree: etree._Element, meta: PageMeta, sizes: TextSizes | None
             continue
         text = re.sub(r",\s*(CNN|Reuters|AP|AFP)$", "", text)
         text = re.split(r"\s+(?:[|•·—–-]|Updated|Published|on)\s+", text)[0]
+        # "Tuesday 15 October 2019 by Bradley M. Kuhn": the name follows "by".
+        after_by = re.search(r"\s(?:by|por|par|von)\s+(\S.*)$", text, re.I)
+        if after_by:
+            text = after_by.group(1)
+        text = _DATE_TAIL.split(text)[0]  # "By Nathan Willis March 25, 2015"
         names = [n for n in _split_names(text) if _plausible_name(n)]
         if names:
             found = names

@@ -25,6 +25,9 @@ from lxml import html as lxml_html
 from listen.errors import ExtractionError
 
 MAX_ATTRIBUTES = 256
+# Far above any article (a long Wikipedia page has about 40,000): every pass is
+# linear in this, so it bounds the time one page can take.
+MAX_ELEMENTS = 400_000
 
 _SPACE_LIKE = re.compile("[\x0b\x0c]")
 _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -68,9 +71,16 @@ def parse(html: str, source: str) -> etree._Element:
     if not text.strip():
         raise ExtractionError(f"{source}: the page is empty")
     try:
-        return lxml_html.document_fromstring(text)
+        tree = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"{source}: cannot parse HTML ({exc})") from None
+    count = sum(1 for _ in tree.iter())
+    if count > MAX_ELEMENTS:
+        raise ExtractionError(
+            f"{source}: the page has {count:,} elements, more than the {MAX_ELEMENTS:,} "
+            "an article page can have"
+        )
+    return tree
 
 
 @dataclass(frozen=True)

@@ -20,26 +20,20 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from mutagen import MutagenError
-
-from listen.audio import SAMPLE_RATE
 from listen.cache import SegmentCache
 from listen.engines import Engine, ReadsPhonemes, markup_engine
-from listen.episodes import block_ends, episode_store, piece_store
 from listen.errors import DiskFull, ExportError, TooLong
-from listen.export import atomic_path, write_tags
 from listen.extract import extract
 from listen.fetch import read_source
 from listen.language import require_code
 from listen.models import Episode, Event, Page, Progress, RenderOptions, Script, Segment, Timing
-from listen.pieces import EncoderSettings, Narration
 from listen.script import build_script
 from listen.synthesize import Counts, Speaker, speak_script
-from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
 from listen.voices import VoiceProfile, choose_profile
 
 RENDER_FORMAT = 3  # bump when a render's output changes for the same inputs
@@ -260,6 +254,16 @@ def render_episode(
     progress: Progress | None = None,
 ) -> Episode:
     """The render itself: speak -> assemble -> measure -> encode -> sidecars, then the MP3."""
+    # The audio stack is imported here, not at the top: ``listen script`` and ``--help``
+    # use this module without it (see tests/test_startup.py).
+    from mutagen import MutagenError
+
+    from listen.audio import SAMPLE_RATE
+    from listen.episodes import artwork, block_ends, episode_store, piece_store
+    from listen.export import atomic_path, write_tags
+    from listen.pieces import EncoderSettings, Narration
+    from listen.transcript import chapters, read_episode, sidecar_paths, write_sidecars
+
     prepared = prepare(script, voice, options, engine)
     speaker = prepared.speaker
     if options.cache and options.sidecars:
@@ -278,6 +282,9 @@ def render_episode(
     counts = Counts()
     timings: list[Timing] = []
     settings = EncoderSettings(bitrate=options.bitrate, sample_rate=SAMPLE_RATE)
+    side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listen-artwork")
+    cover = side.submit(artwork, script, store)  # drawn while the narration is spoken
+    side.shutdown(wait=False)
     with Narration(prepared.target_lufs, settings, piece_store(store)) as narration:
         # assemble, measure and encode at once: every sentence, with its pause, to the sample;
         # each finished piece is encoded on the other core while the next is spoken
@@ -315,7 +322,7 @@ def render_episode(
             with atomic_path(out) as tmp:
                 narration.join(tmp)
                 try:
-                    write_tags(tmp, script, chapter_list, prepared.key)
+                    write_tags(tmp, script, chapter_list, prepared.key, cover.result())
                 except MutagenError as exc:
                     raise ExportError(f"cannot write tags to {out}: {exc}") from None
         except Exception:
@@ -383,6 +390,7 @@ def stream(
     The whole narration is not known in advance, so loudness is normalised by
     ffmpeg's one-pass ``loudnorm`` instead of a measured gain.
     """
+    from listen.audio import SAMPLE_RATE
     from listen.export import Mp3Stream
 
     options = options or keyword_options(engine, bitrate, loudness, cache)

@@ -340,6 +340,7 @@ def _download(url: str, part: Path, size: int, progress: Callable[[int], None]) 
         part.unlink()
         have = 0
     if have == size:
+        part.touch()
         progress(have)
         return
     response = _open(url, {"Range": f"bytes={have}-"} if have else None)
@@ -471,6 +472,18 @@ def installed() -> list[InstalledVoice]:
         return []
     found = (_read_installed(d) for d in sorted(store.iterdir()) if not d.name.startswith("."))
     return [v for v in found if v is not None]
+
+
+def unfinished() -> dict[str, int]:
+    """Downloads that stopped before the end, by voice name: the bytes kept for resuming."""
+    partial = store_dir() / ".partial"
+    if not partial.is_dir():
+        return {}
+    return {
+        folder.name: sum(p.stat().st_size for p in folder.glob("*.part"))
+        for folder in sorted(partial.iterdir())
+        if folder.is_dir() and _safe_name(folder.name)
+    }
 
 
 def find(name: str) -> InstalledVoice | None:

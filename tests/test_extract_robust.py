@@ -87,7 +87,7 @@ def test_attribute_capping_is_linear_on_hostile_markup(attack: str) -> None:
 
 def test_many_elements_with_many_attributes() -> None:
     spans = "".join(
-        f'<span class="c{i}" data-x="1" data-y="2" title="t">w{i} </span>' for i in range(20_000)
+        f'<span class="c{i}" data-x="1" data-y="2" title="t">w{i} </span>' for i in range(6_000)
     )
     html = page(f"<p>{SENTENCES}</p><div>{spans}</div><p>{SENTENCES}</p>")
     extract(Page(html))
@@ -118,3 +118,11 @@ def test_thousands_of_captioned_figures() -> None:
     article = extract(Page(page(f"<p>{SENTENCES}</p>{figures}<p>{SENTENCES}</p>")))
     captions = [b.text for b in article.blocks if b.kind == "caption"]
     assert len(captions) == len(set(captions)) >= 1900
+
+
+def test_a_page_with_too_many_elements_is_refused_in_one_line() -> None:
+    from listen.page_tree import MAX_ELEMENTS
+
+    html = page("<b></b>" * (MAX_ELEMENTS + 10))
+    with pytest.raises(ExtractionError, match="elements, more than"):
+        extract(Page(html))

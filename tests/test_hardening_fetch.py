@@ -288,3 +288,14 @@ def test_the_cli_warns_about_the_charset_and_speaks_arabic(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert "warning:" in result.stderr and "UTF-8" in result.stderr
     assert "ال" in result.stdout and "Ø" not in result.stdout
+
+
+def test_queue_add_on_a_trickle_ends_with_one_line(
+    trickle: Trickle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LISTEN_FETCH_DEADLINE", "1")
+    start = time.monotonic()
+    result = CliRunner().invoke(cli, ["queue", "add", trickle.base + "/trickle"])
+    assert time.monotonic() - start < 4
+    assert result.exit_code == 1
+    assert "fetch deadline" in result.output and "Traceback" not in result.output

@@ -140,7 +140,14 @@ def test_sigterm_mid_render_leaves_nothing(tmpdir_: Path, tmp_path: Path) -> Non
     env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True, env=env)
     try:
-        time.sleep(4)  # started, and speaking: the whole page takes far longer
+        # Speaking: libespeak is loaded (after the CLI has started), and the whole page
+        # takes far longer than the second we wait then.
+        maps = Path(f"/proc/{proc.pid}/maps")
+        end = time.monotonic() + 60
+        while time.monotonic() < end and "espeak" not in maps.read_text(errors="replace"):
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.05)
+        time.sleep(1)
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         proc.send_signal(signal.SIGTERM)
         try:

@@ -65,6 +65,29 @@ def jsonld(data: object) -> str:
         ),
         ("", '<a rel="author" href="/a/x">Nathan Willis</a>', "Nathan Willis"),
         ("", '<p class="byline">By Joshua Sokol and Ana Ruiz</p>', "Joshua Sokol, Ana Ruiz"),
+        (
+            '<script type="application/ld+json"><![CDATA[{"@type": "Article", "author": '
+            '{"@type": "Person", "name": "Daniel Kahn Gillmor"}}]]></script>',
+            "",
+            "Daniel Kahn Gillmor",
+        ),
+        (
+            "",
+            '<div class="FeatureByline">By <b>Nathan Willis</b> March 25, 2015</div>',
+            "Nathan Willis",
+        ),
+        ("", '<p class="byline">By April Ryan</p>', "April Ryan"),
+        (
+            '<meta name="author" '
+            'content="Martin Untersinger (avec Damien Leloup et Morgane Tual)">',
+            "",
+            "Martin Untersinger, Damien Leloup, Morgane Tual",
+        ),
+        (
+            '<meta name="author" content="Bruno (Henrique Zecchin) Rodrigues">',
+            "",
+            "Bruno (Henrique Zecchin) Rodrigues",
+        ),
         # A URL where a name should be is no name; the markup is read instead.
         (
             '<meta property="article:author" content="https://facebook.com/x">',
@@ -81,6 +104,7 @@ def test_authors_from_every_source(head: str, header: str, authors: str) -> None
     "header",
     [
         '<label class="comment-form-author">Name *</label>',
+        '<span class="author">Name</span>',
         '<span class="author">Feed</span>',
         '<span class="byline">Promoted by</span>',
         '<span class="author">@handle</span>',

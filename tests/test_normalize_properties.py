@@ -21,7 +21,7 @@ from listen.lang import normalize as _normalize
 from listen.lang.en import rules as en
 from listen.lang.es import rules as es
 
-EXAMPLES = int(os.environ.get("LISTEN_FUZZ", "40"))
+EXAMPLES = int(os.environ.get("LISTEN_FUZZ", "25"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,

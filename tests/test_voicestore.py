@@ -228,6 +228,10 @@ def test_an_interrupted_download_resumes_where_it_stopped(repo: Repository, mode
     assert "stopped at 5000000 of" in message and "run the same command again" in message
     part = voicestore.store_dir() / ".partial" / name / f"{name}.onnx.part"
     assert part.stat().st_size == 5_000_000 and voicestore.installed() == []
+    listing = CliRunner().invoke(cli, ["voices"]).stdout
+    assert f"Unfinished download: {name} (5 MB kept; `listen voices install {name}` resumes" in (
+        listing
+    )
     seen: list[tuple[int, int]] = []
     voice = voicestore.install(name, progress=lambda done, total: seen.append((done, total)))
     assert repo.ranges == ["bytes=5000000-"]  # only the rest was asked for

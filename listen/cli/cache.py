@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from listen.cache import SegmentCache, cache_max_bytes
+from listen.cache import SegmentCache, segment_share
 from listen.cli import cli
 
 cache_mb_option = click.option(
@@ -25,7 +25,7 @@ def cache_group() -> None:
 @cache_mb_option
 def info_command(cache_mb: int | None) -> None:
     """Where the cache is, how full it is, and its bound."""
-    info = SegmentCache(max_bytes=cache_max_bytes(cache_mb)).info()
+    info = SegmentCache(max_bytes=segment_share(cache_mb)).info()
     click.echo(f"path: {info.path}")
     click.echo(f"entries: {info.entries}")
     click.echo(f"size: {info.bytes / 1e6:.1f} MB of {info.max_bytes / 1e6:.0f} MB")
@@ -42,7 +42,7 @@ def clear_command() -> None:
 @cache_mb_option
 def prune_command(cache_mb: int | None) -> None:
     """Remove the least recently used sentences until the cache fits its bound."""
-    cache = SegmentCache(max_bytes=cache_max_bytes(cache_mb))
+    cache = SegmentCache(max_bytes=segment_share(cache_mb))
     removed = cache.prune()
     info = cache.info()
     click.echo(f"removed {removed} cached sentences; {info.bytes / 1e6:.1f} MB left")

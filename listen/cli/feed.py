@@ -7,7 +7,7 @@ import sys
 import urllib.parse
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,19 +15,10 @@ from listen.cli import cli
 from listen.cli.queue import db_option, media_option
 from listen.errors import FeedError
 from listen.language import require_code
-from listen.publish.checks import check_artwork_file, warnings, write_default_artwork
-from listen.publish.feed import (
-    Channel,
-    FeedItem,
-    build_feed,
-    merge,
-    read_feed,
-    read_settings,
-    site_defaults,
-    write_feed,
-)
-from listen.publish.items import feed_items, file_links
 from listen.publish.library import Entry, Library, default_db, sqlite_path
+
+if TYPE_CHECKING:
+    from listen.publish.feed import Channel, FeedItem
 
 log = logging.getLogger("listen")
 
@@ -92,6 +83,19 @@ def build_command(
     file stay in it (unless --prune); the file is replaced atomically, and
     only when it changes.
     """
+    # The feed, its items and checks bring tags and the audio stack: not for --help.
+    from listen.publish.checks import warnings
+    from listen.publish.feed import (
+        Channel,
+        build_feed,
+        merge,
+        read_feed,
+        read_settings,
+        site_defaults,
+        write_feed,
+    )
+    from listen.publish.items import feed_items, file_links
+
     where = db or str(default_db())
     local = sqlite_path(where)
     if local is not None and not local.exists():
@@ -181,6 +185,8 @@ def _media_folder(entries: list[Entry], media_dir: Path | None, output: Path) ->
 def _with_artwork(channel: Channel, folder: Path) -> Channel:
     """A channel without artwork gets the default one, written beside the media; artwork
     that is a file there is checked the way Apple checks it."""
+    from listen.publish.checks import check_artwork_file, write_default_artwork
+
     if channel.image is None:
         written = write_default_artwork(folder, channel.title)
         return replace(channel, image=channel.base_url + urllib.parse.quote(written.name))

@@ -23,10 +23,7 @@ from listen.publish.library import (
     default_media_dir,
 )
 from listen.publish.owners import owner_alive
-from listen.publish.playlist import entry_document, entry_files, write_m3u8, write_queue_json
-from listen.publish.sources import add_sources
 from listen.publish.workers import RunSummary, render_queue
-from listen.transcript import sidecar_paths
 
 db_option = click.option(
     "--db",
@@ -107,6 +104,7 @@ def add_command(
     A feed or sitemap queues the articles it lists that are not queued yet.
     Duplicates are recognised by the article's canonical URL.
     """
+    from listen.publish.sources import add_sources  # extraction: not for --help
 
     def notify(what: str, detail: str) -> None:
         if not quiet:
@@ -273,6 +271,8 @@ def list_command(db: str | None, as_json: bool) -> None:
 
 
 def _as_dict(entry: Entry) -> dict[str, object]:
+    from listen.publish.playlist import entry_files
+
     mp3 = entry_files(entry).get("audio")
     return {
         "id": str(entry.id),
@@ -296,6 +296,8 @@ def _as_dict(entry: Entry) -> dict[str, object]:
 @click.pass_context
 def next_command(ctx: click.Context, db: str | None, as_json: bool) -> None:
     """The next entry to play and where to resume it; exits 1 when nothing is ready."""
+    from listen.publish.playlist import entry_document, entry_files
+
     with _open(db) as queue:
         entry = queue.next_entry()
         counts = queue.counts()
@@ -376,6 +378,8 @@ def position_command(entry_id: int, seconds: str, db: str | None, quiet: bool) -
 @quiet_option
 def remove_command(ids: tuple[int, ...], db: str | None, delete_files: bool, quiet: bool) -> None:
     """Take entries out of the queue. Their files stay unless --delete-files."""
+    from listen.transcript import sidecar_paths
+
     removed = []
     with _open(db) as library:
         for entry_id in ids:
@@ -421,6 +425,8 @@ def export_command(
 
     Paths are relative to the written file's folder, so the files can be served together.
     """
+    from listen.publish.playlist import entry_document, write_m3u8, write_queue_json
+
     if m3u8 is None and json_path is None:
         raise click.UsageError("give --m3u8 PATH, --json PATH or both")
     with _open(db) as queue:

@@ -8,9 +8,6 @@ import click
 
 from listen.cli import cli
 from listen.cli.options import language_option, source_argument, voice_option
-from listen.export import atomic_text
-from listen.pipeline import script_from_source
-from listen.script import to_json, to_ssml, to_text
 
 
 @cli.command("script")
@@ -38,6 +35,9 @@ def script_command(
     voice: str | None,
 ) -> None:
     """Print the narration script of SOURCE (an .html file, an http(s) URL, or - for stdin)."""
+    from listen.pipeline import script_from_source  # imported here: `listen --help` is faster
+    from listen.script import to_json, to_ssml, to_text
+
     script, profile = script_from_source(source, language=language, voice=voice)
     if fmt == "json":
         text = to_json(script)
@@ -48,5 +48,7 @@ def script_command(
     if output is None:
         click.echo(text, nl=False)
     else:
+        from listen.export import atomic_text
+
         with atomic_text(output) as fh:
             fh.write(text)

@@ -8,7 +8,6 @@ seconds, however slowly the pages it is fetching arrive.
 
 from __future__ import annotations
 
-import logging
 import socket
 import time
 from dataclasses import replace
@@ -223,7 +222,7 @@ def serve_command(
     from listen import tidy
     from listen.publish.server import Settings
 
-    tidy.sweep(data_dir)
+    tidy.sweep(data_dir, media_dir)
     settings = Settings(
         data_dir=data_dir,
         allow_hosts=allow_hosts,
@@ -301,35 +300,6 @@ def _options(flags: dict[str, Any], voices: tuple[str, ...]) -> RenderOptions:
     return replace(make_options(flags), voices=tuple(pairs))
 
 
-class _BrokerErrors(logging.Handler):
-    """Huey's errors as single lines; a broken broker connection once a minute, not a
-    traceback every second."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self._last_outage = 0.0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        exc = record.exc_info[1] if record.exc_info else None
-        if exc is not None and _is_connection_error(exc):
-            now = time.monotonic()
-            if now - self._last_outage < 60:
-                return
-            self._last_outage = now
-            click.echo(f"warning: the broker is unreachable ({_why(exc)}); retrying", err=True)
-            return
-        why = f": {type(exc).__name__}: {_why(exc)}" if exc is not None else ""
-        click.echo(f"{record.levelname.lower()}: {record.getMessage()}{why}", err=True)
-
-
-def _is_connection_error(exc: BaseException) -> bool:
-    try:
-        import redis
-    except ImportError:
-        return isinstance(exc, OSError)
-    return isinstance(exc, redis.ConnectionError | redis.TimeoutError | OSError)
-
-
 def wait_for_broker(broker: str, *, first: float = 1.0, most: float = 30.0) -> None:
     """Retry the broker with exponential backoff, saying so once, until it answers."""
     delay, said = first, False
@@ -391,14 +361,11 @@ def worker_command(
     from listen.publish.library import Library
     from listen.publish.server.jobs import HueyFeeder, run_workers
 
-    tidy.sweep(data_dir)
+    tidy.sweep(data_dir, media_dir)
     db_url = db or str(data_dir / "listen.sqlite3")
     with Library(db_url):  # an unusable database stops here, with one line
         pass
     wait_for_broker(broker)
-    huey_log = logging.getLogger("huey")
-    huey_log.addHandler(_BrokerErrors())
-    huey_log.propagate = False
     media = (media_dir or data_dir).resolve()
     options = _options(flags, voices)
     run_workers(HueyFeeder(db_url, broker, data_dir, media, options), workers)

@@ -13,7 +13,6 @@ from listen.cli import cli
 from listen.cli.options import language_option, make_options, quiet_option, render_options
 from listen.errors import ListenError
 from listen.models import Event, RenderOptions
-from listen.pipeline import render_episode, script_from_source, stream
 
 PHASES = {"speaking": "Speaking", "measuring": "Measuring loudness", "encoding": "Encoding MP3"}
 
@@ -77,6 +76,8 @@ def speak_command(
     sources are rendered in parallel into the folder -o names; a failed one
     never stops the others.
     """
+    from listen.pipeline import render_episode, script_from_source, stream  # not for --help
+
     options = make_options(flags, language)
     paths = expand(sources)
     if len(paths) > 1:

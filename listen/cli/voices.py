@@ -107,6 +107,11 @@ def voices_group(ctx: click.Context) -> None:
     click.echo("Engines:")
     for line in _table([(name, engine_status(name)) for name in sorted(available())]):
         click.echo(line)
+    for name, kept in voicestore.unfinished().items():
+        click.echo(
+            f"Unfinished download: {name} ({kept / 2**20:.0f} MB kept; "
+            f"`listen voices install {name}` resumes it, `listen voices remove {name}` drops it)"
+        )
     voices = voicestore.installed()
     if not voices:
         click.echo("Installed Piper voices: none (add one with `listen voices install NAME`)")
@@ -152,6 +157,10 @@ def install_command(name: str, repository: str | None, quiet: bool) -> None:
             voice = voicestore.install(name, repo=repository, progress=progress)
     sha = voice.sha256.get(voice.model.name, "")
     click.echo(f"installed {voice.name} ({voice.language}) in {voice.model.parent}; sha256 {sha}")
+    try:
+        get_engine("piper").check()
+    except ListenError as exc:  # the voice is there, but nothing can speak it yet
+        click.echo(f"warning: {exc.one_line()}", err=True)
 
 
 @voices_group.command("remove", short_help="Remove an installed Piper voice.")

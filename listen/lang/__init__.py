@@ -147,14 +147,16 @@ def _normalize(
     text = tidy(run(text, lang.steps))
     if lead and text and not text.startswith(lead.group(1)):
         text = f"{lead.group(1)} {text}"
-    if vowel:
-        found = pack(str(language or ""))
-        if found is not None and found.vowel is not None:
-            # Lexicon matches are still placeholders here: the diacritiser leaves them alone.
-            text = found.vowel(text)
+    found = pack(str(language or ""))
+    if vowel and found is not None and found.vowel is not None:
+        # Lexicon matches are still placeholders here: the diacritiser leaves them alone.
+        text = found.vowel(text)
     if parked:
         text = _PLACEHOLDER.sub(lambda m: parked[ord(m.group(0)) - PLACEHOLDER_BASE], text)
         text = " ".join(text.split())
+    if found is not None and found.finish is not None:
+        # After NFC (pre_clean, lexicon files) and the lexicon's words are back in place.
+        text = found.finish(text)
     return text
 
 

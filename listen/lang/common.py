@@ -357,7 +357,8 @@ def post_clean_rules(comma: str) -> tuple[Rule, ...]:
         # ("'s" opening a piece of a sentence cut around a lexicon match is a possessive.)
         rule(rf"(?<![\w.{PLACEHOLDER_CLASS}])'(?!s\b)|(?<=\s)'(?=s\b)|'(?![\w])", " "),
         rule(r"\s*(?:—|―|--+)\s*", f"{c} "),
-        rule(r"\s+[-–]\s+|^[-–]\s+|\s+[-–](?=[,.;:!?،؛؟]|$)", f"{c} "),
+        # A dash (or a run of them) between words, or before a stop, is a pause.
+        rule(r"(?:\s+[-–])+(?:\s+|(?=[,.;:!?،؛؟]|$))|^(?:[-–]\s+)+", f"{c} "),
         rule(r"(?<=\w)–(?=\w)", "-"),
         rule(r"–", f"{c} "),
         rule(r"[*_|~^\\•·●▪■□◆◇►▶†‡¶¤]+", " "),

@@ -88,6 +88,8 @@ class LanguagePack:
     rtl: bool = False
     #: Adds what the written form leaves out before the engine reads it (Arabic short vowels).
     vowel: Callable[[str], str] | None = None
+    #: The last step on every spoken form, lexicon entries included (Arabic: shadda first).
+    finish: Callable[[str], str] | None = None
 
     def __post_init__(self) -> None:
         if len(self.months) != 12:

@@ -79,15 +79,17 @@ def sqlite_path(db: str) -> Path | None:
 def canonical_key(url: str) -> str:
     """The form of a URL that duplicates share: no fragment, no tracking parameters,
     lower-case scheme and host, no default port, one spelling of percent-escapes."""
-    parts = urllib.parse.urlsplit(url.strip())
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # "http://[::1", a port out of range: no request can be made of it
+        return url.strip()
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         return url.strip()
     host = (parts.hostname or "").lower()
-    if parts.port and not (
-        (scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)
-    ):
-        host = f"{host}:{parts.port}"
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
     path = urllib.parse.quote(urllib.parse.unquote(parts.path or "/"), safe="/:@!$&'()*+,;=~-._")
     query = urllib.parse.urlencode(
         [
@@ -183,72 +185,6 @@ class Entry:
 
 COLUMNS = tuple(f.name for f in fields(Entry))
 _SELECT = "SELECT " + ", ".join(COLUMNS) + " FROM entries"
-
-
-# The schema, for both backends: each migration takes it from its index to the next version.
-# {serial}, {real}, {bigint} and {random_uid} are each backend's spelling (see ``schema``).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (  # 0 -> 1: the queue
-        """CREATE TABLE entries (
-            id {serial},
-            source TEXT NOT NULL,
-            url TEXT,
-            title TEXT NOT NULL,
-            language TEXT,
-            language_hint TEXT,
-            site TEXT,
-            published TEXT,
-            summary TEXT,
-            slug TEXT NOT NULL,
-            state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'rendering', 'ready', 'failed')),
-            added_at {real} NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            next_attempt_at {real},
-            failed_at {real},
-            claim_token TEXT,
-            claim_owner TEXT,
-            claimed_at {real},
-            media_dir TEXT,
-            audio TEXT,
-            audio_bytes {bigint},
-            duration_ms {bigint},
-            rendered_at {real},
-            first_rendered_at {real},
-            renders INTEGER NOT NULL DEFAULT 0,
-            position_s {real} NOT NULL DEFAULT 0,
-            done INTEGER NOT NULL DEFAULT 0
-        )""",
-        "CREATE INDEX entries_by_state ON entries (state, id)",
-        """CREATE TABLE aliases (
-            key TEXT PRIMARY KEY,
-            entry_id {bigint} NOT NULL REFERENCES entries (id) ON DELETE CASCADE
-        )""",
-    ),
-    (  # 1 -> 2: one store for the queue and the service; leases; the stored script
-        "ALTER TABLE entries ADD COLUMN uid TEXT",
-        "ALTER TABLE entries ADD COLUMN origin TEXT NOT NULL DEFAULT 'queue'",
-        "ALTER TABLE entries ADD COLUMN checked_at {real}",
-        "ALTER TABLE entries ADD COLUMN lease_until {real}",
-        "ALTER TABLE entries ADD COLUMN synthesized INTEGER",
-        "ALTER TABLE entries ADD COLUMN cached INTEGER",
-        "ALTER TABLE entries ADD COLUMN script TEXT",
-        "ALTER TABLE entries ADD COLUMN page TEXT",
-        "UPDATE entries SET uid = {random_uid} WHERE uid IS NULL",
-        # A claim of schema 1 had no lease: give it one, so a live renderer keeps it.
-        "UPDATE entries SET lease_until = claimed_at + 1800 WHERE state = 'rendering'",
-        "CREATE UNIQUE INDEX entries_by_uid ON entries (uid)",
-    ),
-)
-
-
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def schema(spelling: dict[str, str]) -> tuple[tuple[str, ...], ...]:
-    """The migrations in one backend's SQL."""
-    return tuple(tuple(step.format(**spelling) for step in steps) for steps in MIGRATIONS)
 
 
 class Tx(Protocol):

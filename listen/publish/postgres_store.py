@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from listen.errors import StoreError
-from listen.publish.library import SCHEMA_VERSION, schema
+from listen.publish.schema import SCHEMA_VERSION, schema
 
 _LOCK_ID = 0x4C51554E  # the advisory lock held while migrating
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from listen.errors import StoreError
-from listen.publish.library import SCHEMA_VERSION, schema
+from listen.publish.schema import SCHEMA_VERSION, schema
 
 APPLICATION_ID = 0x4C51554E  # "LQUN": marks the file as a listen queue
 

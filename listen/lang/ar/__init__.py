@@ -31,4 +31,5 @@ PACK = LanguagePack(
     messages=messages(__file__),
     rtl=True,
     vowel=vowels.vowel,
+    finish=vowels.shadda_first,
 )

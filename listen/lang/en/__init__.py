@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from ..pack import Byline, LanguagePack, frozen, messages
-from . import rules
+from . import rules, tables
 
 PACK = LanguagePack(
     code="en",
     iso639_2="eng",
     name="English",
     normalizer=rules.language,
-    months=tuple(rules.MONTH_NUMBERS.values()),
+    months=tuple(tables.MONTH_NUMBERS.values()),
     byline=Byline(
         "By {}.",
         "Source: {}.",

@@ -417,7 +417,7 @@ class Spanish:
             # An abbreviation that ends in "." or "/" may touch the next word ("c/Alcalá"):
             # it is expanded and set apart, never glued to it or eating it.
             rule(
-                rf"(?<![\w.])(?:{abbrevs})(?:(?<=[./º])|(?![\w]))",
+                rf"(?<![\w.])(?:{abbrevs})(?:(?<=[./º])(?![A-ZÁÉÍÓÚÑ]\.)|(?![\w]))",
                 lambda m: keep_final_dot(m, ABBREVIATIONS[m.group(0)]) + _gap(m),
             ),
             rule(
@@ -458,6 +458,15 @@ class Spanish:
             ),
             rule(r"(?<=\d)\s?[–—]\s?(?=-?\d)", " a "),
             # Resultados y votaciones: "ganó 3-1".
+            # A result ("ganó 2-1") is two numbers that stand alone; a range ("5-11 años") agrees.
+            rule(
+                r"(?i)\b(?P<v>ganó|ganaron|empató|empataron|venció|vencieron|perdió|perdieron"
+                r"|derrotó|goleó|resultado|marcador|final)\s(?P<a>\d{1,3})-(?P<b>\d{1,3})"
+                r"(?![\d-]|[.,]\d|\w)",
+                lambda m: (
+                    f"{m.group('v')} {self.number(m.group('a'))} a {self.number(m.group('b'))}"
+                ),
+            ),
             rule(r"(?<![\d.,-])(\d{1,3})-(\d{1,3})(?![\d-]|[.,]\d|\w)", r"\1 a \2"),
             rule(rf"{nb}(?P<n>-?{NUM})\s?[°º]\s?(?P<u>[CF])?\b", self.temperature),
             rule(rf"{nb}(?P<n>-?{NUM})\s?%", lambda m: self._signed(m.group("n")) + " por ciento"),

@@ -2,8 +2,8 @@
 
 settings.py  Settings, one frozen value
 app.py       create_app(settings): the Starlette app and its routes
-store.py     the articles table (SQLite, WAL), shared with the workers
-jobs.py      Huey: the render task, SQLite or Redis storage, the worker pool
+jobs.py      Huey carries render jobs (SQLite or Redis); HueyFeeder feeds listen.runtime's
+             workers, which claim each article in the library (publish/library.py)
 guard.py     the allow-list and the private-address refusal (SSRF)
 ratelimit.py per-client token buckets
 static/      player.js, player.css, demo.html

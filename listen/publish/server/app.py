@@ -57,10 +57,16 @@ from listen.fetch import Slots, fetch_url
 from listen.language import parse_code
 from listen.models import Page, Script
 from listen.publish.library import Entry, Library
-from listen.publish.server.guard import HostGuard
+from listen.publish.server.guard import HostGuard, url_problem
 from listen.publish.server.jobs import HueyFeeder, make_huey, start_workers
 from listen.publish.server.player import player_links, player_routes
-from listen.publish.server.ratelimit import FailureMemo, Guesses, KeyedLocks, RateLimiter
+from listen.publish.server.ratelimit import (
+    FailureMemo,
+    Guesses,
+    HeavyWork,
+    KeyedLocks,
+    RateLimiter,
+)
 from listen.publish.server.settings import Settings
 from listen.publish.sources import short_slug
 from listen.transcript import sidecar_paths
@@ -102,6 +108,7 @@ class Service:
         self.failures = FailureMemo(settings.failure_ttl_s)
         self.url_locks = KeyedLocks()
         self.fetch_slots = Slots(*settings.fetch_slots)
+        self.heavy = HeavyWork(settings.heavy_threads)
         self.workers: Any = None
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -324,6 +331,9 @@ async def post_article(request: Request) -> Response:
     text: str
     if not isinstance(url, str) or not re.match(r"^https?://", url, re.I):
         return error(400, '"url" must be an http(s) URL')
+    problem = url_problem(url)
+    if problem:
+        return error(400, problem)
     if page_html is not None and not isinstance(page_html, str):
         return error(400, '"html" must be a string')
     for name, value in (("url", url), ("html", page_html)):
@@ -331,13 +341,13 @@ async def post_article(request: Request) -> Response:
             return error(400, f'"{name}" holds text that is not Unicode (a lone surrogate)')
     try:
         if page_html is None:
-            script, text = await run_in_threadpool(service.fetch_script, url)
+            script, text = await service.heavy.run(service.fetch_script, url)
             source = "fetch"
         else:
             if len(page_html.encode("utf-8")) > service.settings.max_page_bytes:
                 return error(413, "the page is over the 10 MB limit")
             text = page_html
-            script = await run_in_threadpool(
+            script = await service.heavy.run(
                 _script, Page(html=text, url=url, source=url), service.settings
             )
             source = "html"
@@ -399,6 +409,9 @@ async def listen_endpoint(request: Request) -> Response:
     url = request.query_params.get("url", "")
     if not re.match(r"^https?://", url, re.I):
         return error(400, "pass the article's address: /v1/listen?url=https://...")
+    problem = url_problem(url)
+    if problem:
+        return error(400, problem)
     known = await run_in_threadpool(lambda: service.library.find(url))
     fresh = known is not None and (
         known.origin == "html"
@@ -421,7 +434,7 @@ async def listen_endpoint(request: Request) -> Response:
                 and time.time() - (known.checked_at or 0.0) < 5
             ):
                 return respond(known, service.settings)
-            script, page_html = await run_in_threadpool(service.fetch_script, url)
+            script, page_html = await service.heavy.run(service.fetch_script, url)
             article = await run_in_threadpool(service.submit, script, page_html, url, "fetch")
     except ListenError as exc:
         return error(status_for(exc), exc.one_line())

@@ -75,6 +75,16 @@ def is_public(address: IPAddress) -> bool:
     )
 
 
+def url_problem(url: str) -> str | None:
+    """Why no request can be made of ``url`` (whitespace, control characters, a broken host
+    or port), as one line; None for a URL that is well formed."""
+    try:
+        check_url(url)
+    except InvalidURL as exc:
+        return exc.one_line()
+    return None
+
+
 class HostGuard:
     def __init__(self, allow_hosts: Sequence[str], allow_private: Sequence[str] = ()) -> None:
         self.allow_hosts = tuple(h.lower().rstrip(".") for h in allow_hosts)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,7 @@ class HueyFeeder:
     ) -> None:
         self.db, self.broker, self.data_dir = db, broker, data_dir
         self.media_dir, self.options = media_dir, options
+        self._outage = 0.0  # when this worker last said the broker is unreachable
 
     def work(self, emit: Emit, parent: int | None) -> None:
         from listen.publish.library import Library
@@ -106,8 +108,14 @@ class HueyFeeder:
         """The entry id of the next job, or None (waits up to IDLE_S on Redis)."""
         try:
             task = huey.dequeue()
-        except Exception as exc:  # the broker is down: say so once a while, keep trying
-            log.warning("cannot read jobs from %s: %s", self.broker or "jobs.sqlite3", exc)
+        except Exception as exc:  # the broker is down: say so once a minute, keep trying
+            now = time.monotonic()
+            if now - self._outage >= 60:
+                self._outage = now
+                why = " ".join(str(exc).split())[:200] or type(exc).__name__
+                where = self.broker or "jobs.sqlite3"
+                print(f"warning: the broker is unreachable ({where}: {why}); retrying",
+                      file=sys.stderr, flush=True)  # fmt: skip
             time.sleep(2.0)
             return None
         if task is None or not task.args:

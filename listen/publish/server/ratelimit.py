@@ -3,7 +3,9 @@
 - ``RateLimiter``: a token bucket per client and class of request;
 - ``Guesses``: wrong bearer tokens per client, so tokens cannot be guessed at speed;
 - ``FailureMemo``: a URL whose fetch failed is not fetched again for a while;
-- ``KeyedLocks``: one lock per URL being fetched, dropped as soon as nobody holds it.
+- ``KeyedLocks``: one lock per URL being fetched, dropped as soon as nobody holds it;
+- ``HeavyWork``: fetches and extractions share a few threads of their own, so the
+  health, static and read routes always find a free one.
 """
 
 from __future__ import annotations
@@ -13,9 +15,15 @@ import contextlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar
+
+import anyio.to_thread
+from anyio import CapacityLimiter
 
 from listen.errors import Busy, ListenError
+
+T = TypeVar("T")
 
 
 class RateLimiter:
@@ -126,3 +134,18 @@ class KeyedLocks:
 
     def __len__(self) -> int:
         return len(self._locks)
+
+
+class HeavyWork:
+    """At most ``threads`` fetches and extractions at once. They wait for each other here,
+    not in the shared thread pool (40 threads), which the cheap routes need."""
+
+    def __init__(self, threads: int = 16) -> None:
+        self.limiter = CapacityLimiter(threads)
+
+    async def run(self, fn: Callable[..., T], *args: object) -> T:
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
+
+    @property
+    def running(self) -> int:
+        return int(self.limiter.borrowed_tokens)

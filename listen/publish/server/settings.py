@@ -30,6 +30,7 @@ class Settings:
     fetch_deadline_s: float = 30.0  # a whole fetch, however slowly the server trickles
     failure_ttl_s: float = 120.0  # a URL whose fetch failed is not fetched again for this long
     fetch_slots: tuple[int, int] = (16, 4)  # fetches at once: in all, and to one host
+    heavy_threads: int = 16  # fetches and extractions at once (the thread pool holds 40)
     read_rate: tuple[int, float] = (240, 60.0)  # requests per window (seconds), per client
     write_rate: tuple[int, float] = (30, 60.0)
     guess_rate: tuple[int, float] = (10, 600.0)  # wrong tokens per client before writes stop
