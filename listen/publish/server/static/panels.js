@@ -35,13 +35,14 @@ export const panels = {
     const at = clock(this.audio.currentTime);
     const url = new URL(window.location.href);
     url.hash = `t=${at}`;
-    try {
-      await navigator.clipboard.writeText(url.href);
-      this.say(fill(this.t.copied, { url: url.href }), { kind: "copied" });
-    } catch (_) {
-      // No clipboard (an insecure page, a refusal): the link, selectable, in the notice.
-      this.say(`${this.t.copyHere} ${url.href}`, { kind: "copied" });
-    }
+    // No clipboard (an insecure page), a refusal, or a permission prompt left unanswered: the
+    // link, selectable, in the notice; a write that never settles must not leave silence.
+    const written = navigator.clipboard
+      ? navigator.clipboard.writeText(url.href).then(() => true, () => false)
+      : Promise.resolve(false);
+    const late = new Promise((done) => window.setTimeout(() => done(false), 1500));
+    if (await Promise.race([written, late])) this.say(fill(this.t.copied, { url: url.href }), { kind: "copied" });
+    else this.say(`${this.t.copyHere} ${url.href}`, { kind: "copied" });
     this.copiedLink = url.href;
   },
 
