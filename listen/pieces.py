@@ -44,6 +44,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -100,12 +101,17 @@ class Mastered:
         return self.measured_lufs + self.steps * GAIN_STEP_DB
 
 
-def encode_piece(pcm: bytes, settings: EncoderSettings) -> bytes:
-    """One self-contained LAME stream: no header frame, nothing borrowed from before."""
+def _lameenc() -> Any:
     try:
         import lameenc
     except ImportError:
         raise AudioError("lameenc is not installed", hint="pip install lameenc") from None
+    return lameenc
+
+
+def encode_piece(pcm: bytes, settings: EncoderSettings) -> bytes:
+    """One self-contained LAME stream: no header frame, nothing borrowed from before."""
+    lameenc = _lameenc()
 
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(settings.bitrate)
@@ -207,6 +213,9 @@ class Narration:
         settings: EncoderSettings | None = None,
         store: PieceStore | None = None,
     ) -> None:
+        # Imported here, on the calling thread: loading an extension module on the worker
+        # while the pip-installed libespeak-ng speaks on this one can crash the process.
+        _lameenc()
         self.settings = settings or EncoderSettings()
         self.target = target_lufs
         self.rate = self.settings.sample_rate

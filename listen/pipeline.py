@@ -20,7 +20,6 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -282,9 +281,6 @@ def render_episode(
     counts = Counts()
     timings: list[Timing] = []
     settings = EncoderSettings(bitrate=options.bitrate, sample_rate=SAMPLE_RATE)
-    side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listen-artwork")
-    cover = side.submit(artwork, script, store)  # drawn while the narration is spoken
-    side.shutdown(wait=False)
     with Narration(prepared.target_lufs, settings, piece_store(store)) as narration:
         # assemble, measure and encode at once: every sentence, with its pause, to the sample;
         # each finished piece is encoded on the other core while the next is spoken
@@ -318,11 +314,14 @@ def render_episode(
                 with contextlib.suppress(FileNotFoundError):
                     stale.unlink()  # a sidecar from an older render would not match this audio
         _phase(progress, "encoding", 0)
+        # Not on a side thread: importing Pillow while the pip-installed libespeak-ng speaks
+        # in the main thread crashed the process (tests/test_cli.py, the pip-only machine).
+        cover = artwork(script, store)
         try:
             with atomic_path(out) as tmp:
                 narration.join(tmp)
                 try:
-                    write_tags(tmp, script, chapter_list, prepared.key, cover.result())
+                    write_tags(tmp, script, chapter_list, prepared.key, cover)
                 except MutagenError as exc:
                     raise ExportError(f"cannot write tags to {out}: {exc}") from None
         except Exception:

@@ -189,3 +189,21 @@ def test_an_old_queue_is_migrated_in_place(tmp_path: Path) -> None:
 def test_a_database_url_that_is_neither_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="unsupported database 'mysql://x/y'"):
         Library("mysql://x/y")
+
+
+def test_an_old_service_database_gets_the_library_beside_it(tmp_path: Path) -> None:
+    path = tmp_path / "listen.sqlite3"
+    with sqlite3.connect(path) as conn:  # publish/server/store.py's table, before issue 11
+        conn.execute("CREATE TABLE articles (id TEXT PRIMARY KEY, url TEXT NOT NULL)")
+        conn.execute("CREATE INDEX articles_by_url ON articles (url)")
+        conn.execute("INSERT INTO articles VALUES ('a', 'https://example.org/a')")
+    with Library(path) as library:
+        assert library.counts()["pending"] == 0
+        add(library, 1)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1  # untouched
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (x)")
+    with pytest.raises(StoreError, match="not a listen queue"):
+        Library(other)

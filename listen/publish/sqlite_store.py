@@ -21,6 +21,7 @@ from listen.errors import StoreError
 from listen.publish.schema import SCHEMA_VERSION, schema
 
 APPLICATION_ID = 0x4C51554E  # "LQUN": marks the file as a listen queue
+_OLD_SERVICE_TABLES = frozenset({"articles", "articles_by_url", "articles_by_requested"})
 
 _MIGRATIONS = schema(
     {
@@ -120,7 +121,17 @@ class SqliteBackend:
                 f"{self.path} was made by a newer listen (schema {version})",
                 hint="upgrade listen",
             )
-        if (app_id not in (0, APPLICATION_ID)) or (tables and app_id != APPLICATION_ID):
+        names = {
+            r[0]
+            for r in db.execute("SELECT name FROM sqlite_master").fetchall()
+            if not r[0].startswith("sqlite_")
+        }
+        # The service's store before the library (an "articles" table): ours is made beside it,
+        # and its articles are rendered again when they are next asked for.
+        old_service = app_id == 0 and version == 0 and names <= _OLD_SERVICE_TABLES
+        if (app_id not in (0, APPLICATION_ID)) or (
+            tables and app_id != APPLICATION_ID and not old_service
+        ):
             raise StoreError(
                 f"{self.path} is an SQLite database but not a listen queue; it was left untouched",
                 hint="choose another file with --db",

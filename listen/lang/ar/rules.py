@@ -375,7 +375,7 @@ class Arabic:
             ),
             rule(rf"{nb}(?P<a>{NUM})(?:\s(?P<s>{scale}))?\s?(?P<cur2>{cur}|{code}\b)", self.money),
             rule(
-                rf"(?<!\d)(?P<d>[12]\d|3[01]|0?[1-9])\s(?P<m>{month})(?:\s?/\s?(?P<m2>{month}))?(?:\s(?P<y>\d{{4}}))?(?!\d)",
+                rf"(?<![\d.,])(?P<d>[12]\d|3[01]|0?[1-9])\s(?P<m>{month})(?:\s?/\s?(?P<m2>{month}))?(?:\s(?P<y>\d{{4}}))?(?!\d)",
                 self.date,
             ),
             rule(

@@ -396,7 +396,7 @@ class English:
                 self.money,
             ),
             rule(
-                rf"\b(?P<d1>{day})(?:\s?[–-]\s?(?P<d2>{day}))?\s(?:of\s)?(?P<m>{month})(?![\w])"
+                rf"(?<![\d.,])\b(?P<d1>{day})(?:\s?[–-]\s?(?P<d2>{day}))?\s(?:of\s)?(?P<m>{month})(?![\w])"
                 rf"(?:,?\s(?P<y>{year})(?!\d))?{time}(?P<c>)",
                 self.date_dm,
             ),

@@ -438,7 +438,7 @@ class Spanish:
                 self.money,
             ),
             rule(
-                rf"\b(?P<d>[12]\d|3[01]|0?[1-9])\s(?:de\s)?(?P<m>{month})(?![\w])(?:\s(?:de\s|del\s)?(?P<y>\d{{4}})\b)?",
+                rf"(?<![\d.,-])\b(?P<d>[12]\d|3[01]|0?[1-9])\s(?:de\s)?(?P<m>{month})(?![\w])(?:\s(?:de\s|del\s)?(?P<y>\d{{4}})\b)?",
                 self.date,
                 re.IGNORECASE,
             ),

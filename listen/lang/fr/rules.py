@@ -192,7 +192,7 @@ class French:
                 lambda m: self.money(m) if m.group("cur2") else self._code(m),
             ),
             rule(
-                rf"\b(?P<d>1er|[12]\d|3[01]|0?[1-9])\s(?P<m>{months})(?![\w])(?:\s(?P<y>\d{{4}})(?!\d))?",
+                rf"(?<![\d.,])\b(?P<d>1er|[12]\d|3[01]|0?[1-9])\s(?P<m>{months})(?![\w])(?:\s(?P<y>\d{{4}})(?!\d))?",
                 self.date,
             ),
             rule(r"\b(?P<d>\d{1,2})/(?P<mo>\d{1,2})/(?P<y>\d{4})\b", self.numeric_date),
