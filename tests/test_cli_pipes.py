@@ -96,18 +96,29 @@ def test_every_option_of_speak_and_queue_render_has_help() -> None:
 
 
 def test_ctrl_c_while_the_commands_load_is_an_abort_not_a_traceback(tmp_path: Path) -> None:
-    import signal
-    import time
+    # Ctrl-C arrives while listen.cli is being imported: the moment it imports click, which
+    # comes after its handler is set and before the (slow) command modules load.
+    child = """
+import os, signal, sys
 
-    proc = subprocess.Popen(
-        listen_cmd("speak", str(LANGUAGE_SAMPLES["en"]), "-o", str(tmp_path / "x.mp3")),
-        stderr=subprocess.PIPE,
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+from listen.cli import main
+main()
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", child, "speak", str(LANGUAGE_SAMPLES["en"]), "-o", "x.mp3"],
+        capture_output=True,
         text=True,
+        timeout=60,
         cwd=tmp_path,
     )
-    time.sleep(0.3)  # loading the commands takes longer than this
-    proc.send_signal(signal.SIGINT)
-    _, errors = proc.communicate(timeout=60)
-    assert proc.returncode != 0
-    assert "Traceback" not in errors and errors.strip().endswith("Aborted!")
+    assert result.returncode == 130
+    assert "Traceback" not in result.stderr and result.stderr.strip() == "Aborted!"
     assert list(tmp_path.iterdir()) == []
