@@ -244,3 +244,74 @@ def test_a_mixed_queue_is_named_for_what_it_holds() -> None:
     }
     many = site_defaults([entry(f"Site {n}", f"https://s{n}.example/x", "es") for n in range(5)])
     assert many["title"] == "Site 0, Site 1, Site 2 y 2 más"
+
+
+def _service(rendered: Rendered, tmp_path: Path, **overrides: Any) -> Any:
+    from starlette.testclient import TestClient
+
+    from listen.publish.server import Settings, create_app
+
+    copy = tmp_path / "q.db"
+    copy.write_bytes(Path(rendered.db).read_bytes())
+    settings = Settings(
+        data_dir=tmp_path / "data", workers=0, db=str(copy), media_dir=rendered.media, **overrides
+    )
+    return TestClient(create_app(settings))
+
+
+def test_the_service_feed_has_served_artwork_and_passes_apple_s_checks(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    """The service's feed, with no settings, carries the default artwork, served by itself."""
+    with _service(rendered, tmp_path) as client:
+        xml = client.get("/feeds/ar.xml")
+        assert xml.status_code == 200
+        channel = etree.fromstring(xml.content).find("channel")
+        href = channel.find(it("image")).get("href")
+        assert href.startswith("http://testserver/feeds/artwork/") and href.endswith(".png")
+        image = client.get(href)
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert check_artwork(image.content)[0] == "image/png"
+        assert channel.find(it("category")).get("text") in APPLE_CATEGORIES
+        assert channel.findtext(f"{it('owner')}/{it('name')}")
+        assert channel.findtext("description") not in ("", channel.findtext("title"))
+        gpodder = podcastparser.parse(href, io.BytesIO(xml.content))
+        assert gpodder["cover_url"] == href and gpodder["episodes"]
+        # nothing else can be reached through the artwork route
+        for name in ("..%2Fq.db", "x.png", "listen.sqlite3"):
+            assert client.get(f"/feeds/artwork/{name}").status_code == 404
+
+
+def test_the_service_takes_its_channel_from_the_same_toml_as_feed_build(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    settings = tmp_path / "channel.toml"
+    settings.write_text(
+        'title = "Al Mayadeen, read aloud"\nemail = "podcasts@example.org"\n'
+        'category = "News > Politics"\nimage = "https://cdn.example.org/art.png"\n'
+        '[es]\ntitle = "Al Mayadeen Español, en voz alta"\n',
+        encoding="utf-8",
+    )
+    with _service(rendered, tmp_path, channel_file=settings) as client:
+        en = etree.fromstring(client.get("/feeds/en.xml").content).find("channel")
+        es = etree.fromstring(client.get("/feeds/es.xml").content).find("channel")
+    assert en.findtext("title") == "Al Mayadeen, read aloud"
+    assert es.findtext("title") == "Al Mayadeen Español, en voz alta"
+    assert en.findtext(f"{it('owner')}/{it('email')}") == "podcasts@example.org"
+    assert en.find(it("image")).get("href") == "https://cdn.example.org/art.png"
+    category = en.find(it("category"))
+    assert category.get("text") == "News" and category.find(it("category")).get("text") == (
+        "Politics"
+    )
+
+
+def test_serve_refuses_a_broken_channel_file_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from listen.cli import cli
+
+    bad = tmp_path / "channel.toml"
+    bad.write_text("title = \n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["serve", "--data", str(tmp_path), "--channel", str(bad)])
+    assert result.exit_code != 0
+    assert "not valid TOML" in result.output and "Traceback" not in result.output

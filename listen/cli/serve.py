@@ -179,6 +179,12 @@ def _forwarded_ips(values: tuple[str, ...]) -> list[str]:
     help="Local render worker processes (0: only `listen worker`s render).",
 )
 @click.option("--public-url", metavar="URL", help="The service's public address, for feed links.")
+@click.option(
+    "--channel",
+    "channel_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The feeds' channel settings (TOML, as for `listen feed build --config`).",
+)
 @db_option
 @media_option
 @voices_option
@@ -207,6 +213,7 @@ def serve_command(
     broker: str | None,
     workers: int,
     public_url: str | None,
+    channel_file: Path | None,
     forwarded: tuple[str, ...],
     demo: bool,
     db: str | None,
@@ -217,6 +224,10 @@ def serve_command(
     """Serve the Listen API, the player and the feeds."""
     require_serve_extra()
     proxies = _forwarded_ips(forwarded)
+    if channel_file is not None:
+        from listen.publish.feed import Channel
+
+        Channel.from_toml(channel_file, {"title": "-", "base_url": "http://-/"})  # fails early
     if broker:
         check_broker(broker)
     from listen import tidy
@@ -231,6 +242,7 @@ def serve_command(
         broker=broker,
         workers=workers,
         public_url=public_url,
+        channel_file=channel_file,
         db=db,
         media_dir=media_dir,
         render=_options(flags, voices),

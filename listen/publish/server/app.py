@@ -20,8 +20,10 @@ import json
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,7 @@ from starlette.routing import Route
 from listen.errors import (
     Busy,
     ExtractionError,
+    FeedError,
     Forbidden,
     InvalidURL,
     ListenError,
@@ -473,24 +476,32 @@ async def feed(request: Request) -> Response:
     language = parse_code(request.path_params["language"])
     if language is None or language != request.path_params["language"]:
         raise HTTPException(404, "feeds are named by ISO 639-1 language code, like /feeds/en.xml")
-    from listen.publish.feed import Channel, build_feed
+    from listen.publish.feed import Channel, build_feed, site_defaults
     from listen.publish.items import feed_items
 
     base = (service.settings.public_url or str(request.base_url)).rstrip("/")
     articles = await run_in_threadpool(
         lambda: service.library.entries(state="ready", language=language)
     )
-    site = (
-        service.settings.site_name or next((a.site for a in articles if a.site), None) or "Listen"
-    )
-    channel = Channel(
-        title=f"{site} ({language})",
-        description=f"Articles from {site}, read aloud.",
-        author=site,
-        base_url=base,
-        language=language,
-        link=base,
-    )
+    site = service.settings.site_name or "Listen"
+    # The same precedence as `listen feed build`: what the articles say, then the channel
+    # file (and its edition's table), then what only the service knows.
+    defaults = {
+        "title": site,
+        "author": site,
+        "description": f"Articles from {site}, read aloud.",
+        "link": base,
+        **site_defaults(articles, language),
+        "base_url": base + "/",
+        "language": language,
+    }
+    try:
+        channel = Channel.from_toml(service.settings.channel_file, defaults, language=language)
+    except FeedError as exc:
+        raise HTTPException(500, exc.one_line()) from None
+    if channel.image is None:
+        art = await run_in_threadpool(_default_artwork, service, channel.title)
+        channel = replace(channel, image=f"{base}/feeds/artwork/{urllib.parse.quote(art)}")
 
     def route_links(entry: Entry) -> dict[str, str]:
         found = links(entry)
@@ -509,6 +520,33 @@ async def feed(request: Request) -> Response:
         xml,
         media_type="application/rss+xml; charset=utf-8",
         headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+def _artwork_dir(service: Service) -> Path:
+    return service.settings.data_dir / "artwork"
+
+
+def _default_artwork(service: Service, title: str) -> str:
+    """The channel's default square artwork, drawn once into the data folder; its file name."""
+    from listen.publish.checks import write_default_artwork
+
+    return write_default_artwork(_artwork_dir(service), title).name
+
+
+async def artwork(request: Request) -> Response:
+    service = service_of(request)
+    refused = _limited(request, service.reads)
+    if refused:
+        return refused
+    name = request.path_params["name"]
+    folder = _artwork_dir(service)
+    path = folder / name
+    # Only the names write_default_artwork gives, in that folder: no path can leave it.
+    if not name.endswith(".artwork.png") or path.parent != folder or not path.is_file():
+        raise HTTPException(404, "no such artwork")
+    return FileResponse(
+        path, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
     )
 
 
@@ -574,6 +612,7 @@ def create_app(settings: Settings, *, demo_url: str | None = None) -> Starlette:
         Route("/v1/listen", listen_endpoint),
         Route("/v1/queue.json", queue_json),
         Route("/feeds/{language}.xml", feed),
+        Route("/feeds/artwork/{name}", artwork),
         Route("/healthz", healthz),
         Route("/metrics", metrics),
     ]

@@ -38,6 +38,8 @@ class Settings:
         600.0  # how long /v1/listen trusts a ready render before re-fetching the page
     )
     site_name: str | None = None  # feed title when no article names its site
+    # The podcast channel's settings, the TOML file that `listen feed build --config` reads.
+    channel_file: Path | None = None
     player_download: bool = True  # the player offers "Download MP3" (LISTEN_PLAYER_DOWNLOAD=0)
     # The article library: sqlite:///PATH or postgresql://... (default: a file in data_dir)
     db: str | None = None
