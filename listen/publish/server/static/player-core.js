@@ -83,6 +83,9 @@ export class Player {
   // -- Status: a polite live region for state changes, never for each sentence --------------
   say(text, { kind = "info", retry = false } = {}) {
     window.clearTimeout(this.loadingTimer);
+    // A confirmation or an error must not be overwritten by a position announcement that a
+    // skip queued a moment before ("At 0:10" replacing "Link copied").
+    if (kind !== "info") window.clearTimeout(this.skipTimer);
     this.said = text;
     const { status, retry: again, notice } = this.view;
     status.textContent = ""; // clearing first makes a repeated message be read again
