@@ -202,10 +202,17 @@ class Service:
         return {"audio": mp3, **sidecar_paths(mp3)}
 
 
+# Extraction is pure Python and holds the GIL: several threads of it at once are no faster
+# than one, and each one more makes the event loop wait longer for its turn, so /healthz and
+# the static routes would answer late. One at a time; the others wait in their threads.
+_EXTRACTING = threading.Lock()
+
+
 def _script(page: Page, settings: Settings) -> Script:
     from listen.pipeline import script_from_page
 
-    script, _ = script_from_page(page, options=settings.render)
+    with _EXTRACTING:
+        script, _ = script_from_page(page, options=settings.render)
     return script
 
 
