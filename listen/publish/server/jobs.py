@@ -13,8 +13,10 @@ died or stopped renewing its lease. A dead worker's article is rendered again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import sys
 import time
 from pathlib import Path
@@ -136,6 +138,10 @@ def run_workers(feeder: HueyFeeder, workers: int) -> None:
     from listen.runtime import _stop_on_sigterm
 
     _stop_on_sigterm()
+    # These renders share the machine with the web process: they are batch work and must
+    # never make /healthz or the player wait for a core (their processes inherit this).
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
 
     def handle(event: Event) -> None:
         if event.kind == "failed":
