@@ -37,6 +37,7 @@ class Library:
     dll: ctypes.CDLL
     path: str
     data_dir: str | None  # None: the library's compiled-in default
+    bundled: bool = False  # espeakng-loader's copy, not the system's
 
 
 _library: Library | None = None
@@ -68,7 +69,7 @@ def load() -> Library:
     except (ImportError, OSError, RuntimeError):
         raise EngineUnavailable("espeak-ng not found", hint=INSTALL_HINT) from None
     os.environ["ESPEAK_DATA_PATH"] = data_dir
-    _library = Library(dll, path, data_dir)
+    _library = Library(dll, path, data_dir, bundled=True)
     return _library
 
 

@@ -75,7 +75,18 @@ class Pyttsx3Engine:
             ) from None
         driver = None
         if sys.platform.startswith("linux"):
-            libespeak.load()  # before pyttsx3 loads it, so the pip copy is found too
+            library = libespeak.load()  # before pyttsx3 loads it, so the pip copy is found too
+            if library.bundled:
+                # pyttsx3 speaks through espeak's own worker thread, where espeakng-loader's
+                # libespeak-ng 1.52 reads past the end of a clause (a rule scans for a space
+                # that is not there) and, about one run in two, off the end of that thread's
+                # stack: SIGSEGV. The espeak engine runs the same library synchronously on the
+                # calling thread, where the over-read lands in readable memory.
+                raise EngineUnavailable(
+                    "pyttsx3 cannot use the pip-shipped libespeak-ng safely (it crashes in "
+                    "espeak's own thread)",
+                    hint="install the system's with `apt-get install espeak-ng`",
+                )
             libespeak.claim(self.name)
             driver = "espeak"
         try:
