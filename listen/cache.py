@@ -18,6 +18,7 @@ import json
 import os
 import struct
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,17 +174,7 @@ class SegmentCache:
 
     def prune(self) -> int:
         """Remove the least recently used entries until the cache fits; return how many."""
-        entries = sorted(self._entries())
-        total = sum(e[1] for e in entries)
-        removed = 0
-        for _, size, path in entries:
-            if total <= self.max_bytes:
-                break
-            with contextlib.suppress(OSError):
-                path.unlink()
-                total -= size
-                removed += 1
-        return removed
+        return prune_files([path for _, _, path in self._entries()], self.max_bytes)
 
     def clear(self) -> int:
         removed = 0
@@ -192,3 +183,24 @@ class SegmentCache:
                 path.unlink()
                 removed += 1
         return removed
+
+
+def prune_files(paths: Sequence[Path], max_bytes: int) -> int:
+    """Remove the least recently used of ``paths`` until they fit in ``max_bytes``: the one
+    eviction rule of every cache (sentences, encoded pieces, finished episodes)."""
+    entries = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            entries.append((stat.st_mtime, stat.st_size, path))
+    entries.sort()
+    total = sum(size for _, size, _ in entries)
+    removed = 0
+    for _, size, path in entries:
+        if total <= max_bytes:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            total -= size
+            removed += 1
+    return removed

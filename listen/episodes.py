@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,26 +37,6 @@ if TYPE_CHECKING:
 _MP3 = "episode.mp3"
 ARTWORK_FORMAT = 1  # bump when export.cover_art draws differently
 _SIDECARS = {"timings": "timings.json", "vtt": "episode.vtt", "chapters": "chapters.json"}
-
-
-def prune_files(paths: Sequence[Path], max_bytes: int) -> int:
-    """Remove the least recently used of ``paths`` until they fit in ``max_bytes``."""
-    entries = []
-    for path in paths:
-        with contextlib.suppress(OSError):
-            stat = path.stat()
-            entries.append((stat.st_mtime, stat.st_size, path))
-    entries.sort()
-    total = sum(size for _, size, _ in entries)
-    removed = 0
-    for _, size, path in entries:
-        if total <= max_bytes:
-            break
-        with contextlib.suppress(OSError):
-            path.unlink()
-            total -= size
-            removed += 1
-    return removed
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

@@ -186,7 +186,7 @@ class PieceStore:
     def prune(self) -> int:
         if self.max_bytes is None:
             return 0
-        from listen.episodes import prune_files
+        from listen.cache import prune_files
 
         return prune_files(list(self.dir.glob("??/*.mp3")), self.max_bytes)
 
