@@ -266,6 +266,7 @@ def _serve(sock: socket.socket, host: str, settings: Any, proxies: list[str], de
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             fetch.abort_all()  # a page trickling in must not hold the shutdown
+            app.state.service.cpu.close()  # nor a page being read
             super().handle_exit(sig, frame)
 
     config = uvicorn.Config(

@@ -16,6 +16,7 @@ service may not fetch, 404, 413 too large, 422 no article, 429 rate-limited.
 from __future__ import annotations
 
 import hmac
+import importlib
 import json
 import re
 import threading
@@ -60,6 +61,7 @@ from listen.fetch import Slots, fetch_url
 from listen.language import parse_code
 from listen.models import Page, Script
 from listen.publish.library import Entry, Library
+from listen.publish.server.cpu import page_script, shared_pool
 from listen.publish.server.guard import HostGuard, url_problem
 from listen.publish.server.jobs import HueyFeeder, make_huey, start_workers
 from listen.publish.server.player import player_links, player_routes
@@ -85,6 +87,10 @@ FILES = {
     "chapters.json": ("chapters", "application/json+chapters"),
     "captions.vtt": ("captions", "text/vtt; charset=utf-8"),
 }
+# What the handlers import on first use, imported when the service starts instead
+WEB_MODULES = ("listen.pipeline", "listen.publish.playlist", "listen.publish.feed",
+               "listen.publish.items", "listen.publish.checks")  # fmt: skip
+JSON_INLINE_BYTES = 64 * 1024  # bigger bodies are parsed in a worker process
 # The library's states as the API names them
 API_STATES = {"pending": "queued", "rendering": "rendering", "ready": "ready", "failed": "failed"}
 LINK_NAMES = {
@@ -112,6 +118,9 @@ class Service:
         self.url_locks = KeyedLocks()
         self.fetch_slots = Slots(*settings.fetch_slots)
         self.heavy = HeavyWork(settings.heavy_threads)
+        self.cpu = shared_pool(settings.cpu_processes)
+        for module in WEB_MODULES:  # imported now: an import holds the GIL, and the loop waits
+            importlib.import_module(module)
         self.workers: Any = None
         self.registry = CollectorRegistry()
         self.requests = Counter(
@@ -186,10 +195,14 @@ class Service:
                 busy_wait=0,  # no free fetch slot: answer 503 now, keep the thread free
                 slots=self.fetch_slots,
             )
-            return _script(page, self.settings), page.html
+            return self.read_page(page), page.html
         except ListenError as exc:
             self.failures.remember(url, exc)
             raise
+
+    def read_page(self, page: Page) -> Script:
+        """The page's script, read in a worker process (cpu.py): never in this one."""
+        return self.cpu.call(self.settings.page_deadline_s, page_script, page, self.settings.render)
 
     def files(self, entry: Entry) -> dict[str, Path]:
         """The entry's MP3 and sidecars inside this service's media folder."""
@@ -200,20 +213,6 @@ class Service:
         if not mp3.is_relative_to(root):
             return {}
         return {"audio": mp3, **sidecar_paths(mp3)}
-
-
-# Extraction is pure Python and holds the GIL: several threads of it at once are no faster
-# than one, and each one more makes the event loop wait longer for its turn, so /healthz and
-# the static routes would answer late. One at a time; the others wait in their threads.
-_EXTRACTING = threading.Lock()
-
-
-def _script(page: Page, settings: Settings) -> Script:
-    from listen.pipeline import script_from_page
-
-    with _EXTRACTING:
-        script, _ = script_from_page(page, options=settings.render)
-    return script
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -331,7 +330,11 @@ async def post_article(request: Request) -> Response:
             service.guesses.failed(client)
         return refused
     try:
-        data = json.loads(await _body(request, service.settings.max_body_bytes))
+        raw = await _body(request, service.settings.max_body_bytes)
+        if len(raw) <= JSON_INLINE_BYTES:
+            data = json.loads(raw)
+        else:  # megabytes of JSON would hold the event loop for tens of milliseconds
+            data = await service.cpu.run(service.settings.page_deadline_s, json.loads, raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         # RecursionError: a body of thousands of nested brackets
         return error(400, 'the body must be JSON: {"url": ...} or {"html": ..., "url": ...}')
@@ -358,7 +361,7 @@ async def post_article(request: Request) -> Response:
                 return error(413, "the page is over the 10 MB limit")
             text = page_html
             script = await service.heavy.run(
-                _script, Page(html=text, url=url, source=url), service.settings
+                service.read_page, Page(html=text, url=url, source=url)
             )
             source = "html"
         entry = await run_in_threadpool(service.submit, script, text, url, source)
@@ -507,7 +510,7 @@ async def feed(request: Request) -> Response:
     except FeedError as exc:
         raise HTTPException(500, exc.one_line()) from None
     if channel.image is None:
-        art = await run_in_threadpool(_default_artwork, service, channel.title)
+        art = await _default_artwork(service, channel.title)
         channel = replace(channel, image=f"{base}/feeds/artwork/{urllib.parse.quote(art)}")
 
     def route_links(entry: Entry) -> dict[str, str]:
@@ -520,8 +523,12 @@ async def feed(request: Request) -> Response:
         }
 
     items, _ = feed_items(articles, route_links)
-    xml = await run_in_threadpool(
-        lambda: build_feed(channel, items, self_url=str(request.url.replace(query="")))
+    xml = await service.cpu.run(
+        service.settings.page_deadline_s,
+        build_feed,
+        channel,
+        items,
+        self_url=str(request.url.replace(query="")),
     )
     return Response(
         xml,
@@ -534,11 +541,15 @@ def _artwork_dir(service: Service) -> Path:
     return service.settings.data_dir / "artwork"
 
 
-def _default_artwork(service: Service, title: str) -> str:
+async def _default_artwork(service: Service, title: str) -> str:
     """The channel's default square artwork, drawn once into the data folder; its file name."""
     from listen.publish.checks import write_default_artwork
 
-    return write_default_artwork(_artwork_dir(service), title).name
+    folder = _artwork_dir(service)
+    path = await service.cpu.run(
+        service.settings.page_deadline_s, write_default_artwork, folder, title
+    )
+    return path.name
 
 
 async def artwork(request: Request) -> Response:
@@ -602,6 +613,7 @@ def create_app(settings: Settings, *, demo_url: str | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> Any:
         if settings.workers > 0:
             service.workers = start_workers(service.feeder(), settings.workers)
+        await run_in_threadpool(service.cpu.start)
         try:
             yield
         finally:

@@ -30,6 +30,10 @@ class Settings:
     fetch_deadline_s: float = 30.0  # a whole fetch, however slowly the server trickles
     failure_ttl_s: float = 120.0  # a URL whose fetch failed is not fetched again for this long
     fetch_slots: tuple[int, int] = (16, 4)  # fetches at once: in all, and to one host
+    # Processes that read pages (and build feeds) beside the web process; a page that takes
+    # longer than page_deadline_s to read is stopped and refused.
+    cpu_processes: int = 2
+    page_deadline_s: float = 30.0
     heavy_threads: int = 16  # fetches and extractions at once (the thread pool holds 40)
     read_rate: tuple[int, float] = (240, 60.0)  # requests per window (seconds), per client
     write_rate: tuple[int, float] = (30, 60.0)
