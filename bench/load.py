@@ -19,10 +19,10 @@ machines). What it costs is printed anyway, with what the service, its
 worker processes and the rest of the machine used in the same seconds.
 
 For the slowest ``/healthz`` answers the probe also reads how long the
-service's event loop thread was runnable but waiting for a core
-(``/proc/PID/schedstat``, Linux): a slow answer that is mostly such waiting is
-the machine being busy, not the service. ``--runs N`` repeats the whole test
-and ends with one line per run. Everything runs on 127.0.0.1, in a temporary
+threads of the web process were runnable but waiting for a core
+(``/proc/PID/task/*/schedstat``, Linux; summed over threads): a slow answer
+that is mostly such waiting is the machine being busy, not the service.
+``--runs N`` repeats the whole test and ends with one line per run. Everything runs on 127.0.0.1, in a temporary
 folder that is removed at the end. Exit status 1 if a goal is missed.
 """
 
@@ -88,12 +88,18 @@ def wait_up(url: str, seconds: float) -> None:
 
 
 def run_wait_ms(pid: int) -> float:
-    """How long ``pid``'s main thread has waited, runnable, for a core (ms; 0 off Linux)."""
+    """How long the threads of ``pid`` have waited, runnable, for a core (ms; 0 off Linux)."""
+    total = 0
     try:
-        fields = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
         return 0.0
-    return int(fields[1]) / 1e6
+    for task in tasks:
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # a thread that ended meanwhile
+    return total / 1e6
 
 
 def cpu_s(pid: int) -> float:

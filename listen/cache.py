@@ -8,6 +8,11 @@ its format and length, so a damaged or truncated one is dropped, never played.
 The cache is pruned to one size bound (``cache_max_bytes``: ``--cache-mb`` or
 ``$LISTEN_CACHE_MB``), least recently used first, while a render writes, not
 only after it.
+
+Every temporary file of the caches (sentences, encoded pieces, finished
+episodes) is made by ``part_file`` or ``part_dir`` here: it is named for its
+owner's PID as listen.tidy names all of them, so ``sweep_parts``, run at each
+prune, removes what a killed process left and never what a live one writes.
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import struct
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from platformdirs import user_cache_dir
 
+from listen import tidy
 from listen.errors import ListenError
 from listen.models import AudioChunk
 from listen.voices import VoiceProfile
@@ -134,23 +142,12 @@ class SegmentCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(
-                        _HEADER.pack(
-                            _MAGIC,
-                            chunk.sample_rate,
-                            chunk.sample_width,
-                            chunk.channels,
-                            len(chunk.pcm),
-                        )
-                    )
-                    fh.write(chunk.pcm)
-                os.replace(tmp, path)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
+            header = _HEADER.pack(
+                _MAGIC, chunk.sample_rate, chunk.sample_width, chunk.channels, len(chunk.pcm)
+            )
+            with part_file(path) as fh:
+                fh.write(header)
+                fh.write(chunk.pcm)
         except OSError:
             return
         self._since_prune += _HEADER.size + len(chunk.pcm)
@@ -174,6 +171,7 @@ class SegmentCache:
 
     def prune(self) -> int:
         """Remove the least recently used entries until the cache fits; return how many."""
+        sweep_parts(self.dir, depth=1)
         return prune_files([path for _, _, path in self._entries()], self.max_bytes)
 
     def clear(self) -> int:
@@ -203,4 +201,51 @@ def prune_files(paths: Sequence[Path], max_bytes: int) -> int:
             path.unlink()
             total -= size
             removed += 1
+    return removed
+
+
+# -- temporary files ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def part_file(path: Path) -> Iterator[BinaryIO]:
+    """Write ``path`` atomically: a temporary file beside it, named for this process, renamed
+    over ``path`` when the block ends, removed if it fails."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=tidy.part_prefix(path), suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def part_dir(path: Path) -> Path:
+    """A temporary folder beside ``path``, named for this process, to be renamed to ``path``."""
+    return Path(tempfile.mkdtemp(dir=path.parent, prefix=tidy.part_prefix(path), suffix=".part"))
+
+
+def sweep_parts(directory: Path, depth: int = 0) -> int:
+    """Remove the temporary files and folders that dead processes left in ``directory`` (and
+    its subfolders, ``depth`` levels down); how many went. A live process's are kept."""
+    removed = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if entry.name.startswith(".") and tidy.stale(entry.name):
+            with contextlib.suppress(OSError):
+                if is_dir:
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+                removed += 1
+        elif is_dir and depth > 0:
+            removed += sweep_parts(Path(entry.path), depth - 1)
     return removed

@@ -21,11 +21,11 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from listen.cache import part_dir, part_file, sweep_parts
 from listen.export import atomic_path, read_render_key
 from listen.transcript import sidecar_paths
 
@@ -66,7 +66,7 @@ class EpisodeStore:
             return
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(dir=self.dir, prefix=".", suffix=".part"))
+            staging = part_dir(self._entry(key))
             try:
                 _link_or_copy(mp3, staging / _MP3)
                 for kind, name in _SIDECARS.items():
@@ -114,6 +114,7 @@ class EpisodeStore:
 
     def prune(self) -> int:
         """Remove whole entries, least recently used first, until the store fits."""
+        sweep_parts(self.dir)  # what a killed render left
         if self.max_bytes is None:
             return 0
         sized = []
@@ -166,10 +167,9 @@ def artwork(script: Script, cache: SegmentCache | None) -> bytes:
     data = cover_art(script)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
+        sweep_parts(path.parent)
+        with part_file(path) as fh:
             fh.write(data)
-        os.replace(tmp, path)
     return data
 
 

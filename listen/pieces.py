@@ -50,6 +50,7 @@ import numpy as np
 import numpy.typing as npt
 
 from listen.audio import to_pcm16
+from listen.cache import part_file, prune_files, sweep_parts
 from listen.errors import AudioError, ExportError
 from listen.loudness import LoudnessMeter, loudness
 from listen.models import AudioChunk
@@ -175,19 +176,16 @@ class PieceStore:
         path = self.path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-            with os.fdopen(fd, "wb") as fh:
+            with part_file(path) as fh:
                 fh.write(data)
-            os.replace(tmp, path)
         except OSError as exc:
             raise ExportError(f"cannot write an encoded piece to {self.dir}: {exc}") from None
         return path
 
     def prune(self) -> int:
+        sweep_parts(self.dir, depth=1)  # what a killed render left
         if self.max_bytes is None:
             return 0
-        from listen.cache import prune_files
-
         return prune_files(list(self.dir.glob("??/*.mp3")), self.max_bytes)
 
 

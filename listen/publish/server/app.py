@@ -33,9 +33,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     disable_created_metrics,
-    generate_latest,
 )
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -44,7 +42,6 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from listen.errors import (
     Busy,
@@ -63,6 +60,7 @@ from listen.models import Page, Script
 from listen.publish.library import Entry, Library
 from listen.publish.server.cpu import page_script, shared_pool
 from listen.publish.server.guard import HostGuard, url_problem
+from listen.publish.server.health import Health, Metrics, healthz, metrics
 from listen.publish.server.jobs import HueyFeeder, make_huey, start_workers
 from listen.publish.server.player import player_links, player_routes
 from listen.publish.server.ratelimit import (
@@ -140,6 +138,7 @@ class Service:
         )
         for state, name in API_STATES.items():
             articles.labels(name).set_function(self._counter(state))
+        self.health = Health(self._api_counts)
 
     @property
     def library(self) -> Library:
@@ -147,6 +146,9 @@ class Service:
         if library is None:
             library = self._local.library = Library(self.settings.db_url)
         return library
+
+    def _api_counts(self) -> dict[str, int]:
+        return {API_STATES[state]: n for state, n in self.library.counts().items()}
 
     def _counter(self, state: str) -> Callable[[], float]:
         return lambda: float(self.library.counts()[state])
@@ -568,58 +570,10 @@ async def artwork(request: Request) -> Response:
     )
 
 
-async def healthz(request: Request) -> Response:
-    service = service_of(request)
-    found = await run_in_threadpool(lambda: service.library.counts())
-    counts = {API_STATES[state]: n for state, n in found.items()}
-    workers = service.workers
-    alive = workers is None or workers.is_alive()
-    return JSONResponse(
-        {
-            "status": "ok" if alive else "degraded",
-            "articles": counts,
-            "local_workers": bool(workers and alive),
-        },
-        status_code=200 if alive else 503,
-    )
-
-
-async def metrics(request: Request) -> Response:
-    data = await run_in_threadpool(generate_latest, service_of(request).registry)
-    return Response(data, media_type=CONTENT_TYPE_LATEST)
-
-
 async def http_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return error(exc.status_code, str(exc.detail))
     return error(500, "internal error")
-
-
-class Metrics:
-    """Counts every answer by route and status. Plain ASGI: BaseHTTPMiddleware would add a
-    task and a stream to every request, CPU the event loop spends before /healthz."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = [500]
-
-        async def sent(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sent)
-        finally:
-            route = scope.get("route")
-            name = getattr(route, "path", "unmatched")
-            service: Service = scope["app"].state.service
-            service.requests.labels(name, str(status[0])).inc()
 
 
 def create_app(settings: Settings, *, demo_url: str | None = None) -> Starlette:
