@@ -22,8 +22,9 @@ For the slowest ``/healthz`` answers the probe also reads how long the
 threads of the web process were runnable but waiting for a core
 (``/proc/PID/task/*/schedstat``, Linux; summed over threads): a slow answer
 that is mostly such waiting is the machine being busy, not the service.
-``--runs N`` repeats the whole test and ends with one line per run. Everything runs on 127.0.0.1, in a temporary
-folder that is removed at the end. Exit status 1 if a goal is missed.
+``--runs N`` repeats the whole test and ends with one line per run.
+Everything runs on 127.0.0.1, in a temporary folder that is removed at the end.
+Exit status 1 if a goal is missed.
 """
 
 from __future__ import annotations
