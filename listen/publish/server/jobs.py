@@ -25,7 +25,7 @@ from typing import Any
 from huey import RedisHuey, SqliteHuey
 from huey.api import Huey
 
-from listen.errors import BrokerError
+from listen.errors import BrokerError, StoreError
 from listen.models import Event, RenderOptions
 from listen.runtime import Emit, parent_alive, run
 
@@ -33,6 +33,7 @@ log = logging.getLogger("listen")
 
 TASK = "render_article"
 IDLE_S = 1.0  # how often an idle worker looks for claimable entries
+SAY_EVERY_S = 60.0  # an outage is reported at most this often
 
 
 def check_broker(broker: str | None) -> None:
@@ -70,6 +71,36 @@ def render_article(entry_id: int, db: str | None = None, media: str | None = Non
         )
 
 
+class Outage:
+    """Waits that double while something a worker needs (the broker, the article store) does
+    not answer, and a warning when it stops answering, at most once a minute, and when it
+    answers again: an outage costs neither a log line every poll nor a busy loop."""
+
+    def __init__(self, what: str, first: float = 0.5, most: float = 30.0) -> None:
+        self.what, self.first, self.most = what, first, most
+        self.delay = 0.0  # 0: it answers
+        self.said = float("-inf")  # when the last warning was printed (monotonic)
+
+    def failed(self, exc: BaseException) -> float:
+        """Record one failure; how long to wait before the next try."""
+        self.delay = min(self.most, self.delay * 2) if self.delay else self.first
+        now = time.monotonic()
+        if now - self.said >= SAY_EVERY_S:
+            self.said = now
+            why = " ".join(str(exc).split())[:200] or type(exc).__name__
+            _warn(f"warning: {self.what} is unreachable ({why}); retrying with backoff")
+        return self.delay
+
+    def answered(self) -> None:
+        if self.delay:
+            self.delay, self.said = 0.0, float("-inf")
+            _warn(f"{self.what} answers again")
+
+
+def _warn(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 class HueyFeeder:
     """Jobs from Huey, and from the library's claimable entries when Huey has none."""
 
@@ -85,41 +116,52 @@ class HueyFeeder:
     ) -> None:
         self.db, self.broker, self.data_dir = db, broker, data_dir
         self.media_dir, self.options = media_dir, options
-        self._outage = 0.0  # when this worker last said the broker is unreachable
 
     def work(self, emit: Emit, parent: int | None) -> None:
         from listen.publish.library import Library
         from listen.publish.workers import render_claimed
 
         huey, _ = make_huey(self.data_dir, self.broker)
-        with Library(self.db) as library:
+        broker = Outage(f"the broker ({self.broker or 'jobs.sqlite3'})")
+        store = Outage("the article library")
+        library: Library | None = None
+        try:
             while parent_alive(parent):
-                entry_id = self._next(huey)
-                rendered = render_claimed(
-                    library,
-                    emit,
-                    self.options,
-                    self.media_dir,
-                    layout="service",
-                    entry_id=entry_id,
-                )
-                if entry_id is None and not rendered:
+                try:
+                    library = library or Library(self.db)
+                    entry_id = self._next(huey, broker)
+                    rendered = render_claimed(
+                        library,
+                        emit,
+                        self.options,
+                        self.media_dir,
+                        layout="service",
+                        entry_id=entry_id,
+                    )
+                except StoreError as exc:  # the library is down: wait, then connect again
+                    with contextlib.suppress(Exception):
+                        if library is not None:
+                            library.close()
+                    library = None
+                    time.sleep(store.failed(exc))
+                    continue
+                store.answered()
+                if entry_id is None and not rendered and not broker.delay:
                     time.sleep(IDLE_S if self.broker is None else 0.1)
+        finally:
+            if library is not None:
+                with contextlib.suppress(Exception):
+                    library.close()
 
-    def _next(self, huey: Huey) -> int | None:
-        """The entry id of the next job, or None (waits up to IDLE_S on Redis)."""
+    def _next(self, huey: Huey, outage: Outage) -> int | None:
+        """The entry id of the next job, or None (waits up to IDLE_S on Redis, and longer
+        while the broker does not answer)."""
         try:
             task = huey.dequeue()
-        except Exception as exc:  # the broker is down: say so once a minute, keep trying
-            now = time.monotonic()
-            if now - self._outage >= 60:
-                self._outage = now
-                why = " ".join(str(exc).split())[:200] or type(exc).__name__
-                where = self.broker or "jobs.sqlite3"
-                print(f"warning: the broker is unreachable ({where}: {why}); retrying",
-                      file=sys.stderr, flush=True)  # fmt: skip
-            time.sleep(2.0)
+        except Exception as exc:  # the broker is down: keep trying, ever less often
+            time.sleep(outage.failed(exc))
             return None
+        outage.answered()
         if task is None or not task.args:
             return None
         return int(task.args[0])
