@@ -19,9 +19,10 @@ machines). What it costs is printed anyway, with what the service, its
 worker processes and the rest of the machine used in the same seconds.
 
 For the slowest ``/healthz`` answers the probe also reads how long the
-threads of the web process were runnable but waiting for a core
-(``/proc/PID/task/*/schedstat``, Linux; summed over threads): a slow answer
-that is mostly such waiting is the machine being busy, not the service.
+threads of the web process, and its own, were runnable but waiting for a core
+meanwhile (``/proc/PID/task/*/schedstat``, Linux; summed over threads): a
+slow answer that is mostly such waiting is the machine being busy, not the
+service.
 ``--runs N`` repeats the whole test and ends with one line per run.
 Everything runs on 127.0.0.1, in a temporary folder that is removed at the end.
 Exit status 1 if a goal is missed.
@@ -64,6 +65,7 @@ BASELINE_S = 3.0
 GOAL_HEALTH_MS = 100.0
 GOAL_STOP_S = 5.0
 LOAD_NICE = 10
+Answer = tuple[float, float, float]  # ms; ms the service's threads, the probe's waited for a core
 TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -189,12 +191,13 @@ class CpuMeter:
 
 def probe_health(base: str, service: int, stop: Any, results: Any) -> None:
     """Ask /healthz every HEALTH_EVERY_S until ``stop``; runs in a process of its own at the
-    normal priority. Sends [(latency ms, service's run-queue wait ms during it)], failures."""
-    answers: list[tuple[float, float]] = []
+    normal priority. Sends [(latency ms, and how long the service's threads and the probe's
+    own waited for a core meanwhile)], failures."""
+    answers: list[Answer] = []
     failed = 0
     with httpx.Client(base_url=base, timeout=5) as client:
         while not stop.is_set():
-            waited = run_wait_ms(service)
+            waited, mine = run_wait_ms(service), run_wait_ms(os.getpid())
             start = time.perf_counter()
             try:
                 ok = client.get("/healthz").status_code == 200
@@ -202,7 +205,9 @@ def probe_health(base: str, service: int, stop: Any, results: Any) -> None:
                 ok = False
             elapsed = (time.perf_counter() - start) * 1000
             if ok:
-                answers.append((elapsed, run_wait_ms(service) - waited))
+                answers.append(
+                    (elapsed, run_wait_ms(service) - waited, run_wait_ms(os.getpid()) - mine)
+                )
             else:
                 failed += 1
             stop.wait(max(0.0, HEALTH_EVERY_S - elapsed / 1000))
@@ -219,7 +224,7 @@ class Probe:
         self.process = spawn.Process(target=probe_health, args=(base, service, self.halt, send))
         self.process.start()
 
-    def stop(self) -> tuple[list[tuple[float, float]], int]:
+    def stop(self) -> tuple[list[Answer], int]:
         self.halt.set()
         answers, failed = self.receive.recv()
         self.process.join()
@@ -305,8 +310,8 @@ def generate(base: str, slow_port: Any, stop: Any, done: Any, results: Any) -> N
 @dataclass
 class Run:
     load_before: float
-    idle: list[tuple[float, float]] = field(default_factory=list)
-    busy: list[tuple[float, float]] = field(default_factory=list)
+    idle: list[Answer] = field(default_factory=list)
+    busy: list[Answer] = field(default_factory=list)
     failed: int = 0
     in_flight: int = 0
     stop_s: float = 0.0
@@ -315,7 +320,7 @@ class Run:
 
     @property
     def worst(self) -> float:
-        return max((ms for ms, _ in self.busy), default=float("inf"))
+        return max((a[0] for a in self.busy), default=float("inf"))
 
     @property
     def ok(self) -> bool:
@@ -332,7 +337,9 @@ def one_run(seconds: float) -> Run:
         cmd = [sys.executable, "-m", "listen", "serve", "--port", str(port)]
         cmd += ["--data", f"{tmp}/data", "--allow-host", "127.0.0.1"]
         cmd += ["--allow-private", "127.0.0.1", "--token", TOKEN, "--workers", "1", "--no-demo"]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         try:
             wait_up(base + "/healthz", 60)
             time.sleep(1.0)  # the worker processes finish starting
@@ -374,17 +381,20 @@ def one_run(seconds: float) -> Run:
 # -- the printout -----------------------------------------------------------------------------
 
 
-def percentiles(answers: list[tuple[float, float]]) -> str:
+def percentiles(answers: list[Answer]) -> str:
     if not answers:
         return "none"
-    ms = sorted(a for a, _ in answers)
+    ms = sorted(a[0] for a in answers)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
     return f"{ms[len(ms) // 2]:.1f} / {p99:.1f} / {ms[-1]:.1f} ms"
 
 
-def slowest(answers: list[tuple[float, float]], n: int = 3) -> str:
+def slowest(answers: list[Answer], n: int = 3) -> str:
     worst = sorted(answers, reverse=True)[:n]
-    return ", ".join(f"{ms:.0f} ms ({wait:.0f} waiting for a core)" for ms, wait in worst)
+    return ", ".join(
+        f"{ms:.0f} ms (waiting for a core: service {service:.0f}, probe {probe:.0f})"
+        for ms, service, probe in worst
+    )
 
 
 def report(run: Run, seconds: float, number: int) -> None:
@@ -418,7 +428,7 @@ def summary(runs: list[Run]) -> None:
     print("\n| run | load average before | /healthz p99 / worst under load | stop | goals |")
     print("|---|---|---|---|---|")
     for i, run in enumerate(runs, 1):
-        ms = sorted(a for a, _ in run.busy) or [float("inf")]
+        ms = sorted(a[0] for a in run.busy) or [float("inf")]
         p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
         print(
             f"| {i} | {run.load_before:.2f} | {p99:.1f} / {run.worst:.1f} ms "

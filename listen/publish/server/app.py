@@ -340,6 +340,8 @@ async def post_article(request: Request) -> Response:
     except (ValueError, UnicodeDecodeError, RecursionError):
         # RecursionError: a body of thousands of nested brackets
         return error(400, 'the body must be JSON: {"url": ...} or {"html": ..., "url": ...}')
+    except ListenError as exc:  # the body took too long to parse, or the service is stopping
+        return error(status_for(exc), exc.one_line())
     if not isinstance(data, dict) or set(data) - {"url", "html"}:
         return error(400, 'the body must be an object with "url" and optionally "html"')
     url, page_html = data.get("url"), data.get("html")
