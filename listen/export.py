@@ -11,6 +11,8 @@ import contextlib
 import errno
 import io
 import os
+import shutil
+import stat
 import subprocess
 import tempfile
 import threading
@@ -52,6 +54,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place only on success."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
+    if _special(path):  # its folder (/dev) is no place for a temporary file
+        directory = Path(tempfile.gettempdir())
     try:
         directory.mkdir(parents=True, exist_ok=True)
         tidy.sweep_dir(directory)  # what a killed run left here
@@ -67,6 +71,9 @@ def atomic_path(path: Path) -> Iterator[Path]:
     try:
         tmp.chmod(0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
         yield tmp
+        if _special(path):  # /dev/null, a pipe: written into, never replaced by a file
+            _copy_into(tmp, path)
+            return
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -74,6 +81,29 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise ExportError(f"cannot write {path}: {_why(exc)}") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _special(path: Path) -> bool:
+    """Whether ``path`` is a device or a pipe (renaming a file over it would replace it)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _copy_into(tmp: Path, path: Path) -> None:
+    """Write what ``tmp`` holds into the device or pipe ``path``; a pipe nobody reads is an
+    error at once, not a wait for ever."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise ExportError(f"nothing reads the pipe {path}") from None
+        raise
+    os.set_blocking(fd, True)
+    with tmp.open("rb") as source, os.fdopen(fd, "wb") as target:
+        shutil.copyfileobj(source, target)
 
 
 @contextlib.contextmanager

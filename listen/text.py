@@ -33,21 +33,23 @@ def split_sentences(text: str, language: str) -> list[str]:
     abbreviations = _abbreviations(language)
     sentences: list[str] = []
     start = 0
+    # Indexes, never slices of what is before or after a stop: a block of thousands of stops
+    # that end no sentence ("word. word. ...") stays one linear pass.
     for match in _END.finditer(text):
-        head = text[start : match.start()]
-        rest = text[match.end() :]
-        if not rest:
+        stop, after = match.start(), match.end()
+        if after >= len(text):
             break
-        if head.endswith("."):
-            last = head.rsplit(" ", 1)[-1][:-1].lower().lstrip("(\"“'«")
+        if stop > start and text[stop - 1] == ".":
+            word = max(text.rfind(" ", start, stop) + 1, start)
+            last = text[word : stop - 1].lower().lstrip("(\"“'«")
             # "Dr." or "U.S." or "J." (an initial) does not end a sentence ...
             if last in abbreviations or (len(last) == 1 and last.isalpha()):
                 continue
             # ... and neither does a stop followed by a lower-case word or a digit.
-            if rest[0].islower() or rest[0].isdigit():
+            if text[after].islower() or text[after].isdigit():
                 continue
-        sentences.append(text[start : match.end()].strip())
-        start = match.end()
+        sentences.append(text[start:after].strip())
+        start = after
     sentences.append(text[start:].strip())
     return [s for s in sentences if s]
 

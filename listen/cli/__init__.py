@@ -9,6 +9,7 @@ end: nothing is printed and the status is 0.
 
 from __future__ import annotations
 
+import errno
 import signal
 import sys
 from pathlib import Path
@@ -63,20 +64,38 @@ class ListenGroup(click.Group):
             raise click.Abort() from None
         except (click.ClickException, click.Abort, click.exceptions.Exit):
             raise
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_FULL:
+                raise _bug(exc) from None
+            _drop_stdout()  # files go through export.atomic_path: this was stdout
+            raise click.ClickException(f"cannot write the output: {exc.strerror}") from None
         except Exception as exc:
-            if os.environ.get("LISTEN_DEBUG"):
-                raise
-            raise click.ClickException(
-                f"internal error: {type(exc).__name__}: {exc} "
-                "(this is a bug; set LISTEN_DEBUG=1 to see the traceback)"
-            ) from None
+            raise _bug(exc) from None
 
 
-def _reader_gone() -> NoReturn:
-    """Stop quietly: point stdout at /dev/null so the interpreter's last flush cannot fail."""
+# A full disk (or a device that is full, or failing) under stdout
+_OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
+def _bug(exc: Exception) -> click.ClickException:
+    if os.environ.get("LISTEN_DEBUG"):
+        raise exc
+    return click.ClickException(
+        f"internal error: {type(exc).__name__}: {exc} "
+        "(this is a bug; set LISTEN_DEBUG=1 to see the traceback)"
+    )
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def _reader_gone() -> NoReturn:
+    """Stop quietly: the reader of stdout has gone."""
+    _drop_stdout()
     raise click.exceptions.Exit(0)
 
 

@@ -27,12 +27,16 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Not globally routable, though some Python versions call them global: shared address
-# space (RFC 6598: cloud metadata such as 100.100.100.200 lives there), deprecated
-# site-local IPv6, local-use NAT64, IPv4-compatible IPv6, and cloud metadata addresses.
+# space (RFC 6598: cloud metadata such as 100.100.100.200 lives there), IETF protocol
+# assignments (192.0.0.0/24 but for two anycast addresses; 3.11 passes 192.0.0.8), the
+# IPv6 documentation range of RFC 9637 (3fff::/20, which no Python knows yet),
+# deprecated site-local IPv6, local-use NAT64, IPv4-compatible IPv6, and cloud metadata.
 _NOT_GLOBAL = tuple(
     ipaddress.ip_network(n)
     for n in (
         "100.64.0.0/10",
+        "192.0.0.0/24",
+        "3fff::/20",
         "169.254.169.254/32",
         "fec0::/10",
         "64:ff9b:1::/48",
@@ -40,6 +44,7 @@ _NOT_GLOBAL = tuple(
         "fd00:ec2::254/128",
     )
 )
+_GLOBAL_ANYWAY = (ipaddress.ip_address("192.0.0.9"), ipaddress.ip_address("192.0.0.10"))
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
@@ -71,17 +76,25 @@ def is_public(address: IPAddress) -> bool:
         or address.is_private
         or address.is_unspecified
         or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
-        or any(address in net for net in _NOT_GLOBAL)
+        or (address not in _GLOBAL_ANYWAY and any(address in net for net in _NOT_GLOBAL))
     )
 
 
+MAX_URL_CHARS = 8192  # what common servers and proxies accept; an article's URL is far shorter
+
+
 def url_problem(url: str) -> str | None:
-    """Why no request can be made of ``url`` (whitespace, control characters, a broken host
-    or port), as one line; None for a URL that is well formed."""
+    """Why the service takes no article by ``url`` (whitespace, control characters, a broken
+    host or port, over 8 KB, a user name or password in it), as one line; None if well formed.
+    Credentials would be sent to the article's server and shown in every feed."""
+    if len(url) > MAX_URL_CHARS:
+        return f"the URL is over the {MAX_URL_CHARS // 1024} KB limit"
     try:
-        check_url(url)
+        parts = check_url(url)
     except InvalidURL as exc:
         return exc.one_line()
+    if "@" in parts.netloc:
+        return "the URL holds a user name or password: the service takes public articles only"
     return None
 
 
