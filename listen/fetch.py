@@ -445,7 +445,14 @@ def _get(
             length = headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise TooLarge(f"{url} is {int(length):,} bytes; the limit is {max_bytes:,}")
+            coding = headers.get("Content-Encoding", "identity").strip().lower()
+            if coding not in ("", "identity"):  # asked for identity: never decoded here
+                raise SourceError(f"{url} sent its page compressed ({coding}), unasked")
             data = read_limited(response, max_bytes, url)
+            if length and length.isdigit() and len(data) < int(length):  # http.client is silent
+                raise SourceError(
+                    f"{url} was cut off: {len(data):,} of its {int(length):,} bytes came"
+                )
             return Fetched(data, headers.get_content_charset(), final_url, content_type, url)
     except urllib.error.HTTPError as exc:
         raise SourceError(f"{url} answered HTTP {exc.code} {exc.reason}") from None

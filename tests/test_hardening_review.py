@@ -1,11 +1,14 @@
 """What a second attack on issue 12's categories found: a sentence splitter quadratic in the
 stops that end no sentence, address ranges that Python 3.11 calls global, URLs no service
-should take, output into a pipe or a device replaced by a file, and a full disk under stdout."""
+should take, output into a pipe or a device replaced by a file, a full disk under stdout, and
+pages compressed unasked or cut off short, which were read as "binary" or "no article"."""
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -21,7 +24,7 @@ from listen.cli import cli
 from listen.publish.server import Settings, create_app
 from listen.publish.server.guard import is_public
 from listen.text import split_sentences
-from tests.conftest import ROOT, SAMPLES
+from tests.conftest import ROOT, SAMPLES, LocalServer
 
 PAGE = SAMPLES / "almayadeen-en-cia-drones.html"
 TOKEN = "s3cret-token"
@@ -142,3 +145,37 @@ def test_a_full_disk_under_stdout_is_one_line() -> None:
     lines = done.stderr.strip().splitlines()
     assert done.returncode == 1 and len(lines) == 1, done.stderr
     assert "cannot write the output: No space left on device" in lines[0]
+
+
+# -- answers that are not what they say ------------------------------------------------------
+
+
+def test_a_page_compressed_unasked_says_so(server: LocalServer) -> None:
+    body = gzip.compress(b"<html><body><p>" + b"a" * 5_000_000 + b"</p></body></html>")
+    url = server.add("/gz", body, headers={"Content-Encoding": "gzip"})
+    result = CliRunner().invoke(cli, ["script", url])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {url} sent its page compressed (gzip), unasked"
+
+
+def test_a_page_cut_off_short_of_its_length_says_so() -> None:
+    page = PAGE.read_bytes()
+    sock = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        conn, _ = sock.accept()
+        with conn:
+            conn.recv(65536)
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(page)}"
+            conn.sendall(head.encode() + b"\r\n\r\n" + page[:2000])  # then the line drops
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/a"
+    try:
+        result = CliRunner().invoke(cli, ["script", url])
+    finally:
+        thread.join(timeout=10)
+        sock.close()
+    assert result.exit_code == 1
+    assert f"was cut off: 2,000 of its {len(page):,} bytes came" in result.output
