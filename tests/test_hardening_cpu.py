@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -83,3 +84,10 @@ def test_the_service_reads_pages_elsewhere_and_bounds_their_time(tmp_path: Path)
         answer = client.post("/v1/articles", json=body, headers=headers)
         assert answer.status_code == 422 and "took over" in answer.json()["error"]
         assert client.get("/healthz").status_code == 200
+
+
+def test_a_worker_that_died_idle_is_replaced(pool: Pool) -> None:
+    worker = pool.call(10, os.getpid)
+    os.kill(worker, signal.SIGKILL)  # as the OOM killer would
+    time.sleep(0.3)
+    assert pool.call(30, os.getpid) not in (worker, os.getpid())

@@ -112,9 +112,12 @@ class Pool:
 
     def start(self) -> Pool:
         """Start every worker now (a service does, so its first request does not wait)."""
-        slots = [self._idle.get() for _ in range(self.processes)]
+        slots: list[_Process | None] = []
+        with contextlib.suppress(queue.Empty):
+            while len(slots) < self.processes:  # the slots free now; a busy one has its process
+                slots.append(self._idle.get_nowait())
         for slot in slots:
-            self._idle.put(slot or self._spawn())
+            self._idle.put(slot if slot is not None and slot.process.is_alive() else self._spawn())
         return self
 
     def _spawn(self) -> _Process:
@@ -139,7 +142,10 @@ class Pool:
             raise Busy("the service is busy reading other pages; try again shortly") from None
         worker: _Process | None = None
         try:
-            worker = slot if slot is not None and slot.process.is_alive() else self._spawn()
+            if slot is not None and not slot.process.is_alive():  # it died (the OOM killer)
+                self._drop(slot)
+                slot = None
+            worker = slot or self._spawn()
             worker.conn.send((fn, args, kwargs, _environment()))
             if not worker.conn.poll(deadline_s):
                 self._drop(worker)
