@@ -19,6 +19,7 @@ import codecs
 import concurrent.futures
 import contextlib
 import http.client
+import ipaddress
 import logging
 import os
 import re
@@ -147,9 +148,53 @@ def check_url(url: str) -> urllib.parse.SplitResult:
         raise InvalidURL(f"{url!r} is not an http(s) URL")
     if not parts.hostname:
         raise InvalidURL(f"{url!r} names no host")
+    if not _host_name(parts.hostname):
+        raise InvalidURL(f"{url!r} names no valid host: {parts.hostname!r}")
     if port == 0:
         raise InvalidURL(f"{url!r}: port 0 is not a port one can fetch from (use 1-65535)")
     return parts
+
+
+_LABEL = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def ascii_host(host: str) -> str:
+    """``host`` as DNS and the Host header carry it: ``bücher.de`` is ``xn--bcher-kva.de``."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host  # check_url refuses it before any request
+
+
+def as_uri(url: str) -> str:
+    """The URL a browser would request for what its address bar shows: an IDNA host and
+    the other non-ASCII characters percent-encoded as UTF-8 (``/مقال`` is ``/%D9%85...``)."""
+    if url.isascii():
+        return url
+    parts = urllib.parse.urlsplit(url)
+    netloc = parts.netloc
+    if parts.hostname and not parts.hostname.isascii():
+        userinfo, at, _ = netloc.rpartition("@")
+        port = f":{parts.port}" if parts.port is not None else ""
+        netloc = f"{userinfo}{at}{ascii_host(parts.hostname)}{port}"
+    rest = urllib.parse.urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    rest = _NOT_ASCII.sub(lambda m: urllib.parse.quote(m.group(), safe=""), rest)
+    return f"{parts.scheme}://{netloc}{rest}"
+
+
+def _host_name(host: str) -> bool:
+    """An IP address, or a name of labels DNS can carry (after IDNA, so ``bücher.de`` is one)."""
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(host)
+        return True
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return all(_LABEL.match(label) for label in ascii_host.removesuffix(".").split("."))
 
 
 def read_file(path: Path, *, max_bytes: int = MAX_BYTES) -> Page:
@@ -489,7 +534,9 @@ def _get(
 ) -> Fetched:
     opener = urllib.request.build_opener(_LimitedRedirects(guard), *_handlers(guard, clock))
     wanted = ",".join(sorted(accept)) + ";q=0.9,*/*;q=0.1"
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": wanted})
+    request = urllib.request.Request(
+        as_uri(url), headers={"User-Agent": USER_AGENT, "Accept": wanted}
+    )
     try:
         with opener.open(request, timeout=min(timeout, clock.left())) as response:
             final_url = response.geturl()

@@ -179,3 +179,29 @@ def test_a_page_cut_off_short_of_its_length_says_so() -> None:
         sock.close()
     assert result.exit_code == 1
     assert f"was cut off: 2,000 of its {len(page):,} bytes came" in result.output
+
+
+# -- addresses as people paste them -----------------------------------------------------------
+
+
+def test_an_address_with_arabic_in_it_is_fetched(server: LocalServer) -> None:
+    """What a browser's address bar shows (and people paste): non-ASCII, sent percent-encoded."""
+    server.add("/%D9%85%D9%82%D8%A7%D9%84?q=%D8%A8", PAGE.read_bytes())
+    result = CliRunner().invoke(cli, ["script", f"{server.base}/مقال?q=ب"])
+    assert result.exit_code == 0, result.output
+    assert "CIA" in result.output
+
+
+@pytest.mark.parametrize("host", ["a..b", "%00", "ex%20ample.org", "a" * 64 + ".org"])
+def test_a_host_dns_cannot_carry_is_one_line(host: str) -> None:
+    result = CliRunner().invoke(cli, ["script", f"http://{host}/"])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: 'http://{host}/' names no valid host: '{host}'"
+
+
+def test_the_allow_list_knows_a_name_in_either_form() -> None:
+    from listen.publish.server.guard import HostGuard
+
+    assert HostGuard(("bücher.de",)).host_allowed("xn--bcher-kva.de")
+    assert HostGuard(("xn--bcher-kva.de",)).host_allowed("BÜCHER.de.")
+    assert not HostGuard(("bücher.de",)).host_allowed("bucher.de")

@@ -21,7 +21,7 @@ import urllib.parse
 from collections.abc import Sequence
 
 from listen.errors import Forbidden, InvalidURL
-from listen.fetch import TIMEOUT_S, check_url, connect_any, resolve
+from listen.fetch import TIMEOUT_S, ascii_host, check_url, connect_any, resolve
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -100,13 +100,13 @@ def url_problem(url: str) -> str | None:
 
 class HostGuard:
     def __init__(self, allow_hosts: Sequence[str], allow_private: Sequence[str] = ()) -> None:
-        self.allow_hosts = tuple(h.lower().rstrip(".") for h in allow_hosts)
+        self.allow_hosts = tuple(ascii_host(h.lower().rstrip(".")) for h in allow_hosts)
         self.allow_private: tuple[IPNetwork, ...] = tuple(
             ipaddress.ip_network(a, strict=False) for a in allow_private
         )
 
     def host_allowed(self, host: str) -> bool:
-        host = host.lower().rstrip(".")
+        host = ascii_host(host.lower().rstrip("."))  # as typed, or as the request carries it
         for allowed in self.allow_hosts:
             if allowed.startswith("*."):
                 if host.endswith(allowed[1:]) or host == allowed[2:]:
