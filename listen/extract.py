@@ -70,9 +70,13 @@ _NOISE = re.compile(
 _TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bmin(ute)?s?\s+read\b", re.I)
 _PROMO_LABEL_MAX_WORDS = 5
 _FALLBACK_BUDGET_S = 3.0
-_SENTENCE_END = re.compile(r"[.!?؟。！？।]")
+# Full stops and question marks of many scripts (Urdu ۔, Devanagari ।, Burmese ။, Khmer ។,
+# Tibetan །, Armenian ։, Ethiopic ።); Thai and Lao mark none (see _is_prose).
+_SENTENCE_END = re.compile(r"[.!?؟。！？।॥۔။។།։።…]")
 # Scripts written without spaces between words: there a character, not a word, is counted.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+_UNSPACED = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
 
 
 def extract(page: Page, *, language: str | None = None) -> Article:
@@ -81,6 +85,8 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     sizes = measure(tree)
     meta = read_meta(tree, page.url, sizes)
     holder, prose_chars = _protect_holder(tree, sizes)
+    # Asked before the chrome goes (an <iframe> player is chrome to the text).
+    has_purpose = bool(_PURPOSE_XPATH(tree))
     _drop_hidden(tree, sizes, holder)
     figures = tie_captions(tree)
     _strip_chrome(tree, sizes, holder)
@@ -93,12 +99,15 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     blocks = _body_blocks(body, figures, meta)
     body_el = tree.find("body")
     page_chars = sizes.of(body_el if body_el is not None else tree)
-    if not _looks_like_article(blocks, page_chars):
+    if not _looks_like_article(blocks, page_chars, has_purpose=has_purpose):
         raise ExtractionError(f"no article found in {page.source}")
 
     blocks = place_lost_captions(blocks, figures, tree, positions)
     head = _head_blocks(tree, positions, meta, blocks, figures)
-    blocks = _dedupe(head + blocks)
+    # A title made of the body's first words leaves those words in the body.
+    blocks = _dedupe(head + blocks, title_from_body=not meta.title)
+    if len(blocks) < 2:  # a headline over nothing
+        raise ExtractionError(f"no article found in {page.source}")
     lang = language or detect_language(meta, " ".join(b.text for b in blocks if b.kind != "byline"))
     byline = meta.byline(lang)
     if byline:
@@ -365,47 +374,48 @@ def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMet
         if text:
             blocks.append(Block(kind, text))
 
-    for el in body:
+    def read(el: etree._Element) -> None:
+        nonlocal pending_label
         tag = el.tag
         if tag == "graphic":
             caption = _graphic_caption(el, figures)
             if caption:
                 add("caption", caption)
-            continue
+            return
         if tag == "table":
             for row in el.iter("row"):
                 cells = [_text(cell) for cell in row.iter("cell")]
                 text = "; ".join(c for c in cells if c)
                 if text and not _NOISE.match(text):
                     add("paragraph", text)
-            continue
+            return
         if tag == "list":
             items = [item for item in el.iter("item")]
             kept = [i for i in items if not _is_promo(i) and _text(i)]
             if items and not kept:
                 pending_label = None  # the label belonged to a list of links
-                continue
+                return
             for item in kept:
                 text = _text(item)
                 if not meta.is_byline_line(text) and not _NOISE.match(text):
                     add("list_item", text)
-            continue
+            return
         for graphic in el.iter("graphic"):  # images inside paragraphs
             caption = _graphic_caption(graphic, figures)
             if caption:
                 add("caption", caption)
         text = _text(el)
         if not text or _NOISE.match(text) or meta.is_byline_line(text):
-            continue
+            return
         if _is_promo(el):
             pending_label = None
-            continue
+            return
         if tag == "head":
             if _is_label(text):
                 if pending_label is not None:
                     blocks.append(pending_label)
                 pending_label = Block("heading", text)
-                continue
+                return
             add("heading", text)
         elif tag == "quote":
             add("quote", text)
@@ -415,6 +425,16 @@ def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMet
             pending_label = Block("paragraph", text)
         else:
             add("paragraph", text)
+
+    for el in body:
+        read(el)
+        tail = squash(el.tail or "")
+        if tail:  # text standing loose between blocks ("<p>def</p> ghi") is read too
+            add("paragraph", tail)
+    # A short label titles what follows it; at the end nothing does, so it is dropped,
+    # unless labels are all the page says ("Test", "Test case 1").
+    if pending_label is not None and not any(_is_prose(b.text) for b in blocks):
+        blocks.append(pending_label)
     return blocks
 
 
@@ -447,23 +467,41 @@ def words(text: str) -> float:
     return len(_UNSPACED.sub(" ", text).split()) + unspaced / 2
 
 
-def _looks_like_article(blocks: list[Block], page_chars: int) -> bool:
-    """Enough prose: menus and teaser grids have many words but no sentences.
+def _looks_like_article(blocks: list[Block], page_chars: int, *, has_purpose: bool) -> bool:
+    """Enough prose, counted in any script: menus and teaser grids have many words but
+    no sentences.
 
-    A short note is an article too when it is nearly all the page says; a
-    one-line blurb under a video, on a page full of other things, is not.
+    A short brief (two sentences or more) is an article. So is any short text
+    that is nearly all the page says (a note, a one-line page), unless the page
+    is a sign-in form or a player: there the text only labels what the page is
+    for (a password box, a video with its one-line blurb).
     """
-    prose = [
-        b
-        for b in blocks
-        if b.kind in ("paragraph", "quote", "list_item", "heading") and _SENTENCE_END.search(b.text)
-    ]
-    total = sum(words(b.text) for b in prose)
-    longest = max((words(b.text) for b in prose), default=0)
+    texts = [b.text for b in blocks if b.kind in ("paragraph", "quote", "list_item", "heading")]
+    prose = [t for t in texts if _is_prose(t)]
+    total = sum(words(t) for t in prose)
+    longest = max((words(t) for t in prose), default=0)
     if total >= 50 and longest >= 15:
         return True
-    prose_chars = sum(len(b.text) for b in prose)
-    return total >= 8 and prose_chars >= 0.5 * page_chars
+    sentences = sum(max(1, len(_SENTENCE_END.findall(t))) for t in prose)
+    if sentences >= 2 and total >= 15 and longest >= 8:
+        return True
+    chars = sum(len(t) for t in texts)
+    if not chars or chars < 0.5 * page_chars:
+        return False
+    return not has_purpose
+
+
+def _is_prose(text: str) -> bool:
+    """A sentence, or a run of words long enough to be one (Thai marks no sentence end)."""
+    return bool(_SENTENCE_END.search(text)) or words(text) >= 15
+
+
+# What a page is for when its text is short: signing in, or playing a video or a sound.
+_PURPOSE_XPATH = etree.XPath(
+    "//input[translate(@type, 'PASWORD', 'pasword')='password'] | //video | //audio"
+    " | //iframe[re:test(@src, 'youtube|vimeo|dailymotion|player|video', 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
 
 
 def _head_blocks(
@@ -552,7 +590,7 @@ def _same(a: str, b: str) -> bool:
     return fold(a) == fold(b)
 
 
-def _dedupe(blocks: list[Block]) -> list[Block]:
+def _dedupe(blocks: list[Block], *, title_from_body: bool = False) -> list[Block]:
     """Never read the same text twice as two kinds (a caption repeated as a paragraph, say).
 
     A paragraph the article itself repeats (a refrain, a quoted line) is kept.
@@ -568,6 +606,7 @@ def _dedupe(blocks: list[Block]) -> list[Block]:
             and (kind != block.kind or kind not in ("paragraph", "list_item", "quote"))
         ):
             continue
-        seen.setdefault(key, block.kind)
+        if not (block.kind == "title" and title_from_body):
+            seen.setdefault(key, block.kind)
         out.append(block)
     return out

@@ -86,6 +86,89 @@ def test_a_page_without_an_article_is_still_refused(body: str) -> None:
         extract(Page(page(body)))
 
 
+def bare(body: str, *, lang: str = "en", title: str = "") -> str:
+    """A page with nothing around its body: no menu, no footer."""
+    head = f"<title>{title}</title>" if title else ""
+    return f'<!DOCTYPE html><html lang="{lang}"><head>{head}</head><body>{body}</body></html>'
+
+
+TEASERS = "".join(
+    f'<div class="teaser"><h3><a href="/t{i}">Teaser headline number {i}</a></h3>'
+    f"<p>{i} hours ago</p></div>"
+    for i in range(30)
+)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # a section index: headlines and times, no prose
+        page(f"<main><h1>World</h1>{TEASERS}</main>"),
+        # a sign-in page with nothing around it: its short text labels a password box
+        bare(
+            "<h1>Sign in</h1><p>Welcome back. Enter your details.</p>"
+            '<form><label>Email</label><input name="e"><label>Password</label>'
+            '<input type="PASSWORD"><button>Sign in</button></form>'
+        ),
+        # a video and its one-line blurb, nothing else
+        bare('<video src="v.mp4"></video><p>Watch the storm hit the coast.</p>'),
+        bare(
+            '<iframe src="https://www.youtube.com/embed/x"></iframe>'
+            "<p>The storm, filmed from the pier.</p>",
+            title="Storm",
+        ),
+        # a headline over nothing
+        bare("<article><h1>A headline for a test</h1></article>", title="A headline for a test"),
+        # one short line on a page full of other things
+        page("<p>Test.</p>" + TEASERS),
+    ],
+    ids=["section-index", "bare-login", "bare-video", "bare-embed", "headline-only", "one-line"],
+)
+def test_a_page_whose_short_text_is_no_article_is_refused(html: str) -> None:
+    with pytest.raises(ExtractionError, match="no article found"):
+        extract(Page(html))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<p>Test</p>", ["Test"]),
+        ("<span><p>abc</p><p>def</p> ghi</span>", ["abc", "def", "ghi"]),
+        (
+            "<article><h2>Case 1</h2><img src='a.jpg'><h2>Case 2</h2></article>",
+            ["Case 1", "Case 2"],
+        ),
+    ],
+    ids=["one-word", "loose-text", "only-labels"],
+)
+def test_a_short_text_that_is_all_the_page_says_is_read(body: str, expected: list[str]) -> None:
+    article = extract(Page(bare(body, title="A note")))
+    assert " ".join(b.text for b in article.blocks[1:]) == " ".join(expected)
+
+
+BRIEFS = {
+    "zh": "国家统计局今天发布数据，十月份全国居民消费价格同比上涨百分之零点二。"
+    "专家认为物价总体保持稳定。",
+    "ja": "気象庁は今日、関東地方で梅雨明けしたとみられると発表した。平年より八日早い。",
+    "th": "กรมอุตุนิยมวิทยาประกาศว่าฤดูฝนปีนี้จะเริ่มเร็วกว่าปกติประมาณสองสัปดาห์ "
+    "เกษตรกรควรเตรียมพร้อมสำหรับการเพาะปลูก",
+    "ar": "أعلنت وزارة الصحة اليوم افتتاح مستشفى جديد في المدينة. "
+    "ويضم المستشفى مئتي سرير وقسماً للطوارئ يعمل على مدار الساعة.",
+    "ur": "محکمہ موسمیات نے آج بتایا کہ اس ہفتے ملک کے شمالی علاقوں میں بارش کا امکان ہے۔ "
+    "کسانوں کو ہدایت کی گئی ہے کہ وہ اپنی فصلوں کا خیال رکھیں۔",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(BRIEFS))
+def test_a_short_article_in_any_script_is_read(lang: str) -> None:
+    """Two sentences of news, on a page with a menu and a footer: counted in characters
+    where words are not separated by spaces, with each script's own full stop."""
+    text = BRIEFS[lang]
+    html = page(f"<article><h1>{text[:12]}</h1><p>{text}</p></article>", lang=lang)
+    article = extract(Page(html))
+    assert [b.text for b in article.blocks if b.kind == "paragraph"] == [text]
+
+
 def captions_of(figures: str) -> list[str]:
     html = page(
         f"<article><h1>A headline for a test</h1><p>{BODY}</p>{figures}<p>{LINES}</p></article>"
