@@ -242,8 +242,25 @@ def _drop_promos(tree: etree._Element, sizes: TextSizes) -> None:
             continue
         if el.tag in _INLINE and _within_text(el):
             continue  # a link in a sentence, bolded: part of the paragraph, not a promo
-        if _is_promo_html(el, sizes):
+        if _is_promo_html(el, sizes) and not (el.tag in _HEADINGS and _heads_prose(el, sizes)):
             _drop_with_label(el, sizes)
+
+
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _heads_prose(el: etree._Element, sizes: TextSizes) -> bool:
+    """A heading followed by a paragraph of prose: a section of the article ("20) <a>Faces
+    Places</a>" over its review), even when the heading is a link."""
+    for sibling in el.itersiblings():
+        if not isinstance(sibling.tag, str) or not sizes.of(sibling):
+            continue  # a video, an image, an empty box between them
+        return (
+            sibling.tag not in _HEADINGS
+            and sizes.of(sibling) >= 100
+            and sizes.link_density(sibling) < 0.5
+        )
+    return False
 
 
 _INLINE = frozenset({"span", "strong", "b", "em", "i", "a", "small", "font"})
@@ -357,6 +374,12 @@ def _is_promo(el: etree._Element) -> bool:
     return total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
+def _before_prose(el: etree._Element) -> bool:
+    """The next block is a paragraph of prose (what a linked section heading stands over)."""
+    following = el.getnext()
+    return following is not None and following.tag == "p" and len(_text(following)) >= 100
+
+
 def _is_label(text: str) -> bool:
     """A short heading-like line with no sentence in it ("Related News", "Lea también:")."""
     return 0 < words(text) <= 4 and not re.search(r"[.!?؟。！？]$", text)
@@ -407,7 +430,7 @@ def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMet
         text = _text(el)
         if not text or _NOISE.match(text) or meta.is_byline_line(text):
             return
-        if _is_promo(el):
+        if _is_promo(el) and not (tag == "head" and _before_prose(el)):
             pending_label = None
             return
         if tag == "head":

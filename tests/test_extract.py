@@ -274,6 +274,25 @@ def test_promos_are_dropped_in_any_language(promo: str) -> None:
     assert not any("another" in t.lower() or "related" in t.lower() or "otra" in t for t in texts)
 
 
+def test_a_linked_heading_over_its_section_is_kept() -> None:
+    """A list article's headings link to what they name; each stands over its own prose."""
+    sections = "".join(
+        f'<h3>{n}) <a href="/review/{n}">Film number {n}</a></h3>'
+        f'<div class="player"><iframe src="https://www.youtube.com/embed/{n}"></iframe></div>'
+        f"<p>{BODY}</p>"
+        for n in (3, 2, 1)
+    )
+    texts = [t for _, t in blocks(page(sections + '<h3><a href="/more">More films</a></h3>'))]
+    assert texts[1:] == [
+        "3) Film number 3",
+        BODY,
+        "2) Film number 2",
+        BODY,
+        "1) Film number 1",
+        BODY,
+    ]
+
+
 def test_a_paragraph_with_a_link_in_a_sentence_is_kept() -> None:
     html = page(
         f'<p>{BODY}</p><p>The minister told <a href="/r">Reuters</a> on Monday that talks would resume next week in Cairo.</p>'
