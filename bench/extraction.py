@@ -15,7 +15,8 @@ process, one after the other, and are scored the same way:
 * byline: on pages whose metadata names one, the author found names that
   person, and "wrong" counts an author that shares no name with it;
 * captions: the ``<figcaption>`` texts of ``expected.html`` found in what is
-  read (for listen: its caption blocks, and how many are read twice);
+  read, spaces aside (for listen: its caption blocks, and how many are read
+  twice);
 * "no article": pages refused, and how many of those are ``readerable``;
 * pages per second and the 95th percentile of the time per page, in CPU
   time of this one process (the machine may be shared: wall time would
@@ -90,6 +91,10 @@ def prf(ours: Counter[str], expected: Counter[str]) -> tuple[float, float, float
 
 def fold(text: str) -> str:
     return re.sub(r"\W+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def _unspaced(text: str) -> str:
+    return fold(text).replace(" ", "")
 
 
 def _title_ok(found: str | None, expected: str | None) -> bool:
@@ -227,8 +232,10 @@ def score(case: Case, result: Score, *, caption_blocks: bool) -> Row:
     p, r, f1 = (0.0, 0.0, 0.0)
     if result.refused is None:
         p, r, f1 = prf(tokens(result.text), tokens(case.expected_text))
-    pool = [fold(c) for c in result.captions] if caption_blocks else [fold(result.text)]
-    found = sum(1 for c in case.figcaptions if any(fold(c) in t for t in pool))
+    # Spaces aside: Readability's text joins a caption's spans with none ("Brooklyn.CreditFred"),
+    # where a reader says "Brooklyn. Credit: Fred".
+    pool = [_unspaced(c) for c in result.captions] if caption_blocks else [_unspaced(result.text)]
+    found = sum(1 for c in case.figcaptions if any(_unspaced(c) in t for t in pool))
     seen = Counter(fold(c) for c in result.captions)
     return Row(
         case,

@@ -90,7 +90,7 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     _drop_hidden(tree, sizes, holder)
     figures = tie_captions(tree)
     _strip_chrome(tree, sizes, holder)
-    _drop_promos(tree, sizes)
+    _drop_promos(tree, sizes, holder)
     positions = {el: i for i, el in enumerate(tree.iter())}
 
     body = _trafilatura_body(tree, meta.url or page.url, prose_chars)
@@ -222,7 +222,9 @@ _PROMO_TAGS = {"p", "li", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong",
 _LABEL_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b", "header"}
 
 
-def _drop_promos(tree: etree._Element, sizes: TextSizes) -> None:
+def _drop_promos(
+    tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]
+) -> None:
     """Remove "label + link" paragraphs and the label that heads a box of them.
 
     Done on the page itself: trafilatura drops a paragraph that is only a link
@@ -242,16 +244,44 @@ def _drop_promos(tree: etree._Element, sizes: TextSizes) -> None:
             continue
         if el.tag in _INLINE and _within_text(el):
             continue  # a link in a sentence, bolded: part of the paragraph, not a promo
-        if _is_promo_html(el, sizes) and not (el.tag in _HEADINGS and _heads_prose(el, sizes)):
-            _drop_with_label(el, sizes)
+        if _is_promo_html(el, sizes) and not _heads_section(el, sizes, protected):
+            _drop_with_label(_teaser_of(el, sizes, protected), sizes)
 
 
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 
-def _heads_prose(el: etree._Element, sizes: TextSizes) -> bool:
-    """A heading followed by a paragraph of prose: a section of the article ("20) <a>Faces
-    Places</a>" over its review), even when the heading is a link."""
+_TEASER_SUMMARY_MAX = 300
+
+
+def _teaser_of(
+    el: etree._Element, sizes: TextSizes, protected: set[etree._Element]
+) -> etree._Element:
+    """The teaser a linked headline heads, when it is one: a box, outside the article's
+    holder, with only the headline and a short summary (its thumbnail, its date)."""
+    parent = el.getparent()
+    if (
+        el.tag in _HEADINGS
+        and parent is not None
+        and parent not in protected
+        and parent.tag not in ("body", "html")
+        and sizes.of(parent) - sizes.of(el) <= _TEASER_SUMMARY_MAX
+    ):
+        return parent
+    return el
+
+
+def _heads_section(
+    el: etree._Element, sizes: TextSizes, protected: set[etree._Element]
+) -> bool:
+    """A heading of the article's own body followed by a paragraph of prose: a section
+    ("20) <a>Faces Places</a>" over its review), even when the heading is a link.
+
+    A teaser's linked headline over its summary stands in a box of its own, not
+    in the element that holds the article.
+    """
+    if el.tag not in _HEADINGS or el.getparent() not in protected:
+        return False
     for sibling in el.itersiblings():
         if not isinstance(sibling.tag, str) or not sizes.of(sibling):
             continue  # a video, an image, an empty box between them

@@ -1,6 +1,7 @@
 """HTML text -> one parsed tree, and the measures every extraction pass shares.
 
-The page is parsed once. Before that, the text is made safe for the parser:
+The page is parsed once, without its comments. Before that, the text is made
+safe for the parser:
 
 * characters XML cannot hold (C0 controls, U+FFFE/U+FFFF, lone surrogates)
   are dropped, or made a space where they separate words (``\\v``, ``\\f``),
@@ -28,6 +29,10 @@ MAX_ATTRIBUTES = 256
 # Far above any article (a long Wikipedia page has about 40,000): every pass is
 # linear in this, so it bounds the time one page can take.
 MAX_ELEMENTS = 400_000
+
+# Comments go at parse time, their neighbours' text joined: React pages put ``<!-- -->``
+# inside sentences, and trafilatura drops the text after one ("leak-prone <!-- -->water").
+_PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True)
 
 _SPACE_LIKE = re.compile("[\x0b\x0c]")
 _NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -71,7 +76,7 @@ def parse(html: str, source: str) -> etree._Element:
     if not text.strip():
         raise ExtractionError(f"{source}: the page is empty")
     try:
-        tree = lxml_html.document_fromstring(text)
+        tree = lxml_html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"{source}: cannot parse HTML ({exc})") from None
     count = sum(1 for _ in tree.iter())

@@ -293,6 +293,30 @@ def test_a_linked_heading_over_its_section_is_kept() -> None:
     ]
 
 
+def test_teasers_after_the_article_are_not_read() -> None:
+    teasers = "".join(
+        f'<div class="story-block"><h4><strong>Opinion</strong> <a href="/o{i}">Column {i}</a></h4>'
+        f'<a href="/o{i}"><img data-src="/t{i}.jpg" alt=""></a>'
+        f"<p>A columnist argues at some length that a thing number {i} is true.</p></div>"
+        for i in range(5)
+    )
+    html = page(f"<p>{BODY}</p><p>{BODY.replace('Sentence', 'Line')}</p>").replace(
+        "</article>", f"</article><div class='group'><h2>Other columns</h2>{teasers}</div>"
+    )
+    texts = [t for _, t in blocks(html)]
+    assert not any("columnist" in t or "Column" in t for t in texts), texts
+
+
+def test_text_around_a_comment_in_a_sentence_is_read() -> None:
+    """React pages put ``<!-- -->`` between the parts of a sentence."""
+    html = page(
+        f"<p>{BODY}</p><p>The city is also replacing older, leak-prone <!-- -->water mains.</p>"
+    )
+    assert ("paragraph", "The city is also replacing older, leak-prone water mains.") in blocks(
+        html
+    )
+
+
 def test_a_paragraph_with_a_link_in_a_sentence_is_kept() -> None:
     html = page(
         f'<p>{BODY}</p><p>The minister told <a href="/r">Reuters</a> on Monday that talks would resume next week in Cairo.</p>'

@@ -235,6 +235,27 @@ def test_every_kind_of_caption_is_read(figure: str, caption: str) -> None:
     assert captions_of(figure) == [caption]
 
 
+def test_a_figure_whose_image_is_not_loaded_yet_reads_its_caption_in_place() -> None:
+    figure = (
+        '<figure itemtype="http://schema.org/ImageObject"><div class="lazy-box"></div>'
+        "<figcaption><span>Flooding in Bushwick.</span><span>Credit</span>"
+        "<span>F. Conrad</span></figcaption></figure>"
+    )
+    html = page(
+        f"<article><h1>A headline for a test</h1><p>{BODY}</p>{figure}<p>{LINES}</p></article>"
+    )
+    texts = [t for _, t in kinds_and_texts(html)]
+    assert texts[texts.index(BODY) + 1] == "Flooding in Bushwick. Credit F. Conrad"
+
+
+def test_a_players_caption_is_not_read_as_an_image_caption() -> None:
+    player = (
+        '<figure class="media-item"><div><iframe src="https://player.example/v1"></iframe></div>'
+        "<figcaption>Media caption The minister speaks.</figcaption></figure>"
+    )
+    assert captions_of(player) == []
+
+
 def test_a_gallery_reads_each_caption_once_in_order() -> None:
     gallery = (
         '<ul class="gallery">'
