@@ -222,9 +222,7 @@ _PROMO_TAGS = {"p", "li", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong",
 _LABEL_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b", "header"}
 
 
-def _drop_promos(
-    tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]
-) -> None:
+def _drop_promos(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
     """Remove "label + link" paragraphs and the label that heads a box of them.
 
     Done on the page itself: trafilatura drops a paragraph that is only a link
@@ -271,9 +269,7 @@ def _teaser_of(
     return el
 
 
-def _heads_section(
-    el: etree._Element, sizes: TextSizes, protected: set[etree._Element]
-) -> bool:
+def _heads_section(el: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> bool:
     """A heading of the article's own body followed by a paragraph of prose: a section
     ("20) <a>Faces Places</a>" over its review), even when the heading is a link.
 
