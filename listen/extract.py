@@ -28,6 +28,7 @@ from collections.abc import Callable
 import trafilatura
 from lxml import etree
 
+from listen.body_gaps import fill_gaps
 from listen.captions_html import FIGURE_SRC_RE, Figure, place_lost_captions, tie_captions
 from listen.errors import ExtractionError
 from listen.lang import packs
@@ -84,7 +85,7 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     tree = parse(page.html, page.source)
     sizes = measure(tree)
     meta = read_meta(tree, page.url, sizes)
-    holder, prose_chars = _protect_holder(tree, sizes)
+    holder_el, holder, prose_chars = _protect_holder(tree, sizes)
     # Asked before the chrome goes (an <iframe> player is chrome to the text).
     has_purpose = bool(_PURPOSE_XPATH(tree))
     _drop_hidden(tree, sizes, holder)
@@ -102,6 +103,9 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     if not _looks_like_article(blocks, page_chars, has_purpose=has_purpose):
         raise ExtractionError(f"no article found in {page.source}")
 
+    blocks = fill_gaps(
+        blocks, holder_el, sizes, lambda t: not _NOISE.match(t) and not meta.is_byline_line(t)
+    )
     blocks = place_lost_captions(blocks, figures, tree, positions)
     head = _head_blocks(tree, positions, meta, blocks, figures)
     # A title made of the body's first words leaves those words in the body.
@@ -124,8 +128,10 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     )
 
 
-def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._Element], float]:
-    """The element holding most of the article's paragraphs, with all its ancestors,
+def _protect_holder(
+    tree: etree._Element, sizes: TextSizes
+) -> tuple[etree._Element | None, set[etree._Element], float]:
+    """The element holding most of the article's paragraphs, it with all its ancestors,
     and how many characters of prose it holds.
 
     Paragraph text is credited to its parent, and half of it to the
@@ -159,7 +165,7 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._
         if grand is not None:
             score[grand] = score.get(grand, 0.0) + size / 2
     if not score:
-        return set(), 0.0
+        return None, set(), 0.0
     holder = max(score, key=lambda el: score[el])
     protected = {holder, *holder.iterancestors()}
     for el in protected:
@@ -175,7 +181,7 @@ def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._
     # What trafilatura should keep at least: the holder's paragraphs, and half of
     # those one level further down (the same weights that chose it).
     prose = score[holder]
-    return protected, float(prose)
+    return holder, protected, float(prose)
 
 
 _BLOCKISH = frozenset(
