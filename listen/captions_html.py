@@ -36,6 +36,11 @@ _LAZY_ATTRS = ("data-src", "data-srcset", "data-lazy-src", "data-original", "dat
 _IMAGE_XPATH = etree.XPath(
     ".//img | .//picture | .//*[@data-src or @data-srcset or @data-lazy-src or @data-original]"
 )
+# Found in C in one walk; _is_caption then tests each exactly.
+_CAPTION_CANDIDATES = etree.XPath(
+    "//figcaption | //*[@itemprop='caption']"
+    " | //*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')]"
+)
 _PLAYER_XPATH = etree.XPath(".//iframe | .//video | .//audio | .//embed | .//object")
 CAPTION_ALT = "\ue000"  # private-use marker: "this alt came from a caption"
 FIGURE_SRC = "https://listen.invalid/figure-{}.jpg"
@@ -152,7 +157,7 @@ def tie_captions(tree: etree._Element) -> dict[int, Figure]:
     _unwrap_noscript_images(tree)
     figures: dict[int, Figure] = {}
     taken: set[etree._Element] = set()
-    captions = [el for el in tree.iter() if isinstance(el.tag, str) and _is_caption(el)]
+    captions = [el for el in _CAPTION_CANDIDATES(tree) if _is_caption(el)]
     outer = set(captions)
     for caption_el in captions:
         if caption_el.getparent() is None or any(a in outer for a in caption_el.iterancestors()):

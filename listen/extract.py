@@ -20,6 +20,7 @@ measured once, so the time stays close to linear in the page.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -63,6 +64,23 @@ _HIDDEN_CLASS = re.compile(
     r"(^|\s)(visually-hidden|sr-only|screen-reader-text|visuallyhidden)(\s|$)"
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# The passes above test only the elements these find (in C, in one walk each) with their
+# exact patterns, instead of every element of the page in Python.
+_HIDDEN_CANDIDATES = etree.XPath(
+    "//*[@hidden or @aria-hidden='true' or @style or contains(@class, 'hidden')"
+    " or contains(@class, 'sr-only') or contains(@class, 'screen-reader')]"
+)
+_CHROME_CANDIDATES = etree.XPath(
+    " | ".join(f"//{tag}" for tag in sorted(_CHROME_TAGS)) + " | //*[@class or @id]"
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _chrome_name(class_and_id: str) -> bool:
+    """A class or id word says chrome (a page repeats its few class names many times)."""
+    return any(_CHROME.search(t) for t in class_and_id.split())
+
 
 # Short lines of page furniture that trafilatura sometimes keeps beside the text.
 _NOISE = re.compile(
@@ -192,8 +210,8 @@ _BLOCKISH = frozenset(
 
 def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
     """Remove what no reader sees: screen-reader annotations and hidden boxes."""
-    for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el in protected or el.getparent() is None:
+    for el in _HIDDEN_CANDIDATES(tree):
+        if el in protected or el.getparent() is None:
             continue
         hidden = (
             _HIDDEN_CLASS.search(el.get("class", ""))
@@ -208,15 +226,13 @@ def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._E
 def _strip_chrome(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
     """Drop boxes that look like chrome by tag or class *and* by what they hold."""
     total = sizes.of(tree) or 1
-    for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el in protected or el.getparent() is None:
+    for el in _CHROME_CANDIDATES(tree):
+        if el in protected or el.getparent() is None or el.tag in ("html", "body"):
             continue
-        if el.tag in ("html", "body"):
+        if el.tag not in _CHROME_TAGS and not _chrome_name(
+            f"{el.get('class', '')} {el.get('id', '')}"
+        ):
             continue
-        if el.tag not in _CHROME_TAGS:
-            tokens = " ".join((el.get("class", ""), el.get("id", ""))).split()
-            if not any(_CHROME.search(t) for t in tokens):
-                continue
         size = sizes.of(el)
         # A real content wrapper may carry a misleading class or tag; never drop one that
         # holds a large share of the page, unless all it holds is links.
