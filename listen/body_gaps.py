@@ -7,6 +7,10 @@ in page order, between two blocks the body kept next to each other is part of
 the article: it is read there, once. What only links to elsewhere (a list of
 links, a "Read more" line) and page furniture stay out, as do figures (their
 captions are tied to images) and tables (read by row).
+
+A body split into sibling parts made from one template (``<div
+class="article-body">`` twice, an advertisement between them) is one body:
+the parts trafilatura left out are read before or after the one it kept.
 """
 
 from __future__ import annotations
@@ -77,30 +81,58 @@ def fill_gaps(
     inserts: list[tuple[int, list[Block]]] = []
     last: int | None = None  # the index of the last kept block met in the page
     lost: list[Block] = []
-    for el in holder.iter(*_LEAVES):
-        if any(True for _ in el.iterdescendants(*_LEAVES)):
-            continue  # read through its own leaves
-        text = _visible_text(el)
-        key = _key(text)
-        if not key:
-            continue
-        index = where.get(key)
-        if index is None and key in read:
-            continue
-        if index is None:
-            if last is not None and _may_read(el, holder, sizes) and readable(text):
-                lost.append(Block(_KINDS.get(el.tag, "paragraph"), text))
-            continue
-        if lost and last is not None and _adjacent(blocks, last, index):
-            inserts.append((last + 1, lost))
-        lost = []
-        last = index
+    lost_in_twins = True  # every lost block since the last kept one is in a twin
+    twins = _twins(holder)
+    for part in sorted([holder, *twins], key=_order(holder)):
+        for el in part.iter(*_LEAVES):
+            if any(True for _ in el.iterdescendants(*_LEAVES)):
+                continue  # read through its own leaves
+            text = _visible_text(el)
+            key = _key(text)
+            if not key:
+                continue
+            index = where.get(key)
+            if index is None and key in read:
+                continue
+            if index is None:
+                if _may_read(el, part, sizes) and readable(text):
+                    lost.append(Block(_KINDS.get(el.tag, "paragraph"), text))
+                    lost_in_twins = lost_in_twins and part is not holder
+                continue
+            if lost and last is None and lost_in_twins:
+                inserts.append((0, lost))  # a part of the body before the one trafilatura read
+            elif lost and last is not None and _adjacent(blocks, last, index):
+                inserts.append((last + 1, lost))
+            lost, lost_in_twins = [], True
+            last = index
+    if lost and last is not None and lost_in_twins:
+        inserts.append((last + 1, lost))  # a part of the body after the one trafilatura read
     if not inserts:
         return blocks
     out = list(blocks)
     for at, found in sorted(inserts, key=lambda item: item[0], reverse=True):
         out[at:at] = found
     return out
+
+
+def _twins(holder: etree._Element) -> list[etree._Element]:
+    """The holder's siblings made from the same template (same tag, same class): a body
+    split into parts around an advertisement or a "read more" box."""
+    parent = holder.getparent()
+    cls = holder.get("class", "").strip()
+    if parent is None or not cls:
+        return []
+    return [
+        el
+        for el in parent
+        if el is not holder and el.tag == holder.tag and el.get("class", "").strip() == cls
+    ]
+
+
+def _order(holder: etree._Element) -> Callable[[etree._Element], int]:
+    parent = holder.getparent()
+    children = list(parent) if parent is not None else [holder]
+    return lambda el: children.index(el)
 
 
 def _adjacent(blocks: list[Block], before: int, after: int) -> bool:

@@ -433,6 +433,9 @@ def _is_label(text: str) -> bool:
     return 0 < words(text) <= 4 and not re.search(r"[.!?؟。！？]$", text)
 
 
+_PROSE_IN_CELL = frozenset({"p", "head", "list", "quote"})
+
+
 def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMeta) -> list[Block]:
     blocks: list[Block] = []
     pending_label: Block | None = None  # a short line that may title a promo box
@@ -445,6 +448,26 @@ def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMet
         if text:
             blocks.append(Block(kind, text))
 
+    def read_mixed(container: etree._Element) -> None:
+        """Blocks one by one, and the loose text and inline parts between them as paragraphs."""
+        run = [container.text or ""]
+        linked = 0  # characters of the run inside links: a run of links is a menu
+        for child in container:
+            if child.tag in _PROSE_IN_CELL or child.tag in ("table", "graphic"):
+                flush(run, linked)
+                read(child)
+                run, linked = [child.tail or ""], 0
+            else:
+                text = _text(child)
+                linked += len(text) if child.tag == "ref" else 0
+                run += [text, child.tail or ""]
+        flush(run, linked)
+
+    def flush(run: list[str], linked: int) -> None:
+        text = squash(" ".join(run))
+        if text and not _NOISE.match(text) and linked < 0.5 * len(text):
+            add("paragraph", text)
+
     def read(el: etree._Element) -> None:
         nonlocal pending_label
         tag = el.tag
@@ -455,8 +478,12 @@ def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMet
             return
         if tag == "table":
             for row in el.iter("row"):
-                cells = [_text(cell) for cell in row.iter("cell")]
-                text = "; ".join(c for c in cells if c)
+                cells = list(row.iter("cell"))
+                if any(child.tag in _PROSE_IN_CELL for cell in cells for child in cell):
+                    for cell in cells:  # a layout table: its cells hold paragraphs
+                        read_mixed(cell)
+                    continue
+                text = "; ".join(c for c in (_text(cell) for cell in cells) if c)
                 if text and not _NOISE.match(text):
                     add("paragraph", text)
             return

@@ -45,6 +45,40 @@ def test_the_element_holding_the_article_is_never_dropped(wrapper: str) -> None:
     assert not any("Section 3" in t or "rights reserved" in t for t in texts)
 
 
+PHRASES = BODY.replace("Sentence", "Phrase")
+CLAUSES = BODY.replace("Sentence", "Clause")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # one body in two parts from one template, an advertisement between them
+        (
+            f'<div class="article__body"><p>{BODY}</p><p>{LINES}</p></div>'
+            '<div class="inline-ad">Advertisement</div>'
+            f'<div class="article__body"><p>{PHRASES}</p><p>{CLAUSES}</p></div>',
+            [BODY, LINES, PHRASES, CLAUSES],
+        ),
+        # an old layout table: the menu in one cell, the paragraphs in the other
+        (
+            '<table><tr><td class="menu"><a href="/a">Home</a> <a href="/b">News</a></td>'
+            f"<td>By the editors<p>{BODY}</p><p>{LINES}</p><p>{PHRASES}</p></td></tr></table>",
+            ["By the editors", BODY, LINES, PHRASES],
+        ),
+        # prose after a rule, in a definition list, in a <pre>
+        (
+            f"<article><p>{BODY}</p><hr><dl><dt>Term one</dt><dd>{LINES}</dd></dl>"
+            f"<pre>{PHRASES}</pre></article>",
+            [BODY, "Term one", LINES, PHRASES],
+        ),
+    ],
+    ids=["split-body", "layout-table", "hr-dl-pre"],
+)
+def test_every_part_of_the_body_is_read_as_its_own_block(body: str, expected: list[str]) -> None:
+    texts = [t for k, t in kinds_and_texts(page(body)) if k != "title"]
+    assert texts == expected
+
+
 CHINESE = "".join(
     f"这是第{i}句话，政府今天宣布了支持全国家庭的新经济措施，专家认为效果显著。" for i in range(12)
 )
