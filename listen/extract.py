@@ -112,7 +112,7 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     _drop_promos(tree, sizes, holder)
     positions = {el: i for i, el in enumerate(tree.iter())}
 
-    body = _trafilatura_body(tree, meta.url or page.url, prose_chars)
+    body = _trafilatura_body(tree, prose_chars)
     if body is None:
         raise ExtractionError(f"no article found in {page.source}")
     blocks = _body_blocks(body, figures, meta)
@@ -362,21 +362,19 @@ def _is_promo_html(el: etree._Element, sizes: TextSizes) -> bool:
     return bool(linked) and total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
-def _trafilatura_body(
-    tree: etree._Element, url: str | None, expected_chars: float
-) -> etree._Element | None:
+def _trafilatura_body(tree: etree._Element, expected_chars: float) -> etree._Element | None:
     """trafilatura's main text of ``tree``.
 
     Its fast mode first; its fallbacks (readability and jusText, which double
     its time) only when that kept clearly less than the prose the holder has.
     """
     started = time.monotonic()
-    body = _trafilatura(tree, url, fast=True)
+    body = _trafilatura(tree, fast=True)
     kept = sum(len(t) for t in body.itertext()) if body is not None else 0
     # The fallbacks take about as long again: skip them on a page that was already slow.
     if kept >= 0.8 * expected_chars or time.monotonic() - started > _FALLBACK_BUDGET_S:
         return body
-    slow = _trafilatura(tree, url, fast=False)
+    slow = _trafilatura(tree, fast=False)
     if slow is None:
         return body
     if body is None or sum(len(t) for t in slow.itertext()) > kept:
@@ -384,12 +382,12 @@ def _trafilatura_body(
     return body
 
 
-def _trafilatura(tree: etree._Element, url: str | None, *, fast: bool) -> etree._Element | None:
+def _trafilatura(tree: etree._Element, *, fast: bool) -> etree._Element | None:
     # trafilatura's own defaults, but for images (captions), links (promos) and
     # comments; it copies the tree it is given, so ours stays whole for the header.
     document = trafilatura.bare_extraction(
         tree,
-        url=url,
+        url=None,  # a link only has to be there (promos): resolving each one is time lost
         include_images=True,
         include_links=True,
         include_formatting=False,
