@@ -184,7 +184,7 @@ def _protect_holder(
             score[grand] = score.get(grand, 0.0) + size / 2
     if not score:
         return None, set(), 0.0
-    holder = max(score, key=lambda el: score[el])
+    holder = _visible_first(score)
     protected = {holder, *holder.iterancestors()}
     for el in protected:
         if el.tag in _CHROME_TAGS:
@@ -200,6 +200,33 @@ def _protect_holder(
     # those one level further down (the same weights that chose it).
     prose = score[holder]
     return holder, protected, float(prose)
+
+
+def _visible_first(score: dict[etree._Element, float]) -> etree._Element:
+    """The best-scored element, unless it is hidden and the page shows a real article
+    elsewhere: a body hidden until a script reveals it is the article only when
+    nothing visible is."""
+    ranked = sorted(score, key=lambda el: -score[el])
+    best = ranked[0]
+    if not _is_hidden(best):
+        return best
+    around = set(best.iterancestors())  # they hold the hidden body: no other article
+    for el in ranked[1:50]:
+        if score[el] < max(250.0, 0.25 * score[best]):
+            break
+        if el not in around and not _is_hidden(el):
+            return el
+    return best
+
+
+def _is_hidden(el: etree._Element) -> bool:
+    return any(
+        _HIDDEN_CLASS.search(node.get("class", ""))
+        or node.get("hidden") is not None
+        or node.get("aria-hidden") == "true"
+        or _HIDDEN_STYLE.search(node.get("style", ""))
+        for node in (el, *el.iterancestors())
+    )
 
 
 _BLOCKISH = frozenset(

@@ -79,6 +79,15 @@ def test_every_part_of_the_body_is_read_as_its_own_block(body: str, expected: li
     assert texts == expected
 
 
+def test_a_visible_article_wins_over_a_longer_hidden_box() -> None:
+    """A body hidden until a script shows it is read only when nothing visible is."""
+    hidden = f'<div style="visibility: hidden"><p>{BODY}</p><p>{PHRASES}</p><p>{CLAUSES}</p></div>'
+    texts = [
+        t for k, t in kinds_and_texts(page(f"<article>{hidden}<div><p>{LINES}</p></div></article>"))
+    ]
+    assert LINES in texts and BODY not in texts
+
+
 CHINESE = "".join(
     f"这是第{i}句话，政府今天宣布了支持全国家庭的新经济措施，专家认为效果显著。" for i in range(12)
 )
