@@ -103,6 +103,7 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     tree = parse(page.html, page.source)
     sizes = measure(tree)
     meta = read_meta(tree, page.url, sizes)
+    _plain_elements(tree)
     holder_el, holder, prose_chars = _protect_holder(tree, sizes)
     # Asked before the chrome goes (an <iframe> player is chrome to the text).
     has_purpose = bool(_PURPOSE_XPATH(tree))
@@ -144,6 +145,23 @@ def extract(page: Page, *, language: str | None = None) -> Article:
         site=meta.site,
         url=meta.url or page.url,
     )
+
+
+_CUSTOM_XPATH = etree.XPath("//math | //*[contains(name(), '-')]")
+
+
+def _plain_elements(tree: etree._Element) -> None:
+    """Custom elements (``<mjx-container>``, ``<gu-island>``) become the boxes they are,
+    and a MathML formula the line of symbols it reads as ("a ≠ 0"): trafilatura keeps
+    neither, and drops the text that follows them in a sentence."""
+    for el in _CUSTOM_XPATH(tree):
+        if el.tag == "math":
+            symbols = squash(" ".join(el.itertext()))  # <mi>a</mi><mo>≠</mo>: "a ≠"
+            tail = el.tail
+            el.clear()  # (children, attributes and tail)
+            el.tag, el.text, el.tail = "span", f" {symbols} ", tail
+        else:
+            el.tag = "div" if any(child.tag in _BLOCKISH for child in el) else "span"
 
 
 def _protect_holder(

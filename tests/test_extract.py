@@ -317,6 +317,21 @@ def test_text_around_a_comment_in_a_sentence_is_read() -> None:
     )
 
 
+def test_formulas_and_custom_elements_are_read_in_their_sentence() -> None:
+    """A MathML formula reads as its symbols, and the words after a custom element stay."""
+    formula = (
+        "<mjx-container><mjx-math><mjx-c></mjx-c></mjx-math><mjx-assistive-mml>"
+        "<math><mi>a</mi><mo>≠</mo><mn>0</mn></math></mjx-assistive-mml></mjx-container>"
+    )
+    html = page(
+        f"<p>{BODY}</p><p>When {formula}, there are two solutions, and both are real.</p>"
+        "<story-part><p>A paragraph inside a web component, read like any other.</p></story-part>"
+    )
+    texts = [t for _, t in blocks(html)]
+    assert "When a ≠ 0 , there are two solutions, and both are real." in texts
+    assert "A paragraph inside a web component, read like any other." in texts
+
+
 def test_a_paragraph_with_a_link_in_a_sentence_is_kept() -> None:
     html = page(
         f'<p>{BODY}</p><p>The minister told <a href="/r">Reuters</a> on Monday that talks would resume next week in Cairo.</p>'
