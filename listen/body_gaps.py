@@ -8,7 +8,9 @@ the article: it is read there, once. What only links to elsewhere (a list of
 links, a "Read more" line) and page furniture stay out, as do figures (their
 captions are tied to images) and tables (read by row).
 
-A body split into sibling parts made from one template (``<div
+The blocks are looked for in the holder, or in its parent when that holds
+paragraphs of its own (a lead, then a "read more" box with the rest). A body
+split into sibling parts made from one template (``<div
 class="article-body">`` twice, an advertisement between them) is one body:
 the parts trafilatura left out are read before or after the one it kept.
 """
@@ -83,7 +85,9 @@ def fill_gaps(
     lost: list[Block] = []
     lost_in_twins = True  # every lost block since the last kept one is in a twin
     twins = _twins(holder)
-    for part in sorted([holder, *twins], key=_order(holder)):
+    scope = _scope(holder, sizes)
+    parts = sorted([holder, *twins], key=_order(holder)) if scope is holder else [scope]
+    for part in parts:
         for el in part.iter(*_LEAVES):
             if any(True for _ in el.iterdescendants(*_LEAVES)):
                 continue  # read through its own leaves
@@ -97,7 +101,7 @@ def fill_gaps(
             if index is None:
                 if _may_read(el, part, sizes) and readable(text):
                     lost.append(Block(_KINDS.get(el.tag, "paragraph"), text))
-                    lost_in_twins = lost_in_twins and part is not holder
+                    lost_in_twins = lost_in_twins and _within(el, twins, part)
                 continue
             if lost and last is None and lost_in_twins:
                 inserts.append((0, lost))  # a part of the body before the one trafilatura read
@@ -113,6 +117,30 @@ def fill_gaps(
     for at, found in sorted(inserts, key=lambda item: item[0], reverse=True):
         out[at:at] = found
     return out
+
+
+def _scope(holder: etree._Element, sizes: TextSizes) -> etree._Element:
+    """Where the article's blocks are looked for: the holder, or its parent when that
+    holds paragraphs of its own too (a lead part, then a "read more" box that holds
+    the rest)."""
+    parent = holder.getparent()
+    if parent is None or parent.tag in ("body", "html"):
+        return holder
+    own = [
+        el
+        for el in parent
+        if el.tag == "p" and sizes.of(el) >= 80 and sizes.link_density(el) < _MAX_LINK_DENSITY
+    ]
+    return parent if len(own) >= 2 else holder
+
+
+def _within(el: etree._Element, boxes: list[etree._Element], scope: etree._Element) -> bool:
+    for anc in el.iterancestors():
+        if anc is scope:
+            return scope in boxes
+        if anc in boxes:
+            return True
+    return False
 
 
 def _twins(holder: etree._Element) -> list[etree._Element]:

@@ -62,3 +62,21 @@ def test_a_gap_between_blocks_that_are_not_neighbours_is_left_alone() -> None:
     """Blocks read out of page order (a lead moved up) give no place to put a gap."""
     body = f"<p>{SECOND}</p><p>Something trafilatura dropped, said here.</p><p>{FIRST}</p>"
     assert filled(body, KEPT) == [("paragraph", FIRST), ("paragraph", SECOND)]
+
+
+def test_a_lead_beside_the_holder_is_looked_at_too() -> None:
+    """The holder is a "read more" box; its parent holds the lead paragraphs."""
+    lost = "As a news agency reports, the company announced that it would charge more, and soon."
+    tree = parse(
+        "<html><body><div id='content'>"
+        f"<p>{FIRST}</p><p>{lost}</p><p>{SECOND}</p>"
+        "<div id='more'><p>The rest of the article, in a box shown on demand, is long.</p></div>"
+        "</div></body></html>",
+        "test",
+    )
+    kept = [
+        *KEPT,
+        Block("paragraph", "The rest of the article, in a box shown on demand, is long."),
+    ]
+    out = fill_gaps(kept, tree.get_element_by_id("more"), measure(tree), lambda t: True)
+    assert [b.text for b in out] == [FIRST, lost, SECOND, kept[2].text]
