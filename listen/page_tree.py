@@ -49,8 +49,10 @@ _REST_OF_TAG = re.compile(rf"(?:{_ATTR})*+[\s/]*+>?")
 
 def clean_text(html: str) -> str:
     """``html`` without the characters an XML tree cannot hold."""
-    html = _SPACE_LIKE.sub(" ", html)
-    return _NOT_XML.sub("", html)
+    # Most pages hold none of them: looking is several times faster than replacing.
+    if "\x0b" in html or "\x0c" in html:
+        html = _SPACE_LIKE.sub(" ", html)
+    return _NOT_XML.sub("", html) if _NOT_XML.search(html) else html
 
 
 def cap_attributes(html: str) -> str:
