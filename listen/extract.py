@@ -288,7 +288,7 @@ def _is_sentence(alt: str) -> bool:
         r"\.(jpe?g|png|gif|webp|avif)\b|[_/\\]|^(image|photo|img)\b", alt, re.I
     ):
         return False
-    return len(alt.split()) >= 5
+    return words(alt) >= 5  # (in characters where words are not spaced: a Chinese alt too)
 
 
 def _head_blocks(

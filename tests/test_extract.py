@@ -240,6 +240,13 @@ def blocks(html: str) -> list[tuple[str, str]]:
     return [(b.kind, b.text) for b in extract(Page(html)).blocks]
 
 
+def test_an_alt_sentence_without_spaces_is_read() -> None:
+    html = page(
+        f"<p>{BODY}</p><img src='/a.jpg' alt='消防员在大火中救出了一名被困的老人'><p>{BODY}</p>"
+    )
+    assert ("caption", "消防员在大火中救出了一名被困的老人") in blocks(html)
+
+
 def test_alt_only_when_it_is_a_sentence_and_there_is_no_caption() -> None:
     html = page(
         f"<p>{BODY}</p>"
