@@ -46,7 +46,8 @@ def looks_like_article(blocks: list[Block], page_chars: int, *, has_purpose: boo
     A short brief (two sentences or more) is an article. So is any short text
     that is nearly all the page says (a note, a one-line page), unless the page
     is a sign-in form or a player: there the text only labels what the page is
-    for (a password box, a video with its one-line blurb).
+    for (a password box, a video with its one-line blurb). Nor is a short text
+    made mostly of symbols: that is what is left of broken markup.
     """
     texts = [b.text for b in blocks if b.kind in ("paragraph", "quote", "list_item", "heading")]
     prose = [t for t in texts if is_prose(t)]
@@ -58,9 +59,14 @@ def looks_like_article(blocks: list[Block], page_chars: int, *, has_purpose: boo
     if sentences >= 2 and total >= 15 and longest >= 8:
         return True
     chars = sum(len(t) for t in texts)
-    if not chars or chars < 0.5 * page_chars:
+    if not chars or chars < 0.5 * page_chars or has_purpose:
         return False
-    return not has_purpose
+    # What is left of broken markup ("tags <<<>>> &&&") is no note: mostly symbols.
+    text = "".join("".join(t.split()) for t in texts)
+    return len(_DEBRIS.findall(text)) <= 0.2 * len(text)
+
+
+_DEBRIS = re.compile(r"[^\w.,;:!?'\"()\[\]«»“”‘’„\-–—…،؛؟。、，！？]")
 
 
 def is_prose(text: str) -> bool:

@@ -164,8 +164,18 @@ TEASERS = "".join(
         bare("<article><h1>A headline for a test</h1></article>", title="A headline for a test"),
         # one short line on a page full of other things
         page("<p>Test.</p>" + TEASERS),
+        # what is left of broken markup
+        bare("<div><p>unclosed <b>tags <<<>>> &&& </i></td>"),
     ],
-    ids=["section-index", "bare-login", "bare-video", "bare-embed", "headline-only", "one-line"],
+    ids=[
+        "section-index",
+        "bare-login",
+        "bare-video",
+        "bare-embed",
+        "headline-only",
+        "one-line",
+        "debris",
+    ],
 )
 def test_a_page_whose_short_text_is_no_article_is_refused(html: str) -> None:
     with pytest.raises(ExtractionError, match="no article found"):
