@@ -65,8 +65,11 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     meta = read_meta(tree, page.url, sizes)
     plain_elements(tree)
     holder_el, holder, prose_chars = protect_holder(tree, sizes)
-    # Asked before the chrome goes (an <iframe> player is chrome to the text).
-    has_purpose = bool(PURPOSE_XPATH(tree))
+    # What the page is for, asked before the chrome goes (an <iframe> player is chrome to
+    # the text): signing in, playing something, or leading elsewhere (mostly links).
+    body_el = tree.find("body")
+    page_el = body_el if body_el is not None else tree
+    has_purpose = sizes.link_density(page_el) > 0.5 or bool(PURPOSE_XPATH(tree))
     drop_hidden(tree, sizes, holder)
     figures = tie_captions(tree)
     strip_chrome(tree, sizes, holder)
@@ -77,8 +80,7 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     if body is None:
         raise ExtractionError(f"no article found in {page.source}")
     blocks = _body_blocks(body, figures, meta)
-    body_el = tree.find("body")
-    page_chars = sizes.of(body_el if body_el is not None else tree)
+    page_chars = sizes.of(page_el)
     if not looks_like_article(blocks, page_chars, has_purpose=has_purpose):
         raise ExtractionError(f"no article found in {page.source}")
 

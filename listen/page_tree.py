@@ -11,8 +11,9 @@ safe for the parser:
   grows with the square of their number (200,000 took minutes).
 
 ``TextSizes`` counts, in one walk of the tree, how many characters of text
-each element holds and how many of them sit inside links, so no later pass
-has to call ``text_content()`` on nested elements again and again.
+each element holds and how many of them sit inside links that lead to another
+page (not ``javascript:`` handles or bare anchors), so no later pass has to
+call ``text_content()`` on nested elements again and again.
 """
 
 from __future__ import annotations
@@ -109,6 +110,14 @@ def _own_chars(text: str | None) -> int:
     return len(text.strip()) if text else 0
 
 
+def _leads_elsewhere(href: str | None) -> bool:
+    """A link to another page: not a script's handle (``javascript:``) nor an anchor alone."""
+    if not href:
+        return False
+    href = href.strip().lower()
+    return not (href.startswith("javascript:") or href in ("#", ""))
+
+
 def measure(tree: etree._Element) -> TextSizes:
     """One post-order walk: each element's text size is its own plus its children's."""
     chars: dict[etree._Element, int] = {}
@@ -126,7 +135,7 @@ def measure(tree: etree._Element) -> TextSizes:
         for child in el:
             total += chars.get(child, 0) + _own_chars(child.tail)
             links += linked.get(child, 0)
-        if el.tag == "a":
+        if el.tag == "a" and _leads_elsewhere(el.get("href")):
             links = total
         chars[el] = total
         linked[el] = links

@@ -45,8 +45,9 @@ def looks_like_article(blocks: list[Block], page_chars: int, *, has_purpose: boo
 
     A short brief (two sentences or more) is an article. So is any short text
     that is nearly all the page says (a note, a one-line page), unless the page
-    is a sign-in form or a player: there the text only labels what the page is
-    for (a password box, a video with its one-line blurb). Nor is a short text
+    is a sign-in form, a player or an index (mostly links): there the text only
+    labels what the page is for (a password box, a video with its one-line
+    blurb, a list of links). Nor is a short text
     made mostly of symbols: that is what is left of broken markup.
     """
     texts = [b.text for b in blocks if b.kind in ("paragraph", "quote", "list_item", "heading")]

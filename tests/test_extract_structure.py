@@ -166,6 +166,8 @@ TEASERS = "".join(
         page("<p>Test.</p>" + TEASERS),
         # what is left of broken markup
         bare("<div><p>unclosed <b>tags <<<>>> &&& </i></td>"),
+        # one line, then links standing loose in the page
+        bare("<p>Short.</p>" + "".join(f'<a href="/s{i}">Section {i}</a> ' for i in range(20))),
     ],
     ids=[
         "section-index",
@@ -175,6 +177,7 @@ TEASERS = "".join(
         "headline-only",
         "one-line",
         "debris",
+        "loose-links",
     ],
 )
 def test_a_page_whose_short_text_is_no_article_is_refused(html: str) -> None:
@@ -187,12 +190,14 @@ def test_a_page_whose_short_text_is_no_article_is_refused(html: str) -> None:
     [
         ("<p>Test</p>", ["Test"]),
         ("<span><p>abc</p><p>def</p> ghi</span>", ["abc", "def", "ghi"]),
+        # a script's handle is no link elsewhere: the page is not an index
+        ('<a href="javascript:"><p>abc</p><p>def</p> ghi</a>', ["abc", "def", "ghi"]),
         (
             "<article><h2>Case 1</h2><img src='a.jpg'><h2>Case 2</h2></article>",
             ["Case 1", "Case 2"],
         ),
     ],
-    ids=["one-word", "loose-text", "only-labels"],
+    ids=["one-word", "loose-text", "script-link", "only-labels"],
 )
 def test_a_short_text_that_is_all_the_page_says_is_read(body: str, expected: list[str]) -> None:
     article = extract(Page(bare(body, title="A note")))

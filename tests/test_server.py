@@ -147,7 +147,11 @@ def test_a_changed_article_renders_only_what_changed(
             {
                 "json": {
                     "url": "https://example.org/a",
-                    "html": "<html><body><p>Short.</p></body></html>",
+                    # one short line among a page of links: no article (a page whose
+                    # whole text is one line is read as it is)
+                    "html": "<html><body><p>Short.</p>"
+                    + "".join(f'<a href="/s{i}">Section {i}</a> ' for i in range(20))
+                    + "</body></html>",
                 }
             },
             422,
