@@ -63,8 +63,8 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     tree = parse(page.html, page.source)
     sizes = measure(tree)
     meta = read_meta(tree, page.url, sizes)
-    plain_elements(tree)
     holder_el, holder, prose_chars = protect_holder(tree, sizes)
+    plain_elements(holder_el, holder)
     # What the page is for, asked before the chrome goes (an <iframe> player is chrome to
     # the text): signing in, playing something, or leading elsewhere (mostly links).
     body_el = tree.find("body")

@@ -68,14 +68,20 @@ def _chrome_name(class_and_id: str) -> bool:
 PROMO_LABEL_MAX_WORDS = 5  # the words a promo may say besides its link
 
 
-_CUSTOM_XPATH = etree.XPath("//math | //*[contains(name(), '-')]")
+_CUSTOM_XPATH = etree.XPath(
+    "descendant-or-self::math | descendant-or-self::*[contains(name(), '-')]"
+)
 
 
-def plain_elements(tree: etree._Element) -> None:
-    """Custom elements (``<mjx-container>``, ``<gu-island>``) become the boxes they are,
-    and a MathML formula the line of symbols it reads as ("a ≠ 0"): trafilatura keeps
-    neither, and drops the text that follows them in a sentence."""
-    for el in _CUSTOM_XPATH(tree):
+def plain_elements(holder: etree._Element | None, protected: set[etree._Element]) -> None:
+    """Custom elements (``<mjx-container>``, ``<gu-island>``) in the article and around it
+    become the boxes they are, and a MathML formula the line of symbols it reads as
+    ("a ≠ 0"): trafilatura keeps neither, and drops the text that follows them in a
+    sentence. Those elsewhere in the page are left to trafilatura's judgement."""
+    if holder is None:
+        return
+    around = [el for el in protected if isinstance(el.tag, str) and "-" in el.tag]
+    for el in dict.fromkeys([*around, *_CUSTOM_XPATH(holder)]):
         if el.tag == "math":
             symbols = squash(" ".join(el.itertext()))  # <mi>a</mi><mo>≠</mo>: "a ≠"
             tail = el.tail
