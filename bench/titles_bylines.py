@@ -29,7 +29,7 @@ Byline
     source). It is ``ok`` when it shares a name with Readability's byline, or,
     when it shares none, with the authors the page declares in its machine
     metadata (JSON-LD ``author``, ``meta[name=author]``, ``article:author``,
-    Dublin Core, Parse.ly, Sailthru, microdata ``itemprop=author``); those are
+    Dublin Core, Parse.ly, Sailthru, microdata ``itemprop=author``, ``rel=author``); those are
     counted apart as ``ok (page credit)``. Every name word found must be
     credited by one of the two (60% of them: a credit may hold a job or a
     place). ``label`` is a credit that reads a label or a handle aloud;
@@ -203,7 +203,7 @@ def page_facts(source: str) -> PageFacts:
     ]:
         if not re.match(r"https?:|www\.|@", value):
             credits |= name_words(value)
-    for el in tree.xpath("//*[contains(concat(' ', @itemprop, ' '), ' author ')]"):
+    for el in tree.xpath("//*[contains(concat(' ', @itemprop, ' '), ' author ') or @rel='author']"):
         names = el.xpath(".//*[@itemprop='name']/@content | .//*[@itemprop='name']//text()")
         credits |= name_words(" ".join(names) or el.text_content())
     return PageFacts(

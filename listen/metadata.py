@@ -15,6 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from listen.byline import (
+    BY_PREFIX,
+    jsonld_people,
+    kinds,
+    markup_people,
+    meta_people,
+    without_sites,
+)
 from listen.lang import pack_or_english, packs
 from listen.text import squash
 
@@ -33,16 +41,13 @@ _ARTICLE_TYPES = {
     "scholarlyarticle",
     "techarticle",
 }
-_BYLINE_CLASS = re.compile(r"author|byline", re.I)
 _STANDFIRST_CLASS = re.compile(
     r"standfirst|summary|excerpt|dek|(^|[-_])lead($|[-_])|sub-?title|subheadline|description|intro",
     re.I,
 )
 # What each language says in a byline, and its month names, come from its language pack.
 _PACKS = packs()
-_BY_PREFIX = re.compile(
-    rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.prefixes)})\s*:?\s+", re.I
-)
+_BY_PREFIX = BY_PREFIX
 _SOURCE_LINE = re.compile(
     rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.source_words)})\s*[:：]\s*(.+)$",
     re.I,
@@ -114,35 +119,33 @@ def _is_date_line(text: str) -> bool:
 
 def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = None) -> PageMeta:
     meta = PageMeta()
-    tags = _meta_tags(tree)
-    ld, ld_site = _jsonld_article(tree)
+    tags_all = _meta_tags(tree)
+    tags = {key: values[0] for key, values in tags_all.items()}
+    ld = _jsonld_article(tree)
 
     # application-name is a last resort: some pages put the headline there.
-    site_names = [n for n in (tags.get("og:site_name"), ld_site) if n] or [
+    site_names = [n for n in (tags.get("og:site_name"), ld.site) if n] or [
         n for n in (tags.get("application-name"),) if n
     ]
     meta.site = site_names[0] if site_names else None
-    meta.title, meta.heading = _title(tree, ld, tags, site_names)
+    meta.title, meta.heading = _title(tree, ld.article, tags, site_names)
 
-    people, orgs = _people(ld.get("author"))
-    if not people and not orgs:
-        people = _meta_authors(tags)
-    if not people and not orgs:
-        people = _byline_people(tree, meta, sizes)
-    else:
-        _byline_people(tree, meta, sizes)  # still learn the byline lines to drop them
     site_folds = {_fold(n) for n in site_names}
-    for name in list(people):
-        if _fold(name) in site_folds:  # "By The Daily Planet": the site, not a person
-            people.remove(name)
-            orgs.append(name)
-    meta.authors = people[:_MAX_AUTHORS]
+    site_folds |= {_fold(re.sub(r"\.(com|org|net|co\.\w+|\w\w)$", "", n)) for n in site_names}
+    people, orgs = ld.people, ld.orgs
+    if not people and not orgs:
+        people, orgs = meta_people(tags_all, site_folds)
+    markup = markup_people(tree, sizes, _DATE_TAIL, meta.byline_texts)  # its lines are dropped
+    if not people and not orgs:
+        people, orgs = markup
+    people = without_sites(people, orgs, site_folds, set(ld.people))
+    meta.authors = people
     meta.author = ", ".join(meta.authors) or None
     meta.source = _source_line(tree, sizes)
     if meta.source is None and orgs and not people:
         meta.source = orgs[0]
     meta.published = _iso_date(
-        _str(ld.get("datePublished"))
+        _str(ld.article.get("datePublished"))
         or tags.get("article:published_time")
         or tags.get("og:article:published_time")
         or tags.get("date")
@@ -153,13 +156,13 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
     canonical = tree.xpath("//link[@rel='canonical']/@href")
     meta.url = (canonical[0].strip() if canonical else None) or tags.get("og:url") or url
     meta.description = (
-        _str(ld.get("description")) or tags.get("og:description") or tags.get("description")
+        _str(ld.article.get("description")) or tags.get("og:description") or tags.get("description")
     )
     meta.standfirsts = _standfirst_candidates(tree, meta.description, sizes)
     lang = tree.xpath("/html/@lang | /html/@xml:lang")
     meta.html_lang = lang[0].strip() if lang else None
     meta.og_locale = tags.get("og:locale")
-    meta.jsonld_lang = _str(ld.get("inLanguage"))
+    meta.jsonld_lang = _str(ld.article.get("inLanguage"))
     return meta
 
 
@@ -239,34 +242,6 @@ def _str(value: Any) -> str | None:
     return None
 
 
-_PERSON_TYPES = {"person"}
-
-
-def _kinds(item: Any) -> set[str]:
-    """A JSON-LD object's ``@type``s, lower-cased (a string or a list of them)."""
-    kind = item.get("@type") if isinstance(item, dict) else None
-    return {k.lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
-
-
-_MAX_AUTHORS = 6
-
-
-def _people(value: Any) -> tuple[list[str], list[str]]:
-    """JSON-LD ``author``: a name, an object or a list of them -> (people, organisations)."""
-    people: list[str] = []
-    orgs: list[str] = []
-    for item in value if isinstance(value, list) else [value]:
-        kinds = _kinds(item)
-        for name in _split_names(_str(item) or ""):
-            if not _plausible_name(name):
-                continue
-            if kinds and not kinds & _PERSON_TYPES:
-                orgs.append(name)
-            elif name not in people:
-                people.append(name)
-    return people, orgs
-
-
 def _names(value: Any) -> str | None:
     """A JSON-LD publisher's name (an object, a string, or the first of a list)."""
     for item in value if isinstance(value, list) else [value]:
@@ -276,87 +251,14 @@ def _names(value: Any) -> str | None:
     return None
 
 
-# Meta tags that name the author, most specific first.
-_AUTHOR_TAGS = (
-    "dc.creator",
-    "dc:creator",
-    "dcterm:creator",
-    "author",
-    "article:author",
-    "dcterms.creator",
-    "parsely-author",
-    "sailthru.author",
-    "byl",
-    "cxenseparse:author",
-)
-
-
-def _meta_authors(tags: dict[str, str]) -> list[str]:
-    for key in _AUTHOR_TAGS:
-        value = tags.get(key)
-        if not value or value.startswith(("http://", "https://", "@")):
-            continue
-        names = [n for n in _split_names(value) if _plausible_name(n)]
-        if names:
-            return names
-    page = tags.get("parsely-page") or tags.get("parsely-metadata")
-    if page:
-        try:
-            data = json.loads(page)
-        except ValueError:
-            return []
-        if isinstance(data, dict):
-            people, _ = _people(data.get("authors") or data.get("author"))
-            return people
-    return []
-
-
-_JOINERS = r"(?:and|with|y|con|e|und|mit|et|avec|و)"
-# "A, B and C", "A, B, and C", "أ، ب و ج": one name per piece.
-_NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
-# "A (avec B et C)" -> "A, B et C"; a parenthesis inside one name is left alone.
-_WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
-_PARTICLES = set("de da del della di du la le van von der den bin ibn al el dos das ter".split())
-# Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
-_NOT_NAME_WORDS = set(
-    """feed promoted posted sponsored staff editor editors contributor contributors
-    writer writers reporter correspondent admin administrator team desk comments comment
-    email e-mail subscribe follow share updated published photo photos photograph image
-    video reply login guest anonymous user users member author authors by""".split()
-)
-
-
-def _split_names(text: str) -> list[str]:
-    text = _BY_PREFIX.sub("", squash(text)).strip(" .,;:|")
-    text = _WITH_ALSO.sub(r", \1", text)
-    text = re.sub(r"\s*[(<\[](?:https?://|www\.|@|mailto:)[^)>\]]*[)>\]]", "", text)  # "(http://…)"
-    return [n.strip(" .,;:|") for n in _NAME_SPLIT.split(text) if n.strip(" .,;:|")]
-
-
-def _plausible_name(name: str) -> bool:
-    """A person's or an outlet's name, not a label, a handle, a date or a sentence."""
-    if not name or len(name) > 60 or re.search(r"[*@#<>{}=/\\|:\d]|https?", name):
-        return False
-    words = name.split()
-    if not 1 <= len(words) <= 6:
-        return False
-    folded = [w.strip(".,").casefold() for w in words]
-    if any(w in _NOT_NAME_WORDS for w in folded) or folded in (["name"], ["your", "name"]):
-        return False  # "Name" alone is a form's label; "Creator Name" may be a name
-    if max(len(w.strip(".")) for w in words) < 2:
-        return False  # initials alone ("J J")
-    cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
-    # In scripts with capitals, every word but particles starts with one ("Mike Conley").
-    return all(w[:1].isupper() or w.casefold() in _PARTICLES for w in cased)
-
-
-def _meta_tags(tree: etree._Element) -> dict[str, str]:
-    tags: dict[str, str] = {}
+def _meta_tags(tree: etree._Element) -> dict[str, list[str]]:
+    """Each ``<meta>`` name -> its contents, in page order (a page may name two creators)."""
+    tags: dict[str, list[str]] = {}
     for el in tree.iter("meta"):
         keys = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower().split()
         content = squash(el.get("content") or "")
         for key in keys if content else ():
-            tags.setdefault(key, content)  # "dc:title og:title": one tag, two names
+            tags.setdefault(key, []).append(content)  # "dc:title og:title": one tag, two names
     return tags
 
 
@@ -364,23 +266,45 @@ def _meta_tags(tree: etree._Element) -> dict[str, str]:
 _JSON_WRAPPER = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
 
 
-def _jsonld_article(tree: etree._Element) -> tuple[dict[str, Any], str | None]:
-    """The page's article object in JSON-LD (inside ``@graph`` or a list), and the site's name."""
-    article: dict[str, Any] = {}
-    site = None
+@dataclass
+class _LinkedData:
+    """The page's JSON-LD article, the site's name, and the credits it gives."""
+
+    article: dict[str, Any] = field(default_factory=dict)
+    site: str | None = None
+    people: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+
+
+def _jsonld_article(tree: etree._Element) -> _LinkedData:
+    """The page's article object in JSON-LD (inside ``@graph`` or a list), its site and authors.
+
+    The first article object is the article; its authors are its ``author`` (or
+    ``creator``), or those of the first article object that names any. An author
+    given as ``{"@id": ...}`` is looked up in the graph.
+    """
+    found = _LinkedData()
+    items: list[dict[str, Any]] = []
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
             data = json.loads(_JSON_WRAPPER.sub("", script.text or ""))
         except ValueError:
             continue  # a broken JSON-LD block is common and harmless
-        for item in _walk(data):
-            kinds = _kinds(item)
-            if not article and kinds & _ARTICLE_TYPES:
-                article = item
-                site = _names(item.get("publisher")) or site
-            elif site is None and kinds & {"website", "organization", "newsmediaorganization"}:
-                site = _str(item.get("name"))
-    return article, site
+        items.extend(_walk(data))
+    ids = {str(item["@id"]): item for item in items if isinstance(item.get("@id"), str)}
+    for item in items:
+        kind = kinds(item)
+        if kind & _ARTICLE_TYPES:
+            if not found.article:
+                found.article = item
+                found.site = _names(item.get("publisher")) or found.site
+            if not found.people and not found.orgs:
+                found.people, found.orgs = jsonld_people(
+                    item.get("author") or item.get("creator"), ids
+                )
+        elif found.site is None and kind & {"website", "organization", "newsmediaorganization"}:
+            found.site = _str(item.get("name"))
+    return found
 
 
 def _walk(data: Any, depth: int = 0) -> list[dict[str, Any]]:
@@ -399,50 +323,6 @@ def _title_tag(tree: etree._Element) -> str | None:
         return None
     # "Headline | Site" -> "Headline"
     return squash(re.split(r"\s+[|–—-]\s+", titles[0])[0]) or None
-
-
-_BYLINE_XPATH = etree.XPath(
-    "//*[@rel='author' or contains(@itemprop, 'author') or @class][not(self::link or self::meta)]"
-)
-_COMMENTS = re.compile(r"comment|respond|reply|discussion", re.I)
-
-
-def _in_comments(el: etree._Element) -> bool:
-    """Inside the comments or a form: a commenter's name, or a form's label."""
-    for anc in el.iterancestors():
-        if anc.tag in ("form", "footer") or _COMMENTS.search(
-            anc.get("class", "") + " " + anc.get("id", "")
-        ):
-            return True
-    return False
-
-
-def _byline_people(tree: etree._Element, meta: PageMeta, sizes: TextSizes | None) -> list[str]:
-    """The names in the first byline box of the page (its lines are kept to drop them)."""
-    found: list[str] = []
-    for el in _BYLINE_XPATH(tree):
-        marked = el.get("rel") == "author" or "author" in el.get("itemprop", "")
-        if not (marked or _BYLINE_CLASS.search(el.get("class", ""))):
-            continue
-        if sizes is not None and sizes.of(el) > 200:
-            continue  # an author box with a biography, or a whole header
-        text = squash(el.text_content())
-        if not text or len(text.split()) > 12:
-            continue
-        meta.byline_texts.append(text)
-        if found or _in_comments(el):
-            continue
-        text = re.sub(r",\s*(CNN|Reuters|AP|AFP)$", "", text)
-        text = re.split(r"\s+(?:[|•·—–-]|Updated|Published|on)\s+", text)[0]
-        # "Tuesday 15 October 2019 by Bradley M. Kuhn": the name follows "by".
-        after_by = re.search(r"\s(?:by|por|par|von)\s+(\S.*)$", text, re.I)
-        if after_by:
-            text = after_by.group(1)
-        text = _DATE_TAIL.split(text)[0]  # "By Nathan Willis March 25, 2015"
-        names = [n for n in _split_names(text) if _plausible_name(n)]
-        if names:
-            found = names
-    return found
 
 
 def _source_line(tree: etree._Element, sizes: TextSizes | None) -> str | None:

@@ -1,0 +1,339 @@
+"""Who wrote the article: the people and organisations a page credits, checked as names.
+
+Sources, most trusted first: the JSON-LD article's ``author`` (a string, an
+object, a list, or an ``@id`` pointing into the ``@graph``; ``Person`` versus
+``Organization``), the author ``<meta>`` tags (Dublin Core, ``author``,
+``article:author``, Parse.ly, Sailthru...), then the byline markup of the
+page (``rel=author``, ``itemprop=author``, ``.byline``/``.author`` boxes), but
+never one inside comments, a form, a related-stories box or a photo credit.
+
+A credit is only kept when it reads as a name: a label ("Name *", "Promoted
+by", "Feed"), a handle, an e-mail, a URL, a date or a job title is dropped. A
+wrong byline is worse than none, so when in doubt nothing is credited. A news
+agency or the site itself given as author is the source, not a person.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from listen.lang import packs
+from listen.text import squash
+
+if TYPE_CHECKING:
+    from listen.page_tree import TextSizes
+
+MAX_AUTHORS = 6
+_PACKS = packs()
+BY_PREFIX = re.compile(
+    rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.prefixes)})\s*:?\s+", re.I
+)
+# "and" in every language with a pack ("y", "e", "und", "et", "و"), and "with" in a few.
+_AND_WORDS = sorted(
+    {p.byline.and_.strip() for p in _PACKS}
+    | {p.byline.and_before_i.strip() for p in _PACKS if p.byline.and_before_i}
+    | {"&", "with", "con", "mit", "avec", "com"}
+)
+_JOINERS = "(?:" + "|".join(re.escape(w) for w in _AND_WORDS) + ")"
+# "A, B and C", "A, B, and C", "أ، ب و ج": one name per piece.
+_NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
+# "A (avec B et C)" -> "A, B et C"; a parenthesis inside one name is left alone.
+_WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
+_PARTICLES = set(
+    "de da del della di du la le van von der den bin ibn al el dos das ter y e".split()
+)
+# Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
+_NOT_NAME_WORDS = set(
+    """feed promoted posted sponsored staff editor editors contributor contributors
+    writer writers reporter correspondent admin administrator team desk comments comment
+    email e-mail subscribe follow share updated published photo photos photograph image
+    video reply login guest anonymous user users member author authors by read more
+    redacción rédaction redaktion redazione redação""".split()
+)
+# Where the writer's credit ends: "Written by A Edited by B", "By A Photographs by B".
+_OTHER_ROLES = re.compile(
+    r"\s+(?:edited|photos?|photographs?|photography|illustrations?|graphics|video|"
+    r"additional reporting|translated|reviewed|fact-checked)\b.*$",
+    re.I,
+)
+# News agencies credited as the author: they are the source of a story, not a person.
+_AGENCIES = set(
+    """afp ap reuters dpa efe ansa xinhua kyodo yonhap tass ria upi pa bloomberg anp apa sda
+    ats belga lusa ctk pap mti ntb tt ritzau sapa aap cp ani pti ians wam spa mena qna kuna
+    """.split()
+) | {
+    "associated press",
+    "agence france-presse",
+    "agence france presse",
+    "europa press",
+    "agencia efe",
+    "press association",
+    "thomson reuters",
+}
+_PERSON_TYPES = {"person"}
+
+
+def is_agency(name: str) -> bool:
+    return _fold_words(name) in _AGENCIES
+
+
+def _fold_words(text: str) -> str:
+    return " ".join(re.findall(r"[\w-]+", text.casefold()))
+
+
+def fold(text: str) -> str:
+    """A name without case, spaces or punctuation, to compare."""
+    return re.sub(r"\W+", "", text).casefold()
+
+
+def split_names(text: str) -> list[str]:
+    """ "By A, B and C" -> [A, B, C], in any language with a pack."""
+    text = BY_PREFIX.sub("", squash(text)).strip(" .,;:|")
+    text = _OTHER_ROLES.sub("", text)
+    text = _WITH_ALSO.sub(r", \1", text)
+    text = re.sub(r"\s*[(<\[](?:https?://|www\.|@|mailto:)[^)>\]]*[)>\]]", "", text)  # "(http://…)"
+    return [n.strip(" .,;:|") for n in _NAME_SPLIT.split(text) if n.strip(" .,;:|")]
+
+
+def plausible_name(name: str) -> bool:
+    """A person's name, not a label, a handle, an e-mail, a date or a sentence."""
+    if not name or len(name) > 60 or re.search(r"[*@#<>{}=/\\|:\d&]|https?|www\.", name):
+        return False
+    words = name.split()
+    if not 1 <= len(words) <= 6:
+        return False
+    folded = [w.strip(".,").casefold() for w in words]
+    if any(w in _NOT_NAME_WORDS for w in folded) or folded in (["name"], ["your", "name"]):
+        return False  # "Name" alone is a form's label; "Creator Name" may be a name
+    if max(len(w.strip(".")) for w in words) < 2:
+        return False  # initials alone ("J J")
+    if any(re.search(r"[a-z][A-Z][a-z]+[A-Z]", w) for w in words):
+        return False  # "AMournfulHowlInTheNight": a user's handle ("McDonald" is a name)
+    cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
+    # In scripts with capitals, every word but particles starts with one ("Mike Conley").
+    return all(w[:1].isupper() or w.casefold() in _PARTICLES for w in cased)
+
+
+def plausible_org(name: str) -> bool:
+    """An organisation's name ("Contributors to Wikimedia projects", "Mac & i")."""
+    return (
+        bool(name)
+        and len(name) <= 80
+        and len(name.split()) <= 8
+        and not re.search(r"[@<>{}=\\]|https?:|www\.|\.(?:com|org|net)/", name)
+    )
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return squash(value)
+    if isinstance(value, dict):
+        name = _str(value.get("name") or value.get("@value"))
+        if name is None and (value.get("givenName") or value.get("familyName")):
+            given, family = _str(value.get("givenName")), _str(value.get("familyName"))
+            name = " ".join(n for n in (given, family) if n) or None
+        return name
+    return None
+
+
+def kinds(item: Any) -> set[str]:
+    """A JSON-LD object's ``@type``s, lower-cased (a string or a list of them)."""
+    kind = item.get("@type") if isinstance(item, dict) else None
+    return {k.lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
+
+
+def jsonld_people(
+    value: Any, ids: Mapping[str, dict[str, Any]] | None = None
+) -> tuple[list[str], list[str]]:
+    """JSON-LD ``author``: a name, an object, an ``@id`` or a list -> (people, organisations)."""
+    people: list[str] = []
+    orgs: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and set(item) <= {"@id", "@type"} and ids:
+            item = ids.get(str(item.get("@id")), item)  # {"@id": ".../#/schema/person/1"}
+        kind = kinds(item)
+        text = _str(item) or ""
+        if not text or text.startswith(("http://", "https://", "@")):
+            continue
+        if kind and not kind & _PERSON_TYPES:
+            if plausible_org(text) and text not in orgs:
+                orgs.append(text)
+            continue
+        for name in split_names(text):
+            if is_agency(name):
+                orgs.append(name)
+            elif plausible_name(name) and name not in people:
+                people.append(name)
+    return people, orgs
+
+
+# Meta tags that name the author, most specific first.
+_AUTHOR_TAGS = (
+    "dc.creator",
+    "dc:creator",
+    "dcterm:creator",
+    "dcterms.creator",
+    "author",
+    "article:author",
+    "og:article:author",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+    "cxenseparse:author",
+)
+_LAST_FIRST = re.compile(r"^([^,]+),\s*([^,]+)$")
+
+
+def _inverted(value: str) -> str | None:
+    """ "Jong, Michiel de" -> "Michiel de Jong" when a tag holds one person, last name first."""
+    match = _LAST_FIRST.match(value)
+    if not match:
+        return None
+    last, first = (g.strip() for g in match.groups())
+    if len(last.split()) == 1 and len(first.split()) <= 3:
+        return f"{first} {last}"
+    return None
+
+
+def meta_people(tags: Mapping[str, list[str]], sites: set[str]) -> tuple[list[str], list[str]]:
+    """The people (and agencies) the author ``<meta>`` tags name, and Parse.ly's JSON."""
+    for key in _AUTHOR_TAGS:
+        values = [v for v in tags.get(key, []) if not v.startswith(("http://", "https://", "@"))]
+        people: list[str] = []
+        orgs: list[str] = []
+        for value in values:
+            if fold(value) in sites:  # the site named as the author: the source
+                orgs.append(value)
+                continue
+            inverted = _inverted(value) if len(values) > 1 else None
+            candidates = [inverted] if inverted else split_names(value)
+            if len(values) == 1 and not all(plausible_name(n) for n in candidates):
+                inverted = _inverted(value)  # "Kooman, F." alone: one person, not two
+                candidates = [inverted] if inverted else candidates
+            for name in candidates:
+                if is_agency(name):
+                    orgs.append(name)
+                elif plausible_name(name) and name not in people:
+                    people.append(name)
+        if people or orgs:
+            return people, orgs
+    for key in ("parsely-page", "parsely-metadata"):
+        for page in tags.get(key, []):
+            try:
+                data = json.loads(page)
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                people, orgs = jsonld_people(data.get("authors") or data.get("author"))
+                if people or orgs:
+                    return people, orgs
+    return [], []
+
+
+_BYLINE_CLASS = re.compile(r"author|byline|(^|[-_ ])by([-_ ]|$)", re.I)
+_BYLINE_XPATH = etree.XPath(
+    "//*[@rel='author' or contains(@itemprop, 'author') or @class]"
+    "[not(self::link or self::meta or self::script or self::style)]"
+)
+# Boxes whose names are not the article's writer: commenters, related stories, sign-ups.
+# Matched on whole parts of a class or id ("comment-list", "c-related-list", "most-popular"),
+# so that "hasnt-bio" or "sidebar-primary" on <body> does not hide the real byline.
+_ELSEWHERE = re.compile(
+    r"(^|[-_])(comments?|respond|repl(y|ies)|discussion|related|recommend(ed|ations)?|"
+    r"popular|trending|teasers?|promos?|newsletter|signup|login|more-from|read-next)([-_]|$)",
+    re.I,
+)
+
+
+def _elsewhere(el: etree._Element) -> bool:
+    """Inside comments, a form, a related box or a photo: not the article's writer."""
+    for anc in el.iterancestors():
+        if anc.tag in ("body", "html"):
+            return False
+        if anc.tag in ("form", "footer", "figure", "figcaption", "nav"):
+            return True
+        names = (anc.get("class", "") + " " + anc.get("id", "")).split()
+        if any(_ELSEWHERE.search(name) for name in names):
+            return True
+    return False
+
+
+_DATE_CUT = re.compile(r"\s+(?:[|•·—–-]|Updated|Published|on)\s+")
+
+
+def markup_people(
+    tree: etree._Element,
+    sizes: TextSizes | None,
+    date_tail: re.Pattern[str],
+    seen: list[str],
+) -> tuple[list[str], list[str]]:
+    """The names in the page's byline markup (its lines are added to ``seen`` to drop them).
+
+    An element marked as the author (``rel``/``itemprop``) is trusted before one whose
+    class says so, and within a byline box its innermost name is read ("Tech Insider
+    Alex Perry 1 day ago" holds ``<span itemprop=author>Alex Perry</span>``).
+    """
+    marked: list[tuple[list[str], list[str]]] = []
+    classed: list[tuple[list[str], list[str]]] = []
+    for el in _BYLINE_XPATH(tree):
+        is_marked = el.get("rel") == "author" or "author" in el.get("itemprop", "").split()
+        if not (is_marked or _BYLINE_CLASS.search(el.get("class", ""))):
+            continue
+        if sizes is not None and sizes.of(el) > 200:
+            continue  # an author box with a biography, or a whole header
+        text = squash(el.text_content())
+        if not text or len(text.split()) > 12:
+            continue
+        seen.append(text)
+        if _elsewhere(el):
+            continue
+        if not is_marked and any(
+            _BYLINE_CLASS.search(d.get("class", "")) or d.get("rel") == "author"
+            for d in el.iter()
+            if d is not el and isinstance(d.tag, str) and squash(d.text_content())
+        ):
+            continue  # the box around a byline: its inner element says it more precisely
+        found = _names_in(text, date_tail)
+        if found[0] or found[1]:
+            (marked if is_marked else classed).append(found)
+    return (marked or classed or [([], [])])[0]
+
+
+def _names_in(text: str, date_tail: re.Pattern[str]) -> tuple[list[str], list[str]]:
+    text = _DATE_CUT.split(text)[0]
+    # "Tuesday 15 October 2019 by Bradley M. Kuhn": the name follows "by".
+    after_by = re.search(r"(?:^|\s)(?:by|por|par|von|di|door|av)\s+(\S.*)$", text, re.I)
+    if after_by:
+        text = after_by.group(1)
+    text = date_tail.split(text)[0]  # "By Nathan Willis March 25, 2015"
+    text = re.sub(r",\s*(CNN|Reuters|AP|AFP)$", "", text)
+    people: list[str] = []
+    orgs: list[str] = []
+    for name in split_names(text):
+        if is_agency(name):
+            orgs.append(name)
+        elif plausible_name(name):
+            people.append(name)
+    return people, orgs
+
+
+def without_sites(
+    people: Iterable[str], orgs: list[str], sites: set[str], persons: set[str]
+) -> list[str]:
+    """The people who are not the site itself ("By The Daily Planet"); those join ``orgs``.
+
+    A name the JSON-LD says is a ``Person`` stays a person even when it is also the
+    publisher's name (a personal blog: "Haki Benita" publishes Haki Benita).
+    """
+    kept = []
+    for name in people:
+        if fold(name) in sites and name not in persons:
+            orgs.append(name)
+        else:
+            kept.append(name)
+    return kept[:MAX_AUTHORS]
