@@ -57,7 +57,7 @@ from lxml import html as lxml_html
 SYNTHETIC_BELOW = 8_000  # bytes of source.html
 
 _SEPARATOR = re.compile(
-    r"\s+[|–—·:_/»«-]+\s+|\s*::\s*|\s*[«»]\s*|\s+[|–—·_]\s*|\s*[|–—·_]\s+|(?<=\w)[:：]\s+"
+    r"\s+[|–—·:_/»«@-]+\s+|\s*::\s*|\s*[«»]\s*|\s+[|–—·_]\s*|\s*[|–—·_]\s+|(?<=\w)[:：]\s+"
 )
 _TRAILING_TAG = re.compile(r"^(.*\S)\s*[（(\[]([^()（）\[\]]{1,40})[)）\]]$")
 _HOST = re.compile(r"(?:https?:)?//(?:www\.)?([^/:?#]+)")
@@ -206,6 +206,7 @@ def page_facts(source: str) -> PageFacts:
     for el in tree.xpath("//*[contains(concat(' ', @itemprop, ' '), ' author ') or @rel='author']"):
         names = el.xpath(".//*[@itemprop='name']/@content | .//*[@itemprop='name']//text()")
         credits |= name_words(" ".join(names) or el.text_content())
+    sites |= {re.sub(r"\.(com|org|net|info|co\.\w\w|\w\w)$", "", s) for s in sites}  # Factorio.com
     return PageFacts(
         tuple(headlines),
         frozenset(fold(s) for s in sites if fold(s) and len(s.split()) <= _SECTION_WORDS + 1),

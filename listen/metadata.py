@@ -130,8 +130,7 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
     meta.site = site_names[0] if site_names else None
     meta.title, meta.heading = _title(tree, ld.article, tags, site_names)
 
-    site_folds = {_fold(n) for n in site_names}
-    site_folds |= {_fold(re.sub(r"\.(com|org|net|co\.\w+|\w\w)$", "", n)) for n in site_names}
+    site_folds = _site_folds(site_names)
     people, orgs = ld.people, ld.orgs
     if not people and not orgs:
         people, orgs = meta_people(tags_all, site_folds)
@@ -188,12 +187,15 @@ def _title(
     A visible ``<h1>`` (or ``<h2>``) that agrees with the page's metadata wins:
     it is what a reader sees, without the " | Site" the metadata often adds.
     Otherwise the metadata's title, cut of a site name; a heading that is the
-    site's name (a logo in an ``<h1>``) is never the title.
+    site's name (a logo in an ``<h1>``) is never the title. When only the
+    ``<title>`` speaks and what is left of it is a name of two or three words
+    ("Google - Site Reliability Engineering", no site name known to tell which part
+    is the headline), the page's first ``<h1>`` is.
     """
-    sites = {_fold(n) for n in site_names}
-    tag_title = _title_tag(tree)
-    claimed = [_str(ld.get("headline")), *(tags.get(k) for k in _TITLE_TAGS), tag_title]
-    candidates = [_cut_site(c, sites) for c in claimed if c]
+    sites = _site_folds(site_names)
+    tag_title = _title_tag(tree, sites)
+    claimed = [_str(ld.get("headline")), *(tags.get(k) for k in _TITLE_TAGS)]
+    candidates = [_cut_site(c, sites) for c in [*claimed, tag_title] if c]
     candidates = [c for c in candidates if c and _fold(c) not in sites]
     headings = [
         (el, squash(el.text_content()))
@@ -206,6 +208,15 @@ def _title(
                 return text, el
     h1s = [(el, t) for el, t in headings if el.tag == "h1"]
     heading = h1s[0][0] if h1s else None
+    raw = squash(" ".join(tree.xpath("//title/text()")[:1]))
+    guessed = not any(claimed) and not sites and len(_TITLE_PARTS.split(raw)) > 1
+    if (
+        guessed  # "Google - Site Reliability Engineering": which part is the headline?
+        and h1s
+        and len(candidates[0].split()) <= 3 < len(h1s[0][1].split()) + 2
+        and _fold(h1s[0][1]) not in _fold(raw)  # an <h1> inside the <title> is its site part
+    ):
+        return h1s[0][1], heading
     if candidates:
         return candidates[0], heading
     if h1s:
@@ -213,14 +224,29 @@ def _title(
     return tag_title, heading
 
 
+def _site_folds(site_names: list[str]) -> set[str]:
+    """The site's names, folded, also without a domain's ending ("Factorio.com")."""
+    folds = {_fold(n) for n in site_names}
+    folds |= {_fold(re.sub(r"\.(com|org|net|info|co\.\w\w|\w\w)$", "", n)) for n in site_names}
+    return {f for f in folds if f}
+
+
+# Where a site's name is set off from a headline: " | ", " - ", " — ", " · ", " :: ", " » ", " _ ".
+_SEPARATOR = re.compile(r"(\s+(?:[|–—·_»«-]|::)\s+|\s+[|–—·_]|[|–—·_]\s+|\s*::\s*|:\s+)")
+
+
+# The separators that surely set parts of a <title> apart (a colon may be the headline's own).
+_TITLE_PARTS = re.compile(r"\s+(?:[|–—·»-]|::)\s+")
+
+
 def _cut_site(title: str, sites: set[str]) -> str:
-    """ "Headline | Site" -> "Headline" when the part cut off is the site's name."""
-    parts = re.split(r"\s+[|–—·:-]\s+|\s+[|–—·-]|[|–—·-]\s+", title)
-    if len(parts) > 1:
-        kept = [p for p in parts if _fold(p) not in sites]
-        if kept and len(kept) < len(parts):
-            return squash(" - ".join(kept))
-    return title
+    """ "Headline | Site", "Site :: Headline" -> "Headline" when what is cut is the site's name."""
+    parts = _SEPARATOR.split(title)  # text, separator, text, ...
+    while len(parts) > 2 and _fold(parts[-1]) in sites:
+        parts = parts[:-2]
+    while len(parts) > 2 and _fold(parts[0]) in sites:
+        parts = parts[2:]
+    return squash("".join(parts)) or title
 
 
 def _agrees(heading: str, title: str) -> bool:
@@ -317,12 +343,21 @@ def _walk(data: Any, depth: int = 0) -> list[dict[str, Any]]:
     return []
 
 
-def _title_tag(tree: etree._Element) -> str | None:
+def _title_tag(tree: etree._Element, sites: set[str]) -> str | None:
+    """The ``<title>`` without the site's name; when the site is not known, its first part
+    ("Headline | Site"), unless that part is a short name before a longer one."""
     titles = tree.xpath("//title/text()")
     if not titles:
         return None
-    # "Headline | Site" -> "Headline"
-    return squash(re.split(r"\s+[|–—-]\s+", titles[0])[0]) or None
+    title = _cut_site(squash(titles[0]), sites)
+    parts = [p for p in _TITLE_PARTS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title or None
+    first = parts[0]
+    longest = max(parts, key=lambda p: len(p.split()))
+    if len(first.split()) <= 2 and len(longest.split()) > 2 * len(first.split()):
+        return squash(longest)  # "CNN :: A headline of many words"
+    return squash(first) or None
 
 
 def _source_line(tree: etree._Element, sizes: TextSizes | None) -> str | None:
