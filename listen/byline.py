@@ -76,6 +76,10 @@ _AGENCIES = set(
     "thomson reuters",
 }
 _PERSON_TYPES = {"person"}
+# Month and weekday names, "Updated"...: a credit of only these is a date ("March 25, 2015").
+_DATE_WORDS = frozenset(
+    w.casefold() for p in _PACKS for w in (*p.date_words, *(x for m in p.months for x in m.split()))
+)
 
 
 def is_agency(name: str) -> bool:
@@ -112,6 +116,8 @@ def plausible_name(name: str) -> bool:
         return False  # "Name" alone is a form's label; "Creator Name" may be a name
     if max(len(w.strip(".")) for w in words) < 2:
         return False  # initials alone ("J J")
+    if all(w in _DATE_WORDS for w in folded):
+        return False  # "March", "Updated Tuesday"
     if any(re.search(r"[a-z][A-Z][a-z]+[A-Z]", w) for w in words):
         return False  # "AMournfulHowlInTheNight": a user's handle ("McDonald" is a name)
     cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
