@@ -30,8 +30,21 @@ if TYPE_CHECKING:
 
 MAX_AUTHORS = 6
 _PACKS = packs()
-BY_PREFIX = re.compile(
-    rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.prefixes)})\s*:?\s+", re.I
+_NAME_PARTICLES = set(
+    "de da del della di du la le van von der den bin ibn al el dos das ter y e".split()
+)
+# "By" in the languages that have no pack yet (Dutch, Swedish/Norwegian, Danish, Polish).
+_OTHER_PREFIXES = ("door", "av", "af", "przez")
+_PREFIXES = sorted(
+    {w for p in _PACKS for w in p.byline.prefixes} | set(_OTHER_PREFIXES), key=len, reverse=True
+)
+_PREFIX_WORDS = "|".join(re.escape(w) for w in _PREFIXES)
+BY_PREFIX = re.compile(rf"^({_PREFIX_WORDS})\s*:?\s+", re.I)
+# "Tuesday 15 October 2019 by Bradley M. Kuhn": the name follows "by". Inside a line, a
+# word that is also a name's particle ("Ana de la Torre", "Ursula von der Leyen") is no "by".
+_MID_PREFIXES = [w for w in _PREFIXES if w.split()[-1] not in {*_NAME_PARTICLES, "av", "af"}]
+_AFTER_BY = re.compile(
+    rf"(?:^|\s)(?:{'|'.join(re.escape(w) for w in _MID_PREFIXES)})\s*:?\s+(\S.*)$", re.I
 )
 # "and" in every language with a pack ("y", "e", "und", "et", "و"), and "with" in a few.
 _AND_WORDS = sorted(
@@ -44,9 +57,7 @@ _JOINERS = "(?:" + "|".join(re.escape(w) for w in _AND_WORDS) + ")"
 _NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
 # "A (avec B et C)" -> "A, B et C"; a parenthesis inside one name is left alone.
 _WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
-_PARTICLES = set(
-    "de da del della di du la le van von der den bin ibn al el dos das ter y e".split()
-)
+_PARTICLES = _NAME_PARTICLES
 # Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
 _NOT_NAME_WORDS = set(
     """feed promoted posted sponsored staff editor editors contributor contributors
@@ -120,6 +131,8 @@ def plausible_name(name: str) -> bool:
         return False  # "March", "Updated Tuesday"
     if any(re.search(r"[a-z][A-Z][a-z]+[A-Z]", w) for w in words):
         return False  # "AMournfulHowlInTheNight": a user's handle ("McDonald" is a name)
+    if re.search(r"\w\.[a-z]{2,}\b", name):
+        return False  # "ROBERTREICH.org": an address ("R.J. Eskow" is a name)
     cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
     # In scripts with capitals, every word but particles starts with one ("Mike Conley").
     return all(w[:1].isupper() or w.casefold() in _PARTICLES for w in cased)
@@ -192,6 +205,7 @@ _AUTHOR_TAGS = (
     "byl",
     "cxenseparse:author",
 )
+_SITE_SEPARATOR = re.compile(r"\s+[|–—-]\s+")
 _LAST_FIRST = re.compile(r"^([^,]+),\s*([^,]+)$")
 
 
@@ -213,9 +227,12 @@ def meta_people(tags: Mapping[str, list[str]], sites: set[str]) -> tuple[list[st
         people: list[str] = []
         orgs: list[str] = []
         for value in values:
-            if fold(value) in sites:  # the site named as the author: the source
+            pieces = [v for v in _SITE_SEPARATOR.split(value) if fold(v) not in sites]
+            if not pieces:  # the site named as the author: the source
                 orgs.append(value)
                 continue
+            if len(pieces) == 1:
+                value = pieces[0]  # "Jane Doe | The Daily Planet" -> "Jane Doe"
             inverted = _inverted(value) if len(values) > 1 else None
             candidates = [inverted] if inverted else split_names(value)
             if len(values) == 1 and not all(plausible_name(n) for n in candidates):
@@ -251,7 +268,8 @@ _BYLINE_XPATH = etree.XPath(
 # so that "hasnt-bio" or "sidebar-primary" on <body> does not hide the real byline.
 _ELSEWHERE = re.compile(
     r"(^|[-_])(comments?|respond|repl(y|ies)|discussion|related|recommend(ed|ations)?|"
-    r"popular|trending|teasers?|promos?|newsletter|signup|login|more-from|read-next)([-_]|$)",
+    r"popular|trending|most|teasers?|promos?|newsletter|signup|login|more-from|read-next|"
+    r"recirc|outbrain|taboola)([-_]|$)",
     re.I,
 )
 
@@ -269,6 +287,10 @@ def _elsewhere(el: etree._Element) -> bool:
     return False
 
 
+_JOBS = set(
+    """staff senior chief contributing special writer reporter correspondent editor columnist
+    contributor producer""".split()
+)
 _DATE_CUT = re.compile(r"\s+(?:[|•·—–-]|Updated|Published|on)\s+")
 
 
@@ -311,11 +333,14 @@ def markup_people(
 
 
 def _names_in(text: str, date_tail: re.Pattern[str]) -> tuple[list[str], list[str]]:
-    text = _DATE_CUT.split(text)[0]
-    # "Tuesday 15 October 2019 by Bradley M. Kuhn": the name follows "by".
-    after_by = re.search(r"(?:^|\s)(?:by|por|par|von|di|door|av)\s+(\S.*)$", text, re.I)
+    after_by = _AFTER_BY.search(text)
     if after_by:
         text = after_by.group(1)
+    text = _DATE_CUT.split(text)[0]
+    words = text.split()
+    job = next((i for i, w in enumerate(words) if w.casefold().strip(",") in _JOBS), None)
+    if job is not None and job >= 2:
+        text = " ".join(words[:job]).rstrip(",")  # "Jane Doe Staff Writer" -> "Jane Doe"
     text = date_tail.split(text)[0]  # "By Nathan Willis March 25, 2015"
     text = re.sub(r",\s*(CNN|Reuters|AP|AFP)$", "", text)
     people: list[str] = []

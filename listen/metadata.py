@@ -128,7 +128,10 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
         n for n in (tags.get("application-name"),) if n
     ]
     meta.site = site_names[0] if site_names else None
-    meta.title, meta.heading = _title(tree, ld.article, tags, site_names)
+    address = (tags.get("og:url") or url or "") + " " + " ".join(_CANONICAL(tree))
+    meta.title, meta.heading = _title(
+        tree, ld.article, tags, [*site_names, *_shown_site_names(tree, address)]
+    )
 
     site_folds = _site_folds(site_names)
     people, orgs = ld.people, ld.orgs
@@ -268,6 +271,28 @@ def _str(value: Any) -> str | None:
     return None
 
 
+_CANONICAL = etree.XPath("//link[@rel='canonical']/@href")
+_HOME_LINKS = etree.XPath(
+    "//a[@href='/' or @href='./' or (starts-with(@href, 'http') and "
+    "string-length(substring-after(substring-after(@href, '//'), '/')) = 0)][position() <= 20]"
+)
+
+
+def _shown_site_names(tree: etree._Element, address: str) -> list[str]:
+    """The site's name as the page shows it, to cut it from a title: the logo (a link to
+    the home page holding an image: its ``alt`` or ``title``), the text of a link to
+    "/", and the name in the page's address ("en.wikipedia.org" -> "wikipedia")."""
+    names: list[str] = []
+    for link in _HOME_LINKS(tree):
+        shown = [link.get("title") or "", *link.xpath(".//img/@alt")]
+        if link.get("href") in ("/", "./"):
+            shown.append(link.text_content())
+        names.extend(squash(n) for n in shown if n and len(n.split()) <= 4)
+    for host in re.findall(r"//(?:www\.)?([^/:?#\s]+)", address):
+        names.extend(label for label in host.split(".")[:-1] if len(label) > 3)
+    return names
+
+
 def _names(value: Any) -> str | None:
     """A JSON-LD publisher's name (an object, a string, or the first of a list)."""
     for item in value if isinstance(value, list) else [value]:
@@ -306,8 +331,8 @@ def _jsonld_article(tree: etree._Element) -> _LinkedData:
     """The page's article object in JSON-LD (inside ``@graph`` or a list), its site and authors.
 
     The first article object is the article; its authors are its ``author`` (or
-    ``creator``), or those of the first article object that names any. An author
-    given as ``{"@id": ...}`` is looked up in the graph.
+    ``creator``), or those of another object describing the same story (the same
+    headline). An author given as ``{"@id": ...}`` is looked up in the graph.
     """
     found = _LinkedData()
     items: list[dict[str, Any]] = []
@@ -324,13 +349,22 @@ def _jsonld_article(tree: etree._Element) -> _LinkedData:
             if not found.article:
                 found.article = item
                 found.site = _names(item.get("publisher")) or found.site
-            if not found.people and not found.orgs:
+            if not found.people and not found.orgs and _same_article(item, found.article):
                 found.people, found.orgs = jsonld_people(
                     item.get("author") or item.get("creator"), ids
                 )
         elif found.site is None and kind & {"website", "organization", "newsmediaorganization"}:
             found.site = _str(item.get("name"))
     return found
+
+
+def _same_article(item: dict[str, Any], article: dict[str, Any]) -> bool:
+    """The page's article described again (a WebPage and an Article for one story), not a
+    related story listed beside it, whose author is somebody else."""
+    if item is article:
+        return True
+    headline, other = _str(item.get("headline")), _str(article.get("headline"))
+    return headline is None or other is None or _fold(headline) == _fold(other)
 
 
 def _walk(data: Any, depth: int = 0) -> list[dict[str, Any]]:
