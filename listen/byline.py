@@ -33,18 +33,33 @@ _PACKS = packs()
 _NAME_PARTICLES = set(
     "de da del della di du la le van von der den bin ibn al el dos das ter y e".split()
 )
-# "By" in the languages that have no pack yet (Dutch, Swedish/Norwegian, Danish, Polish).
-_OTHER_PREFIXES = ("door", "av", "af", "przez")
+# "By" in languages that have no pack yet: Dutch, Scandinavian, Polish, "Autor:" (cs, pl,
+# es, de), Russian, Indonesian, Turkish, Chinese and Japanese ("作者：", "记者 ").
+_OTHER_PREFIXES = (
+    "door",
+    "av",
+    "af",
+    "przez",
+    "autor",
+    "автор",
+    "oleh",
+    "yazar",
+    "作者",
+    "记者",
+    "記者",
+    "撰文",
+)
 _PREFIXES = sorted(
     {w for p in _PACKS for w in p.byline.prefixes} | set(_OTHER_PREFIXES), key=len, reverse=True
 )
 _PREFIX_WORDS = "|".join(re.escape(w) for w in _PREFIXES)
-BY_PREFIX = re.compile(rf"^({_PREFIX_WORDS})\s*:?\s+", re.I)
+BY_PREFIX = re.compile(rf"^({_PREFIX_WORDS})(?:\s*[:：]\s*|\s+)", re.I)
 # "Tuesday 15 October 2019 by Bradley M. Kuhn": the name follows "by". Inside a line, a
 # word that is also a name's particle ("Ana de la Torre", "Ursula von der Leyen") is no "by".
 _MID_PREFIXES = [w for w in _PREFIXES if w.split()[-1] not in {*_NAME_PARTICLES, "av", "af"}]
 _AFTER_BY = re.compile(
-    rf"(?:^|\s)(?:{'|'.join(re.escape(w) for w in _MID_PREFIXES)})\s*:?\s+(\S.*)$", re.I
+    rf"(?:^|\s)(?:{'|'.join(re.escape(w) for w in _MID_PREFIXES)})(?:\s*[:：]\s*|\s+)(\S.*)$",
+    re.I,
 )
 # "and" in every language with a pack ("y", "e", "und", "et", "و"), and "with" in a few.
 _AND_WORDS = sorted(
@@ -87,14 +102,50 @@ _AGENCIES = set(
     "thomson reuters",
 }
 _PERSON_TYPES = {"person"}
+_STAFF = {
+    "staff",
+    "staff reports",
+    "staff writer",
+    "the editors",
+    "editorial",
+    "editorial staff",
+    "newsroom",
+    "redacción",
+    "rédaction",
+    "la rédaction",
+    "redaktion",
+    "redazione",
+    "redação",
+    "التحرير",
+}
 # Month and weekday names, "Updated"...: a credit of only these is a date ("March 25, 2015").
 _DATE_WORDS = frozenset(
     w.casefold() for p in _PACKS for w in (*p.date_words, *(x for m in p.months for x in m.split()))
 )
 
 
+# Words of an outlet's or a company's name: "Guardian News and Media", "Washington Post".
+_ORG_WORDS = set(
+    """news media press group inc ltd llc gmbh corp corporation company times post journal
+    magazine daily herald tribune gazette network tv radio agency newsroom online staff
+    noticias prensa diario periódico revista zeitung nachrichten presse journal quotidien
+    agência jornal""".split()
+)
+
+
 def is_agency(name: str) -> bool:
-    return _fold_words(name) in _AGENCIES
+    """A news agency or an outlet, named where a person should be: the source.
+
+    An outlet's name is short and written as a name: "Washington Post", "Guardian
+    News and Media", not "New Yorkers post their feelings" (a related story's title).
+    """
+    if _fold_words(name) in _AGENCIES:
+        return True
+    words = name.split()
+    if not 1 <= len(words) <= 6 or not plausible_org(name):
+        return False
+    named = [w for w in words if w[:1].isupper() or w.casefold() in _ORG_JOINERS]
+    return len(named) == len(words) and any(w.casefold() in _ORG_WORDS for w in words)
 
 
 def _fold_words(text: str) -> str:
@@ -136,6 +187,31 @@ def plausible_name(name: str) -> bool:
     cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
     # In scripts with capitals, every word but particles starts with one ("Mike Conley").
     return all(w[:1].isupper() or w.casefold() in _PARTICLES for w in cased)
+
+
+def sort_names(names: list[str], people: list[str], orgs: list[str], whole: str = "") -> None:
+    """Add each name to ``people`` or, for an agency or an outlet, to ``orgs``.
+
+    "Guardian News and Media" is one outlet, not two: when no piece of ``whole`` is a
+    person, the whole credit is the organisation.
+    """
+    persons = [n for n in names if plausible_name(n) and not is_agency(n)]
+    if whole and not persons and is_agency(whole) and plausible_org(whole):
+        orgs.append(whole)
+        return
+    for name in names:
+        if is_agency(name):
+            orgs.append(name)
+        elif name in persons and name not in people:
+            people.append(name)
+
+
+_ORG_JOINERS = {"and", "&", "of", "the", "y", "e", "et", "und", "de", "del", "la", "le"}
+
+
+def is_staff(name: str) -> bool:
+    """ "Staff", "Redacción", "The Editors": the site's own newsroom, not a name."""
+    return _fold_words(name) in _STAFF
 
 
 def plausible_org(name: str) -> bool:
@@ -183,11 +259,7 @@ def jsonld_people(
             if plausible_org(text) and text not in orgs:
                 orgs.append(text)
             continue
-        for name in split_names(text):
-            if is_agency(name):
-                orgs.append(name)
-            elif plausible_name(name) and name not in people:
-                people.append(name)
+        sort_names(split_names(text), people, orgs, text)
     return people, orgs
 
 
@@ -235,14 +307,12 @@ def meta_people(tags: Mapping[str, list[str]], sites: set[str]) -> tuple[list[st
                 value = pieces[0]  # "Jane Doe | The Daily Planet" -> "Jane Doe"
             inverted = _inverted(value) if len(values) > 1 else None
             candidates = [inverted] if inverted else split_names(value)
-            if len(values) == 1 and not all(plausible_name(n) for n in candidates):
-                inverted = _inverted(value)  # "Kooman, F." alone: one person, not two
+            one_each = len(candidates) == 2 and all(len(n.split()) == 1 for n in candidates)
+            if len(values) == 1 and (one_each or not all(plausible_name(n) for n in candidates)):
+                # "Kooman, F." or "Smith, John" alone: one person, last name first, not two
+                inverted = _inverted(value)
                 candidates = [inverted] if inverted else candidates
-            for name in candidates:
-                if is_agency(name):
-                    orgs.append(name)
-                elif plausible_name(name) and name not in people:
-                    people.append(name)
+            sort_names(candidates, people, orgs, value)
         if people or orgs:
             return people, orgs
     for key in ("parsely-page", "parsely-metadata"):
@@ -345,11 +415,7 @@ def _names_in(text: str, date_tail: re.Pattern[str]) -> tuple[list[str], list[st
     text = re.sub(r",\s*(CNN|Reuters|AP|AFP)$", "", text)
     people: list[str] = []
     orgs: list[str] = []
-    for name in split_names(text):
-        if is_agency(name):
-            orgs.append(name)
-        elif plausible_name(name):
-            people.append(name)
+    sort_names(split_names(text), people, orgs, text)
     return people, orgs
 
 

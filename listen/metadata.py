@@ -17,6 +17,7 @@ from lxml import etree
 
 from listen.byline import (
     BY_PREFIX,
+    is_staff,
     jsonld_people,
     kinds,
     markup_people,
@@ -141,6 +142,8 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
     if not people and not orgs:
         people, orgs = markup
     people = without_sites(people, orgs, site_folds, set(ld.people))
+    # "By Staff": the site's own newsroom is the source, under the site's name.
+    orgs = [o for o in ((meta.site if is_staff(o) else o) for o in orgs) if o]
     meta.authors = people
     meta.author = ", ".join(meta.authors) or None
     meta.source = _source_line(tree, sizes)

@@ -214,3 +214,78 @@ def test_names_split_in_every_language(text: str, names: list[str]) -> None:
 )
 def test_plausible_names(name: str, ok: bool) -> None:
     assert plausible_name(name) is ok
+
+
+def test_a_related_story_in_the_jsonld_never_lends_its_author() -> None:
+    data = [
+        {"@type": "NewsArticle", "headline": "The real headline"},
+        {"@type": "NewsArticle", "headline": "Another story", "author": "Someone Else"},
+    ]
+    assert extract(Page(page(head=jsonld(data)))).author is None
+    data[1]["headline"] = "The real headline"  # the same story described twice
+    assert extract(Page(page(head=jsonld(data)))).author == "Someone Else"
+
+
+def test_the_site_part_of_an_author_tag_is_cut() -> None:
+    head = (
+        '<meta property="og:site_name" content="The Daily Planet">'
+        '<meta name="author" content="Lois Lane | The Daily Planet">'
+    )
+    assert extract(Page(page(head=head))).author == "Lois Lane"
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("Posted on 3 May 2024 by Jane Doe", "Jane Doe"),
+        ("By Jane Doe, Senior Editor", "Jane Doe"),
+        ("Door Jan de Vries", "Jan de Vries"),
+        ("Ana de la Torre", "Ana de la Torre"),
+        ("Ursula von der Leyen", "Ursula von der Leyen"),
+        ("Escrito por Ana Ruiz", "Ana Ruiz"),
+        ("Robert Reich, ROBERTREICH.org", "Robert Reich"),
+    ],
+)
+def test_byline_lines(line: str, author: str) -> None:
+    assert extract(Page(page(header=f'<p class="byline">{line}</p>'))).author == author
+
+
+@pytest.mark.parametrize(
+    ("content", "author"),
+    [
+        ("Smith, John", "John Smith"),
+        ("Kooman, F.", "F. Kooman"),
+        ("Jane Doe, John Roe", "Jane Doe, John Roe"),
+    ],
+)
+def test_one_author_tag_last_name_first(content: str, author: str) -> None:
+    head = f'<meta name="author" content="{content}">'
+    assert extract(Page(page(head=head))).author == author
+
+
+@pytest.mark.parametrize(
+    ("head", "byline"),
+    [
+        # An outlet named as the author, in a meta tag: one source, not two people.
+        (
+            '<meta name="author" content="Guardian News and Media">',
+            "Source: Guardian News and Media.",
+        ),
+        # "Staff": the site's newsroom, read under the site's name.
+        (
+            '<meta property="og:site_name" content="Valley Times">'
+            '<meta name="author" content="Staff">',
+            "Source: Valley Times.",
+        ),
+        ('<meta name="author" content="Jane Doe and Washington Post">', "By Jane Doe."),
+    ],
+)
+def test_outlets_and_staff_read_as_the_source(head: str, byline: str) -> None:
+    assert extract(Page(page(head=head))).byline == byline
+
+
+def test_cjk_and_cyrillic_bylines() -> None:
+    assert extract(Page(page(header='<p class="byline">作者：张三</p>'))).author == "张三"
+    assert extract(Page(page(header='<p class="author">Автор: Иван Петров</p>'))).author == (
+        "Иван Петров"
+    )
