@@ -369,15 +369,17 @@ def markup_people(
     sizes: TextSizes | None,
     date_tail: re.Pattern[str],
     seen: list[str],
+    near: etree._Element | None = None,
 ) -> tuple[list[str], list[str]]:
     """The names in the page's byline markup (its lines are added to ``seen`` to drop them).
 
-    An element marked as the author (``rel``/``itemprop``) is trusted before one whose
-    class says so, and within a byline box its innermost name is read ("Tech Insider
-    Alex Perry 1 day ago" holds ``<span itemprop=author>Alex Perry</span>``).
+    Of several bylines, the one nearest the headline ``near`` is the article's (a
+    strip of other stories may come first); without a headline, the first. An
+    element marked as the author (``rel``/``itemprop``) goes before one whose class
+    says so, and within a byline box its innermost name is read ("Tech Insider Alex
+    Perry 1 day ago" holds ``<span itemprop=author>Alex Perry</span>``).
     """
-    marked: list[tuple[list[str], list[str]]] = []
-    classed: list[tuple[list[str], list[str]]] = []
+    found: list[tuple[etree._Element, bool, tuple[list[str], list[str]]]] = []
     for el in _BYLINE_XPATH(tree):
         is_marked = el.get("rel") == "author" or "author" in el.get("itemprop", "").split()
         if not (is_marked or _BYLINE_CLASS.search(el.get("class", ""))):
@@ -396,10 +398,16 @@ def markup_people(
             if d is not el and isinstance(d.tag, str) and squash(d.text_content())
         ):
             continue  # the box around a byline: its inner element says it more precisely
-        found = _names_in(text, date_tail)
-        if found[0] or found[1]:
-            (marked if is_marked else classed).append(found)
-    return (marked or classed or [([], [])])[0]
+        names = _names_in(text, date_tail)
+        if names[0] or names[1]:
+            found.append((el, is_marked, names))
+    if not found:
+        return [], []
+    if near is None or len(found) == 1:
+        return min(found, key=lambda f: not f[1])[2]  # the first marked one, or the first
+    position = {el: i for i, el in enumerate(tree.iter())}
+    here = position.get(near, 0)
+    return min(found, key=lambda f: (abs(position.get(f[0], 0) - here), not f[1]))[2]
 
 
 def _names_in(text: str, date_tail: re.Pattern[str]) -> tuple[list[str], list[str]]:

@@ -138,7 +138,8 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
     people, orgs = ld.people, ld.orgs
     if not people and not orgs:
         people, orgs = meta_people(tags_all, site_folds)
-    markup = markup_people(tree, sizes, _DATE_TAIL, meta.byline_texts)  # its lines are dropped
+    # The byline's lines are learnt even when the metadata names the authors: they are dropped.
+    markup = markup_people(tree, sizes, _DATE_TAIL, meta.byline_texts, meta.heading)
     if not people and not orgs:
         people, orgs = markup
     people = without_sites(people, orgs, site_folds, set(ld.people))

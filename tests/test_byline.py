@@ -289,3 +289,12 @@ def test_cjk_and_cyrillic_bylines() -> None:
     assert extract(Page(page(header='<p class="author">Автор: Иван Петров</p>'))).author == (
         "Иван Петров"
     )
+
+
+def test_the_byline_nearest_the_headline_is_the_articles() -> None:
+    strip = (
+        '<div class="strip"><a href="/other"><span class="byline">By Other Person</span></a>'
+        "<p>Another story</p></div>"
+    )
+    html = page(header='<p class="byline">By Rhea Norton</p>').replace("<body>", f"<body>{strip}")
+    assert extract(Page(html)).author == "Rhea Norton"
