@@ -87,6 +87,8 @@ _OTHER_ROLES = re.compile(
     r"additional reporting|translated|reviewed|fact-checked)\b.*$",
     re.I,
 )
+# "Jane Doe for The Guardian", "Jane Doe in Washington": the outlet or the place follows.
+_FOR_OR_IN = re.compile(r"\s+(?:for|para|pour|für|in|en|à|aus|from)\s+(?=[A-Z]).*$")
 # News agencies credited as the author: they are the source of a story, not a person.
 _AGENCIES = set(
     """afp ap reuters dpa efe ansa xinhua kyodo yonhap tass ria upi pa bloomberg anp apa sda
@@ -144,6 +146,9 @@ def is_agency(name: str) -> bool:
     words = name.split()
     if not 1 <= len(words) <= 6 or not plausible_org(name):
         return False
+    acronym = len(words) > 1 and re.fullmatch(r"[A-Z]{3,5}", words[0])
+    if acronym and words[1][:1].isupper() and not words[1].isupper():
+        return True  # "CNN Business", "BBC News" ("Jean DUPONT" puts the capitals last)
     named = [w for w in words if w[:1].isupper() or w.casefold() in _ORG_JOINERS]
     return len(named) == len(words) and any(w.casefold() in _ORG_WORDS for w in words)
 
@@ -161,6 +166,7 @@ def split_names(text: str) -> list[str]:
     """ "By A, B and C" -> [A, B, C], in any language with a pack."""
     text = BY_PREFIX.sub("", squash(text)).strip(" .,;:|")
     text = _OTHER_ROLES.sub("", text)
+    text = _FOR_OR_IN.sub("", text)
     text = _WITH_ALSO.sub(r", \1", text)
     text = re.sub(r"\s*[(<\[](?:https?://|www\.|@|mailto:)[^)>\]]*[)>\]]", "", text)  # "(http://…)"
     return [n.strip(" .,;:|") for n in _NAME_SPLIT.split(text) if n.strip(" .,;:|")]

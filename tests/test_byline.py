@@ -298,3 +298,26 @@ def test_the_byline_nearest_the_headline_is_the_articles() -> None:
     )
     html = page(header='<p class="byline">By Rhea Norton</p>').replace("<body>", f"<body>{strip}")
     assert extract(Page(html)).author == "Rhea Norton"
+
+
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [
+        ("By Jane Doe, CNN Business", "By Jane Doe."),
+        ("By Jane Doe for The Guardian", "By Jane Doe."),
+        ("By Jane Doe in Washington", "By Jane Doe."),
+        ("Par Jean DUPONT", "Par Jean DUPONT."),
+        ("By CNN Business", "Source: CNN Business."),
+    ],
+)
+def test_the_outlet_or_place_after_a_name(line: str, byline: str) -> None:
+    html = page(header=f'<p class="byline">{line}</p>')
+    if line.startswith("Par"):
+        html = html.replace('lang="en"', 'lang="fr"').replace(BODY, FRENCH)
+    assert extract(Page(html)).byline == byline
+
+
+FRENCH = " ".join(
+    "Le gouvernement a annoncé aujourd'hui de nouvelles mesures pour soutenir les familles."
+    for _ in range(8)
+)
