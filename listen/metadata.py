@@ -197,7 +197,7 @@ def _title(
     site's name (a logo in an ``<h1>``) is never the title. When only the
     ``<title>`` speaks and what is left of it is a name of two or three words
     ("Google - Site Reliability Engineering", no site name known to tell which part
-    is the headline), the page's first ``<h1>`` is.
+    is the headline; a bare "Engadget"), the page's first ``<h1>`` is.
     """
     sites = _site_folds(site_names)
     tag_title = _title_tag(tree, sites)
@@ -216,9 +216,12 @@ def _title(
     h1s = [(el, t) for el, t in headings if el.tag == "h1"]
     heading = h1s[0][0] if h1s else None
     raw = squash(" ".join(tree.xpath("//title/text()")[:1]))
-    guessed = not any(claimed) and not sites and len(_TITLE_PARTS.split(raw)) > 1
+    parted = len(_TITLE_PARTS.split(raw)) > 1
+    # "Google - Site Reliability Engineering" (no site name known to tell which part is
+    # the headline), or a bare "Engadget": a short name, where the <h1> is a headline.
+    guessed = not any(claimed) and ((not sites and parted) or len(raw.split()) <= 2)
     if (
-        guessed  # "Google - Site Reliability Engineering": which part is the headline?
+        guessed
         and h1s
         and len(candidates[0].split()) <= 3 < len(h1s[0][1].split()) + 2
         and _fold(h1s[0][1]) not in _fold(raw)  # an <h1> inside the <title> is its site part

@@ -90,6 +90,8 @@ def page(title: str, head: str = "", header: str = "") -> str:
             "<h1>Monitoring Distributed Systems</h1>",
             "Monitoring Distributed Systems",
         ),
+        # A bare <title> that is a name, no metadata: the <h1> is the headline.
+        ("Engadget", "", "<h1>Apple unveils a phone</h1>", "Apple unveils a phone"),
         # ... but an <h1> that is part of the <title> is its site part (a logo).
         ("Colophon - Fireball", "", "<h1>Fireball</h1>", "Colophon"),
     ],
