@@ -129,7 +129,9 @@ _DATE_WORDS = frozenset(
 # Words of an outlet's or a company's name: "Guardian News and Media", "Washington Post".
 _ORG_WORDS = set(
     """news media press group inc ltd llc gmbh corp corporation company times post journal
-    magazine daily herald tribune gazette network tv radio agency newsroom online staff
+    magazine daily herald tribune gazette network tv radio agency newsroom online staff desk
+    team developers blog foundation project projects institute university association council
+    ministry department
     noticias prensa diario periódico revista zeitung nachrichten presse journal quotidien
     agência jornal""".split()
 )
@@ -212,12 +214,14 @@ def sort_names(names: list[str], people: list[str], orgs: list[str], whole: str 
             people.append(name)
 
 
+_STAFF_LAST = {"staff", "desk", "newsroom", "reporters", "correspondents"}  # "Our Foreign Staff"
 _ORG_JOINERS = {"and", "&", "of", "the", "y", "e", "et", "und", "de", "del", "la", "le"}
 
 
 def is_staff(name: str) -> bool:
     """ "Staff", "Redacción", "The Editors": the site's own newsroom, not a name."""
-    return _fold_words(name) in _STAFF
+    words = _fold_words(name).split()
+    return " ".join(words) in _STAFF or (bool(words) and words[-1] in _STAFF_LAST)
 
 
 def plausible_org(name: str) -> bool:
@@ -363,6 +367,7 @@ def _elsewhere(el: etree._Element) -> bool:
     return False
 
 
+_DATES = frozenset(w for w in _DATE_WORDS if len(w) >= 4)
 _JOBS = set(
     """staff senior chief contributing special writer reporter correspondent editor columnist
     contributor producer""".split()
@@ -421,7 +426,17 @@ def _names_in(text: str, date_tail: re.Pattern[str]) -> tuple[list[str], list[st
     if after_by:
         text = after_by.group(1)
     text = _DATE_CUT.split(text)[0]
+    if is_staff(text):
+        return [], [text]  # "Our Foreign Staff": the newsroom, not "Our Foreign"
     words = text.split()
+    # "Joe Wee Monday, February 29": a capitalised weekday or "Updated" ends the name.
+    dated = next(
+        (i for i, w in enumerate(words) if w[:1].isupper() and w.casefold().strip(",") in _DATES),
+        None,
+    )
+    if dated is not None and dated >= 2:
+        words = words[:dated]
+        text = " ".join(words).rstrip(",")
     job = next((i for i, w in enumerate(words) if w.casefold().strip(",") in _JOBS), None)
     if job is not None and job >= 2:
         text = " ".join(words[:job]).rstrip(",")  # "Jane Doe Staff Writer" -> "Jane Doe"

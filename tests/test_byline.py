@@ -321,3 +321,17 @@ FRENCH = " ".join(
     "Le gouvernement a annoncé aujourd'hui de nouvelles mesures pour soutenir les familles."
     for _ in range(8)
 )
+
+
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [
+        ("Joe Wee Monday, February 29, 2016 @ 11:10 PM UTC", "By Joe Wee."),
+        ("Posted by Android Developers", "Source: Android Developers."),
+        ("Our Foreign Staff", "Source: Valley Times."),
+    ],
+)
+def test_weekdays_teams_and_desks(line: str, byline: str) -> None:
+    head = '<meta property="og:site_name" content="Valley Times">'
+    html = page(head=head, header=f'<p class="byline">{line}</p>')
+    assert extract(Page(html)).byline == byline
