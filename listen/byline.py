@@ -69,7 +69,8 @@ _AND_WORDS = sorted(
 )
 _JOINERS = "(?:" + "|".join(re.escape(w) for w in _AND_WORDS) + ")"
 # "A, B and C", "A, B, and C", "أ، ب و ج": one name per piece.
-_NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
+_NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+|\s+[|•·]\s+", re.I)
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "ph.d", "md"}
 # "A (avec B et C)" -> "A, B et C"; a parenthesis inside one name is left alone.
 _WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
 _PARTICLES = _NAME_PARTICLES
@@ -166,12 +167,19 @@ def fold(text: str) -> str:
 
 def split_names(text: str) -> list[str]:
     """ "By A, B and C" -> [A, B, C], in any language with a pack."""
-    text = BY_PREFIX.sub("", squash(text)).strip(" .,;:|")
+    text = BY_PREFIX.sub("", squash(text)).strip(" ,;:|")
     text = _OTHER_ROLES.sub("", text)
     text = _FOR_OR_IN.sub("", text)
     text = _WITH_ALSO.sub(r", \1", text)
     text = re.sub(r"\s*[(<\[](?:https?://|www\.|@|mailto:)[^)>\]]*[)>\]]", "", text)  # "(http://…)"
-    return [n.strip(" .,;:|") for n in _NAME_SPLIT.split(text) if n.strip(" .,;:|")]
+    names: list[str] = []
+    for raw in _NAME_SPLIT.split(text):
+        piece = raw.strip(" ,;:|")
+        if piece and names and piece.casefold().rstrip(".") in _SUFFIXES:
+            names[-1] += ", " + piece  # "John Smith, Jr." is one person
+        elif piece.strip(" ."):
+            names.append(piece.strip(" ."))
+    return names
 
 
 def plausible_name(name: str) -> bool:
@@ -302,14 +310,14 @@ def _inverted(value: str) -> str | None:
     return None
 
 
-def meta_people(tags: Mapping[str, list[str]], sites: set[str]) -> tuple[list[str], list[str]]:
+def meta_people(tags: Mapping[str, list[str]], sites: list[str]) -> tuple[list[str], list[str]]:
     """The people (and agencies) the author ``<meta>`` tags name, and Parse.ly's JSON."""
     for key in _AUTHOR_TAGS:
         values = [v for v in tags.get(key, []) if not v.startswith(("http://", "https://", "@"))]
         people: list[str] = []
         orgs: list[str] = []
         for value in values:
-            pieces = [v for v in _SITE_SEPARATOR.split(value) if fold(v) not in sites]
+            pieces = [v for v in _SITE_SEPARATOR.split(value) if not is_site(v, sites)]
             if not pieces:  # the site named as the author: the source
                 orgs.append(value)
                 continue
@@ -398,6 +406,8 @@ def markup_people(
         if sizes is not None and sizes.of(el) > 200:
             continue  # an author box with a biography, or a whole header
         text = squash(el.text_content())
+        if not text and is_marked:  # <span itemprop=author><meta itemprop=name content=…>
+            text = squash(" ".join(el.xpath(".//meta[@itemprop='name']/@content")))
         if not text or len(text.split()) > 12:
             continue
         seen.append(text)
@@ -448,8 +458,22 @@ def _names_in(text: str, date_tail: re.Pattern[str]) -> tuple[list[str], list[st
     return people, orgs
 
 
+def is_site(name: str, site_names: Iterable[str]) -> bool:
+    """The site's own name, or a shorter or longer form of it ("Verge" of "The Verge",
+    "Washington Post"), compared word by word ("Timothy Smith" is not "Time")."""
+    words = {w for w in _fold_words(name).split() if w not in _ORG_JOINERS}
+    for site in site_names:
+        if fold(site) == fold(name):
+            return True
+        theirs = {w for w in _fold_words(site).split() if w not in _ORG_JOINERS}
+        small = min(len("".join(words)), len("".join(theirs)))
+        if words and theirs and (words <= theirs or theirs <= words) and small >= 3:
+            return True
+    return False
+
+
 def without_sites(
-    people: Iterable[str], orgs: list[str], sites: set[str], persons: set[str]
+    people: Iterable[str], orgs: list[str], sites: list[str], persons: set[str]
 ) -> list[str]:
     """The people who are not the site itself ("By The Daily Planet"); those join ``orgs``.
 
@@ -458,7 +482,7 @@ def without_sites(
     """
     kept = []
     for name in people:
-        if fold(name) in sites and name not in persons:
+        if is_site(name, sites) and name not in persons:
             orgs.append(name)
         else:
             kept.append(name)

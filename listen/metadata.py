@@ -134,15 +134,16 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
         tree, ld.article, tags, [*site_names, *_shown_site_names(tree, address)]
     )
 
-    site_folds = _site_folds(site_names)
+    # The site's names, also without a domain's ending ("Factorio.com" is "Factorio").
+    site_domains = [*site_names, *(_DOMAIN_END.sub("", n) for n in site_names)]
     people, orgs = ld.people, ld.orgs
     if not people and not orgs:
-        people, orgs = meta_people(tags_all, site_folds)
+        people, orgs = meta_people(tags_all, site_domains)
     # The byline's lines are learnt even when the metadata names the authors: they are dropped.
     markup = markup_people(tree, sizes, _DATE_TAIL, meta.byline_texts, meta.heading)
     if not people and not orgs:
         people, orgs = markup
-    people = without_sites(people, orgs, site_folds, set(ld.people))
+    people = without_sites(people, orgs, site_domains, set(ld.people))
     # "By Staff": the site's own newsroom is the source, under the site's name.
     orgs = [o for o in ((meta.site if is_staff(o) else o) for o in orgs) if o]
     meta.authors = people
@@ -234,10 +235,12 @@ def _title(
     return tag_title, heading
 
 
+_DOMAIN_END = re.compile(r"\.(com|org|net|info|co\.\w\w|\w\w)$")
+
+
 def _site_folds(site_names: list[str]) -> set[str]:
     """The site's names, folded, also without a domain's ending ("Factorio.com")."""
-    folds = {_fold(n) for n in site_names}
-    folds |= {_fold(re.sub(r"\.(com|org|net|info|co\.\w\w|\w\w)$", "", n)) for n in site_names}
+    folds = {_fold(n) for n in site_names} | {_fold(_DOMAIN_END.sub("", n)) for n in site_names}
     return {f for f in folds if f}
 
 

@@ -335,3 +335,37 @@ def test_weekdays_teams_and_desks(line: str, byline: str) -> None:
     head = '<meta property="og:site_name" content="Valley Times">'
     html = page(head=head, header=f'<p class="byline">{line}</p>')
     assert extract(Page(html)).byline == byline
+
+
+SITE = '<meta property="og:site_name" content="{}">'
+AUTHOR = '<meta name="author" content="{}">'
+
+
+@pytest.mark.parametrize(
+    ("head", "header", "author"),
+    [
+        # The site's name in another form is still the site ("Verge" of "The Verge").
+        (
+            SITE.format("The Verge") + AUTHOR.format("Verge"),
+            "",
+            None,
+        ),
+        # ... but a person whose name shares letters with it is a person.
+        (
+            SITE.format("Time") + AUTHOR.format("Timothy Smith"),
+            "",
+            "Timothy Smith",
+        ),
+        ('<meta name="author" content="Jane Doe | Staff Writer">', "", "Jane Doe"),
+        ('<meta name="author" content="John Smith, Jr.">', "", "John Smith, Jr."),
+        (
+            "",
+            '<span itemprop="author"><meta itemprop="name" content="Ana Ruiz"></span>',
+            "Ana Ruiz",
+        ),
+    ],
+)
+def test_site_forms_separators_suffixes_and_hidden_names(
+    head: str, header: str, author: str | None
+) -> None:
+    assert extract(Page(page(head=head, header=header))).author == author
