@@ -11,15 +11,17 @@ Title
     *the headline* when it is, words folded (case, punctuation, spacing):
     Readability's title; or Readability's title without a site part, i.e. the
     segments cut off at a separator (" - ", " | ", " · ", " :: ", " _ ", "«»",
-    a trailing "(Source)") hold the site's name and at most short section
-    labels ("Headline _ Section _ Site"); or, the same way, one of the
-    headlines the page declares for the article (JSON-LD ``headline``,
-    ``og:title``, ``twitter:title``, ``<title>``...). A title that is the
-    site's name is never the headline. ``strict`` counts only the first two.
+    a trailing "(Source)"; also "_" and "｜" unspaced in Chinese and Japanese)
+    hold the site's name and at most short section labels ("Headline _ Section
+    _ Site"); or, the same way, one of the headlines the page declares for the
+    article (JSON-LD ``headline``, ``og:title``, ``twitter:title``,
+    ``<title>``...). A title that is the site's name is never the headline.
+    ``strict`` counts only the first two.
 
     The site's names come from the page: ``og:site_name``, ``application-name``,
-    the JSON-LD publisher / ``WebSite`` / ``Organization`` name, and the text,
-    ``title`` or logo ``alt`` of a link to the site's root ("/").
+    the JSON-LD publisher / ``WebSite`` / ``Organization`` name, the name in its
+    canonical address, the text or ``title`` of a link to its home page ("/"),
+    and the ``alt`` of a logo that links to a home page.
 
 Byline
     Only an expected byline holding a name is a credit: one whose words are all
@@ -59,6 +61,8 @@ SYNTHETIC_BELOW = 8_000  # bytes of source.html
 _SEPARATOR = re.compile(
     r"\s+[|–—·:_/»«@-]+\s+|\s*::\s*|\s*[«»]\s*|\s+[|–—·_]\s*|\s*[|–—·_]\s+|(?<=\w)[:：]\s+"
 )
+# Chinese and Japanese titles also part at an unspaced "_" or "｜": "标题_频道_网站".
+_CJK_SEPARATOR = re.compile(r"\s*｜\s*|(?<=[\u3000-\u9fff\uff00-\uffef])_(?=\S)")
 _TRAILING_TAG = re.compile(r"^(.*\S)\s*[（(\[]([^()（）\[\]]{1,40})[)）\]]$")
 _HOST = re.compile(r"(?:https?:)?//(?:www\.)?([^/:?#]+)")
 _SECTION_WORDS = 3  # a section label cut off with the site's name: "_探索者", "- World"
@@ -214,11 +218,12 @@ def page_facts(source: str) -> PageFacts:
     )
 
 
-def _segments(title: str) -> list[str]:
+def _segments(title: str, cjk: bool = False) -> list[str]:
     parts = []
-    for part in _SEPARATOR.split(title):
-        tagged = _TRAILING_TAG.match(part.strip())
-        parts.extend(tagged.groups() if tagged else [part])
+    for piece in _SEPARATOR.split(title):
+        for part in _CJK_SEPARATOR.split(piece) if cjk else [piece]:
+            tagged = _TRAILING_TAG.match(part.strip())
+            parts.extend(tagged.groups() if tagged else [part])
     return [p for p in (p.strip() for p in parts) if p]
 
 
@@ -235,15 +240,21 @@ def _is_author(text: str, credits: frozenset[str]) -> bool:
 
 def _without_site(title: str, facts: PageFacts) -> set[str]:
     """The title, and the title with its site part cut off (at either end), folded."""
-    parts = _segments(title)
     found = {fold(title)}
+    for cjk in (False, True):
+        found |= _cut_ends(_segments(title, cjk), facts)
+    return {t for t in found if t and not _is_site(t, facts.sites)}
+
+
+def _cut_ends(parts: list[str], facts: PageFacts) -> set[str]:
+    found = set()
     for k in range(1, len(parts)):
         for kept, cut in ((parts[:k], parts[k:]), (parts[k:], parts[:k])):
             named = [_is_site(p, facts.sites) or _is_author(p, facts.credits) for p in cut]
             short = [n or len(p.split()) <= _SECTION_WORDS for n, p in zip(named, cut, strict=True)]
             if any(named) and all(short):
                 found.add(fold(" ".join(kept)))
-    return {t for t in found if t and not _is_site(t, facts.sites)}
+    return found
 
 
 def title_verdict(found: str | None, expected: str, source: str) -> tuple[str, str]:

@@ -90,6 +90,12 @@ _OTHER_ROLES = re.compile(
 )
 # "Jane Doe for The Guardian", "Jane Doe in Washington": the outlet or the place follows.
 _FOR_OR_IN = re.compile(r"\s+(?:for|para|pour|für|in|en|à|aus|from)\s+(?=[A-Z]).*$")
+# Who did something else than write: "Photograph by", "Illustration by", "Edited by".
+_NOT_WRITER = re.compile(
+    r"\b(?:photos?|photographs?|photography|pictures?|images?|illustrations?|graphics|video|"
+    r"edited|translated|foto|fotos|fotografía|ilustración|illustration|bild|bilder)\b",
+    re.I,
+)
 # News agencies credited as the author: they are the source of a story, not a person.
 _AGENCIES = set(
     """afp ap reuters dpa efe ansa xinhua kyodo yonhap tass ria upi pa bloomberg anp apa sda
@@ -190,6 +196,8 @@ def plausible_name(name: str) -> bool:
     if not 1 <= len(words) <= 6:
         return False
     folded = [w.strip(".,").casefold() for w in words]
+    if folded[0] == "the":
+        return False  # "The Verge", "The Editors": no person's name starts so
     if any(w in _NOT_NAME_WORDS for w in folded) or folded in (["name"], ["your", "name"]):
         return False  # "Name" alone is a form's label; "Creator Name" may be a name
     if max(len(w.strip(".")) for w in words) < 2:
@@ -434,6 +442,8 @@ def markup_people(
 def _names_in(text: str, date_tail: re.Pattern[str]) -> tuple[list[str], list[str]]:
     after_by = _AFTER_BY.search(text)
     if after_by:
+        if _NOT_WRITER.search(text[: after_by.start(1)]):
+            return [], []  # "Photograph by Jane Doe": a credit, but not for the words
         text = after_by.group(1)
     text = _DATE_CUT.split(text)[0]
     if is_staff(text):

@@ -245,18 +245,27 @@ def _site_folds(site_names: list[str]) -> set[str]:
 
 
 # Where a site's name is set off from a headline: " | ", " - ", " — ", " · ", " :: ", " » ", " _ ".
-_SEPARATOR = re.compile(r"(\s+(?:[|–—·_»«-]|::)\s+|\s+[|–—·_]|[|–—·_]\s+|\s*::\s*|:\s+)")
+_SEPARATOR = re.compile(
+    r"(\s+(?:[|–—·_»«-]|::)\s+|\s+[|–—·_]|[|–—·_]\s+|\s*::\s*|:\s+|\s*｜\s*|"
+    r"(?<=[\u3000-\u9fff\uff00-\uffef])_(?=\S))"  # CJK titles: "标题_科技_网站", "見出し｜サイト"
+)
 
 
 # The separators that surely set parts of a <title> apart (a colon may be the headline's own).
 _TITLE_PARTS = re.compile(r"\s+(?:[|–—·»-]|::)\s+")
 
 
+_CJK_SECTION = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{1,4}")
+
+
 def _cut_site(title: str, sites: set[str]) -> str:
     """ "Headline | Site", "Site :: Headline" -> "Headline" when what is cut is the site's name."""
     parts = _SEPARATOR.split(title)  # text, separator, text, ...
+    cut = False
     while len(parts) > 2 and _fold(parts[-1]) in sites:
-        parts = parts[:-2]
+        parts, cut = parts[:-2], True
+    if cut and len(parts) > 2 and _CJK_SECTION.fullmatch(parts[-1]):
+        parts = parts[:-2]  # "标题_科技_腾讯网": the channel's name came with the site's
     while len(parts) > 2 and _fold(parts[0]) in sites:
         parts = parts[2:]
     return squash("".join(parts)) or title

@@ -369,3 +369,11 @@ def test_site_forms_separators_suffixes_and_hidden_names(
     head: str, header: str, author: str | None
 ) -> None:
     assert extract(Page(page(head=head, header=header))).author == author
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Photograph by Jane Doe", "Illustration by Ann Lee", "Video by Joe Bloggs", "The Editors"],
+)
+def test_other_credits_are_not_the_writer(line: str) -> None:
+    assert extract(Page(page(header=f'<p class="byline">{line}</p>'))).author is None

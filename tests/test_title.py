@@ -90,6 +90,14 @@ def page(title: str, head: str = "", header: str = "") -> str:
             "<h1>Monitoring Distributed Systems</h1>",
             "Monitoring Distributed Systems",
         ),
+        # Titles in Chinese and Japanese set the site off without spaces.
+        (
+            "人工智能迈上新台阶_科技_腾讯网",
+            og("site_name", "腾讯网"),
+            "",
+            "人工智能迈上新台阶",
+        ),
+        ("公衆無線LANアプリ｜サイト", og("site_name", "サイト"), "", "公衆無線LANアプリ"),
         # A bare <title> that is a name, no metadata: the <h1> is the headline.
         ("Engadget", "", "<h1>Apple unveils a phone</h1>", "Apple unveils a phone"),
         # ... but an <h1> that is part of the <title> is its site part (a logo).
