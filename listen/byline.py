@@ -434,7 +434,11 @@ def markup_people(
         return [], []
     if near is None or len(found) == 1:
         return min(found, key=lambda f: not f[1])[2]  # the first marked one, or the first
-    position = {el: i for i, el in enumerate(tree.iter())}
+    lines = [near.sourceline, *(f[0].sourceline for f in found)]
+    if None not in lines and len(set(lines)) == len(lines):
+        position = {el: el.sourceline or 0 for el in [near, *(f[0] for f in found)]}
+    else:  # a page written on one line: count the elements
+        position = {el: i for i, el in enumerate(tree.iter())}
     here = position.get(near, 0)
     return min(found, key=lambda f: (abs(position.get(f[0], 0) - here), not f[1]))[2]
 
