@@ -70,7 +70,8 @@ _AND_WORDS = sorted(
 _JOINERS = "(?:" + "|".join(re.escape(w) for w in _AND_WORDS) + ")"
 # "A, B and C", "A, B, and C", "أ، ب و ج": one name per piece.
 _NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+|\s+[|•·]\s+", re.I)
-_SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "ph.d", "md"}
+# Suffixes and degrees that follow a name after a comma: "John Smith, Jr.", "Jane Doe, MA".
+_SUFFIXES = set("jr sr ii iii iv phd ph.d md ma ms msc mph rn mba".split())
 # "A (avec B et C)" -> "A, B et C"; a parenthesis inside one name is left alone.
 _WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
 _PARTICLES = _NAME_PARTICLES
@@ -138,6 +139,7 @@ _ORG_WORDS = set(
     """news media press group inc ltd llc gmbh corp corporation company times post journal
     magazine daily herald tribune gazette network tv radio agency newsroom online staff desk
     team developers blog foundation project projects institute university association council
+    organization organisation works
     ministry department
     noticias prensa diario periódico revista zeitung nachrichten presse journal quotidien
     agência jornal""".split()
@@ -180,11 +182,11 @@ def split_names(text: str) -> list[str]:
     text = re.sub(r"\s*[(<\[](?:https?://|www\.|@|mailto:)[^)>\]]*[)>\]]", "", text)  # "(http://…)"
     names: list[str] = []
     for raw in _NAME_SPLIT.split(text):
-        piece = raw.strip(" ,;:|")
+        piece = raw.strip(" ,;:|—–-")
         if piece and names and piece.casefold().rstrip(".") in _SUFFIXES:
             names[-1] += ", " + piece  # "John Smith, Jr." is one person
         elif piece.strip(" ."):
-            names.append(piece.strip(" ."))
+            names.append(piece.strip(" .—–-"))
     return names
 
 
@@ -231,7 +233,7 @@ def sort_names(names: list[str], people: list[str], orgs: list[str], whole: str 
 
 
 _STAFF_LAST = {"staff", "desk", "newsroom", "reporters", "correspondents"}  # "Our Foreign Staff"
-_ORG_JOINERS = {"and", "&", "of", "the", "y", "e", "et", "und", "de", "del", "la", "le"}
+_ORG_JOINERS = {"and", "&", "of", "for", "the", "y", "e", "et", "und", "de", "del", "la", "le"}
 
 
 def is_staff(name: str) -> bool:
@@ -480,6 +482,8 @@ def is_site(name: str, site_names: Iterable[str]) -> bool:
         if fold(site) == fold(name):
             return True
         theirs = {w for w in _fold_words(site).split() if w not in _ORG_JOINERS}
+        if len(theirs) > 4:
+            continue  # "SIMPLYFOUND.COM | BY: JOE WEE" names its author too
         small = min(len("".join(words)), len("".join(theirs)))
         if words and theirs and (words <= theirs or theirs <= words) and small >= 3:
             return True

@@ -423,9 +423,13 @@ def _source_line(tree: etree._Element, sizes: TextSizes | None) -> str | None:
         if len(text) > 80:
             continue
         match = _SOURCE_LINE.match(text)
-        if match:
+        if match and not _PICTURE_SOURCE.fullmatch(match.group(2).strip(" .")):
             return match.group(2).strip(" .")
     return None
+
+
+# "Source: Supplied", "Source: Getty Images": a picture's credit, not the story's source.
+_PICTURE_SOURCE = re.compile(r"(?i)supplied|handout|file|getty( images)?|afp/getty|istock\w*")
 
 
 def _first_time(tree: etree._Element) -> str | None:

@@ -377,3 +377,23 @@ def test_site_forms_separators_suffixes_and_hidden_names(
 )
 def test_other_credits_are_not_the_writer(line: str) -> None:
     assert extract(Page(page(header=f'<p class="byline">{line}</p>'))).author is None
+
+
+@pytest.mark.parametrize(
+    ("head", "byline"),
+    [
+        (
+            AUTHOR.format("Organization for Transformative Works"),
+            "Source: Organization for Transformative Works.",
+        ),
+        (AUTHOR.format("Brenda Goodman, MA"), "By Brenda Goodman, MA."),
+        (AUTHOR.format("Nicolas Perriault —"), "By Nicolas Perriault."),
+    ],
+)
+def test_outlets_degrees_and_dashes(head: str, byline: str) -> None:
+    assert extract(Page(page(head=head))).byline == byline
+
+
+def test_a_pictures_source_line_is_not_the_storys() -> None:
+    html = page(header="<p>Source: Supplied</p>")
+    assert extract(Page(html)).byline is None
