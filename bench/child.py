@@ -178,7 +178,12 @@ def long_render(request: Request) -> Reply:
 
 
 def batch(request: Request) -> Reply:
-    """``render_many`` over the given pages with ``jobs`` workers and no cache."""
+    """``render_many`` over the given pages with ``jobs`` workers and no cache; with ``cores``,
+    this process and its workers are confined to that many cores (set before any work)."""
+    import os
+
+    if request.get("cores"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: request["cores"]])
     from listen.batch import render_many
     from listen.models import RenderOptions
 
