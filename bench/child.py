@@ -192,6 +192,13 @@ def batch(request: Request) -> Reply:
     outcomes, wall = clock(
         lambda: render_many(request["sources"], options, out, jobs=request["jobs"])
     )
+    # The workers are the fork server's children: stop it (it reaps them, and this
+    # process reaps it), so their CPU time counts in this child's.
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
     return {
         "wall": wall,
         "errors": [f"{o.job}: {o.detail}" for o in outcomes if o.kind != "ready"],
