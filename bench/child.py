@@ -15,6 +15,7 @@ import functools
 import io
 import json
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -36,9 +37,20 @@ class Stopwatch:
         self.totals: defaultdict[str, float] = defaultdict(float)
         self.overlapped: set[str] = set()
 
-    def wrap(self, owner: Any, attr: str, label: str, *, overlapped: bool = False) -> None:
+    def wrap(
+        self,
+        owner: Any,
+        attr: str,
+        label: str,
+        *,
+        overlapped: bool = False,
+        off_main: str | None = None,
+    ) -> None:
+        """``off_main``: the label (overlapped) for calls made on other threads than the main."""
         if overlapped:
             self.overlapped.add(label)
+        if off_main:
+            self.overlapped.add(off_main)
         original = getattr(owner, attr)
 
         @functools.wraps(original)
@@ -47,7 +59,10 @@ class Stopwatch:
             try:
                 return original(*args, **kwargs)
             finally:
-                self.totals[label] += time.perf_counter() - start
+                name = label
+                if off_main and threading.current_thread() is not threading.main_thread():
+                    name = off_main
+                self.totals[name] += time.perf_counter() - start
 
         setattr(owner, attr, timed)
 
@@ -71,7 +86,13 @@ def instrumented() -> Stopwatch:
 
     watch = Stopwatch()
     watch.wrap(listen.synthesize, "ready_engine", "engine start")
-    watch.wrap(listen.synthesize.Speaker, "speak", "synthesis")
+    # An engine that speaks several sentences at once (Piper) does so on threads
+    watch.wrap(
+        listen.synthesize.Speaker,
+        "speak",
+        "synthesis",
+        off_main="synthesis on threads, summed",
+    )
     watch.wrap(listen.pieces.Narration, "add", "PCM assembly")
     watch.wrap(listen.pieces, "limit", "limiter")
     watch.wrap(listen.loudness.LoudnessMeter, "add", "loudness")
