@@ -13,7 +13,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from listen.cache import SegmentCache, segment_key
-from listen.engines import Engine, Fingerprinted, for_engine, get_engine, ready_engine
+from listen.engines import (
+    Engine,
+    Fingerprinted,
+    Parallel,
+    for_engine,
+    get_engine,
+    ready_engine,
+)
 from listen.errors import SynthesisError
 from listen.models import AudioChunk, Event, Progress, Script, Segment
 from listen.script import segments
@@ -91,10 +98,8 @@ LOOKAHEAD = 2  # sentences queued per parallel synthesis, so none of its threads
 
 
 def parallelism(engine: Engine) -> int:
-    """How many sentences the engine may synthesise at once, from threads (its ``parallel``
-    attribute; engines that share one library state, like espeak, have none: 1)."""
-    value = getattr(engine, "parallel", 1)
-    return value if isinstance(value, int) and value > 1 else 1
+    """How many sentences ``engine`` may synthesise at once (``listen.engines.Parallel``)."""
+    return max(1, engine.parallel) if isinstance(engine, Parallel) else 1
 
 
 def speak_script(
