@@ -368,3 +368,19 @@ def test_batch_workers_take_the_environment_of_each_run(
             decoded = decode_mp3(outcome.path)
             assert abs(decoded.duration_s - outcome.duration_ms / 1000) < 0.1
             assert rms(decoded.pcm) > 500
+
+
+def test_a_batch_starts_with_the_longest_pages(tmp_path: Path) -> None:
+    """So the last article does not leave one core idle; a URL's length is unknown: first."""
+    from listen.batch import longest_first
+
+    sizes = {"short.html": 10, "long.html": 3000, "middle.html": 500}
+    for name, size in sizes.items():
+        (tmp_path / name).write_text("x" * size, encoding="utf-8")
+    given = [str(tmp_path / name) for name in sizes] + ["https://example.org/a"]
+    assert longest_first(given) == [
+        "https://example.org/a",
+        str(tmp_path / "long.html"),
+        str(tmp_path / "middle.html"),
+        str(tmp_path / "short.html"),
+    ]
