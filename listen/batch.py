@@ -41,8 +41,11 @@ PRELOAD = (
     "listen.export",
     "listen.transcript",
     "listen.artwork",
+    "listen.lexicon",
     "listen.engines.pyttsx3",
     "listen.engines.espeak",
+    "pyttsx3",  # its package only: the driver, which loads libespeak-ng, comes with the engine
+    "numpy.fft",
     "lameenc",
     "mutagen.id3",
 )
