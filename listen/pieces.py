@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from listen.audio import to_pcm16
+from listen.audio import release_freed_memory, to_pcm16
 from listen.errors import AudioError, ExportError
 from listen.loudness import LoudnessMeter, loudness
 from listen.models import AudioChunk
@@ -128,6 +128,8 @@ def expected_frames(samples: int) -> int:
 def limit(samples: Samples, ceiling: float, sample_rate: int) -> Samples:
     """A look-ahead peak limiter: smooth gain dips, so no sample exceeds ``ceiling``.
 
+    ``samples`` is limited in place (and returned).
+
     Samples over the ceiling are grouped where they lie within 10 ms of each
     other; each group is held at the gain its loudest sample needs, reached by
     a 5 ms raised-cosine ramp before it and left by a 60 ms one after it.
@@ -149,7 +151,8 @@ def limit(samples: Samples, ceiling: float, sample_rate: int) -> Samples:
         up = np.arange(hi - end - 1, dtype=np.float32) / max(release, 1)
         dip[end + 1 - lo :] = 1.0 - depth * (0.5 + 0.5 * np.cos(np.pi * up))
         gain[lo:hi] = np.minimum(gain[lo:hi], dip)
-    limited: Samples = np.clip(samples * gain, -ceiling, ceiling)
+    samples *= gain  # the caller's own copy: limited in place
+    limited: Samples = np.clip(samples, -ceiling, ceiling, out=samples)
     return limited
 
 
@@ -267,13 +270,19 @@ class Narration:
         if self.pregain_db is None:
             first = loudness(piece, self.rate) + CODEC_GAIN_DB
             self.pregain_db = round(2 * (self.target - first)) / 2 if math.isfinite(first) else 0.0
-        samples = np.frombuffer(piece, dtype="<i2").astype(np.float32) / 32768.0
+        # In place, one float copy of the piece at a time (an hour's render stays small)
+        samples = np.frombuffer(piece, dtype="<i2").astype(np.float32)
+        samples /= 32768.0
         if self.pregain_db:
             samples *= np.float32(10 ** (self.pregain_db / 20))
         ceiling = 10 ** (CEILING_DBFS / 20)
         limited = limit(samples, ceiling, self.rate)
-        pcm = np.round(limited * 32768.0).astype("<i2").tobytes()
+        del samples
+        limited *= 32768.0
+        pcm = np.round(limited, out=limited).astype("<i2").tobytes()
+        del limited
         self.meter.add(pcm)
+        release_freed_memory()
         body = pcm[2 * DELAY : len(pcm) - 2 * TAIL]
         key = _key(body, self.settings)
         found = self.store.get(key)

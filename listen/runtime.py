@@ -85,15 +85,19 @@ def _worker_main(feeder: Feeder, events: Any, parent: int) -> None:
         raise SystemExit(1) from None
 
 
-def run(feeder: Feeder, workers: int, handle: Emit) -> None:
-    """Run ``workers`` processes on ``feeder`` until it runs out (or forever, if endless)."""
+def run(feeder: Feeder, workers: int, handle: Emit, *, context: Any = None) -> None:
+    """Run ``workers`` processes on ``feeder`` until it runs out (or forever, if endless).
+
+    ``context`` is the multiprocessing context that starts them: spawn unless given
+    (``listen.batch`` passes a fork server that has the render modules loaded).
+    """
     if workers <= 0:
         return
     if workers == 1 and not feeder.endless:
         feeder.work(handle, None)
         return
     # spawn: a fresh interpreter per worker, so no worker inherits a started engine
-    context = multiprocessing.get_context("spawn")
+    context = context or multiprocessing.get_context("spawn")
     events: Any = context.Queue()
     running: dict[int, tuple[Any, str]] = {}
     holding: dict[str, str] = {}  # worker owner -> the job it started and has not finished

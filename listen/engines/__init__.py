@@ -75,6 +75,14 @@ class NeedsFiles(Protocol):
     def files(self, voice: VoiceProfile) -> tuple[Path, ...]: ...
 
 
+@runtime_checkable
+class Parallel(Protocol):
+    """An engine that may synthesise ``parallel`` sentences at once, each on its own thread
+    (engines that share one library state, like espeak, speak one at a time)."""
+
+    parallel: int
+
+
 def available() -> dict[str, str]:
     """Engine name -> 'module:Class', built-ins first, entry points may add or replace."""
     table = dict(_BUILTIN)
