@@ -251,8 +251,13 @@ def render_episode(
     engine: str | Engine | None = None,
     cache: SegmentCache | bool | None = None,
     progress: Progress | None = None,
+    source_key: str | None = None,
 ) -> Episode:
-    """The render itself: speak -> assemble -> measure -> encode -> sidecars, then the MP3."""
+    """The render itself: speak -> assemble -> measure -> encode -> sidecars, then the MP3.
+
+    ``source_key`` (``episodes.source_key`` of the page this script came from) is
+    remembered with the episode, so the same page can later skip even the extraction.
+    """
     # The audio stack is imported here, not at the top: ``listen script`` and ``--help``
     # use this module without it (see tests/test_startup.py).
     from mutagen import MutagenError
@@ -265,18 +270,22 @@ def render_episode(
 
     prepared = prepare(script, voice, options, engine)
     speaker = prepared.speaker
+    store = _cache(cache, options)
+    episodes = episode_store(store)
     if options.cache and options.sidecars:
         done = read_episode(out, prepared.key, script, voice.id, speaker.name)
         if done is not None:
+            if episodes is not None and source_key:
+                episodes.remember_source(source_key, prepared.key)
             return done  # the same article, voice and settings: nothing to do
-    store = _cache(cache, options)
     folders = (Path(tempfile.gettempdir()), out.resolve().parent)
     minutes = script.spoken_chars / (SPOKEN_CHARS_PER_MINUTE / 2)  # a slow voice, to be safe
     check_disk(folders, int(minutes * 60 * (SAMPLE_RATE * 2 + options.bitrate * 125)))
-    episodes = episode_store(store)
     if episodes is not None and options.sidecars and episodes.restore(prepared.key, out):
         done = read_episode(out, prepared.key, script, voice.id, speaker.name)
         if done is not None:
+            if source_key:
+                episodes.remember_source(source_key, prepared.key)
             return done  # rendered before, to another path: linked from the episode store
     counts = Counts()
     timings: list[Timing] = []
@@ -331,7 +340,16 @@ def render_episode(
             raise
         _phase(progress, "encoding", 1)
     if episodes is not None and written:
-        episodes.put(prepared.key, out, written)
+        about = {
+            "duration_ms": duration_ms,
+            "voice": voice.id,
+            "engine": speaker.name,
+            "fingerprint": speaker.fingerprint,
+            "profile": speaker.profile.to_dict(),
+        }
+        episodes.put(prepared.key, out, written, script=script, about=about)
+        if source_key:
+            episodes.remember_source(source_key, prepared.key)
     if store is not None and counts.synthesized:
         store.prune()
     return Episode(
@@ -432,10 +450,29 @@ def speak(
     options: RenderOptions | None = None,
 ) -> Episode:
     """Article (file, URL or ``-``) -> MP3. The default name comes from the title's slug."""
+    from listen.episodes import episode_store, find_episode
+    from listen.fetch import read_raw, to_page
+    from listen.transcript import read_episode
+
     options = options or keyword_options(
         engine, bitrate, loudness, cache, voice=voice, language=language, sidecars=sidecars
     )
-    script, profile = script_from_source(source, options=options)
+    given = cache if isinstance(cache, SegmentCache) else None
+    raw = read_raw(source)
+    key, found = (None, None)
+    if engine is None or isinstance(engine, str):  # an engine object has no fingerprint to key
+        key, found = find_episode(raw, options, episode_store(_cache(given, options)))
+    if found is not None:
+        stored = found.stored
+        data = found.store.script(stored.key)
+        target = out or Path(f"{stored.slug}.mp3")
+        if data is not None and found.place(target):
+            done = read_episode(
+                target, stored.key, Script.from_dict(data), stored.voice, stored.engine
+            )
+            if done is not None:
+                return done  # this very page was rendered before with these settings
+    script, profile = script_from_page(to_page(raw, source), options=options)
     target = out or Path(f"{script.slug}.mp3")
     return render_episode(
         script,
@@ -443,6 +480,7 @@ def speak(
         profile,
         options,
         engine=engine,
-        cache=cache if isinstance(cache, SegmentCache) else None,
+        cache=given,
         progress=progress,
+        source_key=key,
     )

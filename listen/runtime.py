@@ -17,7 +17,6 @@ SIGTERM. With one worker and a finite feeder the work happens in this process.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import queue as queue_module
 import signal
@@ -92,6 +91,8 @@ def run(feeder: Feeder, workers: int, handle: Emit) -> None:
     if workers == 1 and not feeder.endless:
         feeder.work(handle, None)
         return
+    import multiprocessing  # here, not at the top: ``listen speak X`` starts no worker
+
     # spawn: a fresh interpreter per worker, so no worker inherits a started engine
     context = multiprocessing.get_context("spawn")
     events: Any = context.Queue()
@@ -168,6 +169,8 @@ class PathsFeeder:
     endless = False
 
     def __init__(self, sources: list[str], options: RenderOptions, out_dir: Path) -> None:
+        import multiprocessing
+
         self.sources = sources
         self.options = options
         self.out_dir = out_dir

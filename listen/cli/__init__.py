@@ -20,8 +20,8 @@ def _interrupted_while_starting(signum: int, frame: object) -> NoReturn:
     raise SystemExit(130)  # not KeyboardInterrupt: that would print an import traceback
 
 
-# Loading every command takes about half a second (more on a busy machine); Ctrl-C in that
-# time is an ordinary abort, not a traceback. The default handler is back once loaded.
+# Ctrl-C while click loads is an ordinary abort, not a traceback; the default handler is back
+# once it is loaded (a command's own module then loads inside click, which handles Ctrl-C).
 try:
     _previous_sigint = signal.getsignal(signal.SIGINT)
     if _previous_sigint is signal.default_int_handler:
@@ -30,21 +30,58 @@ except ValueError:  # imported outside the main thread: signals are not ours to 
     _previous_sigint = None
 
 import contextlib  # noqa: E402
-import logging  # noqa: E402
 import os  # noqa: E402
+from importlib import import_module  # noqa: E402
 
 import click  # noqa: E402
 
 from listen import __version__  # noqa: E402
 from listen.errors import ListenError  # noqa: E402
 
+# name -> (module, the first sentence of its help). A command's module is imported only when
+# that command runs (``listen --help`` imports none of them); tests/test_cli.py checks that
+# each summary here is the one the command itself gives.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "cache": ("listen.cli.cache", "Inspect or empty the cache of synthesised sentences."),
+    "feed": ("listen.cli.feed", "Podcast feeds of the rendered queue, one per edition (language)."),
+    "queue": (
+        "listen.cli.queue",
+        "A playback queue: articles rendered in order, resumed where the listener stopped.",
+    ),
+    "script": (
+        "listen.cli.script",
+        "Print the narration script of SOURCE (an .html file, an http(s) URL, or - for stdin).",
+    ),
+    "serve": ("listen.cli.serve", "Serve the Listen API, the player and the feeds."),
+    "speak": (
+        "listen.cli.speak",
+        "Read SOURCE aloud into an MP3: an .html file, an http(s) URL, - for stdin, or a glob.",
+    ),
+    "voices": (
+        "listen.cli.voices",
+        "List voice profiles, engines and installed Piper voices, and whether each can speak here.",
+    ),
+    "worker": ("listen.cli.serve", "Render articles from a shared job queue."),
+}
+
 
 class ListenGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            import_module(COMMANDS[cmd_name][0])  # the module registers its commands on ``cli``
+        return self.commands.get(cmd_name)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Each command's whole first sentence: click's default cuts it at about 45 characters
         (a command's own ``short_help`` still wins)."""
         rows = []
         for name in self.list_commands(ctx):
+            if name in COMMANDS and name not in self.commands:
+                rows.append((name, COMMANDS[name][1]))  # without importing the command
+                continue
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
                 rows.append((name, command.get_short_help_str(limit=200)))
@@ -80,11 +117,6 @@ def _reader_gone() -> NoReturn:
     raise click.exceptions.Exit(0)
 
 
-class _StderrHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
-
-
 @click.group(
     cls=ListenGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -96,9 +128,20 @@ def cli() -> None:
 
     tidy.on_signals()  # SIGTERM/SIGHUP unwind, so temporary files are removed
     tidy.sweep(Path.cwd())  # and what a killed run left is removed at the next start
+    _log_to_stderr()
+
+
+def _log_to_stderr() -> None:
+    """listen's warnings as ``warning: ...`` lines on stderr (logging loads here, not at start)."""
+    import logging
+
+    class StderrHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
+
     logger = logging.getLogger("listen")
-    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
-        logger.addHandler(_StderrHandler())
+    if not any(type(h).__name__ == "StderrHandler" for h in logger.handlers):
+        logger.addHandler(StderrHandler())
     logger.setLevel(logging.INFO)
     logger.propagate = False
 
@@ -112,15 +155,6 @@ def main() -> None:
         except click.exceptions.Exit:
             sys.exit(0)
 
-
-# The command modules register themselves on ``cli``.
-from listen.cli import cache as _cache  # noqa: E402,F401
-from listen.cli import feed as _feed  # noqa: E402,F401
-from listen.cli import queue as _queue  # noqa: E402,F401
-from listen.cli import script as _script  # noqa: E402,F401
-from listen.cli import serve as _serve  # noqa: E402,F401
-from listen.cli import speak as _speak  # noqa: E402,F401
-from listen.cli import voices as _voices  # noqa: E402,F401
 
 if _previous_sigint is signal.default_int_handler:
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from listen.batch import expand, render_many
 from listen.cli import cli
 from listen.cli.options import language_option, make_options, quiet_option, render_options
 from listen.errors import ListenError
@@ -76,7 +75,8 @@ def speak_command(
     sources are rendered in parallel into the folder -o names; a failed one
     never stops the others.
     """
-    from listen.pipeline import render_episode, script_from_source, stream  # not for --help
+    from listen.batch import expand
+    from listen.fetch import read_raw
 
     options = make_options(flags, language)
     paths = expand(sources)
@@ -90,25 +90,50 @@ def speak_command(
             )
         _speak_many(paths, Path(output or "."), options, jobs, quiet)
         return
-    script, profile = script_from_source(paths[0], options=options)
+    raw = read_raw(paths[0])
+    key = None
+    if output != "-":
+        from listen.episodes import find_episode
+
+        # The same page with the same settings: link the stored episode, before extraction
+        # and before the audio stack is even imported.
+        key, found = find_episode(raw, options)
+        if found is not None:
+            target = _target(output, found.stored.slug)
+            if found.place(target):
+                _done(quiet, target, found.stored.duration_ms, found.stored.voice,
+                      found.stored.engine)  # fmt: skip
+                return
+    from listen.fetch import to_page
+    from listen.pipeline import render_episode, script_from_page, stream  # not for --help
+
+    script, profile = script_from_page(to_page(raw, paths[0]), options=options)
     if output == "-":
         stream(script, sys.stdout.buffer, voice=profile, options=options)
         return
     progress = None if quiet or not sys.stderr.isatty() else _PhaseProgress()
-    target = Path(output) if output else Path(f"{script.slug}.mp3")
-    if target.is_dir() or (output or "").endswith("/"):
-        target = target / f"{script.slug}.mp3"
+    target = _target(output, script.slug)
     try:
-        episode = render_episode(script, target, profile, options, progress=progress)
+        episode = render_episode(
+            script, target, profile, options, progress=progress, source_key=key
+        )
     finally:
         if progress is not None:
             progress.close()
+    _done(quiet, target, episode.duration_ms, episode.voice, episode.engine)
+
+
+def _target(output: str | None, slug: str) -> Path:
+    """The MP3 to write: ``-o``'s file, or the slug's name in ``-o``'s folder or here."""
+    target = Path(output) if output else Path(f"{slug}.mp3")
+    if target.is_dir() or (output or "").endswith("/"):
+        target = target / f"{slug}.mp3"
+    return target
+
+
+def _done(quiet: bool, path: Path, duration_ms: int, voice: str, engine: str) -> None:
     if not quiet:
-        seconds = episode.duration_ms / 1000
-        click.echo(
-            f"{episode.path} ({seconds:.0f} s, voice {episode.voice}, engine {episode.engine})",
-            err=True,
-        )
+        click.echo(f"{path} ({duration_ms / 1000:.0f} s, voice {voice}, engine {engine})", err=True)
 
 
 def _speak_many(
@@ -123,6 +148,8 @@ def _speak_many(
             else f"failed: {outcome.detail}"
         )
         click.echo(f"[{done}/{total}] {outcome.job}: {what}", err=True)
+
+    from listen.batch import render_many
 
     outcomes = render_many(paths, options, out_dir, jobs=jobs, done=report)
     failed = [o for o in outcomes if o.kind != "ready"]
