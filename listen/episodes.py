@@ -37,13 +37,12 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from listen import __version__, tidy
 
 if TYPE_CHECKING:
     from listen.cache import SegmentCache
-    from listen.fetch import Fetched
     from listen.models import RenderOptions, Script
     from listen.pieces import PieceStore
 
@@ -53,6 +52,7 @@ _SCRIPT = "script.json"
 _SOURCES = "sources"  # the shortcut's records, beside the entries
 ARTWORK_FORMAT = 1  # bump when export.cover_art draws differently
 SHORTCUT_FORMAT = 1  # bump when what ``source_key`` hashes changes
+ENTRY_FORMAT = 2  # bump when an entry's files or manifest change: older entries are dropped
 _SIDECARS = {
     "timings": "timings.json",
     "vtt": "episode.vtt",
@@ -99,6 +99,7 @@ class Stored:
     duration_ms: int
     voice: str
     engine: str
+    engine_class: str  # "module:Class" of the engine that spoke
     fingerprint: str  # the engine's, when it spoke (``Speaker.fingerprint``)
     profile: Mapping[str, Any]  # the voice profile as the engine read it (``to_dict``)
     slug: str
@@ -131,8 +132,8 @@ class EpisodeStore:
 
         ``about`` (duration_ms, voice, engine, fingerprint, profile) and ``script``
         are what the source shortcut needs to answer without the render."""
-        if self.has(key) or not set(_SIDECARS) <= set(sidecars):
-            return
+        if not set(_SIDECARS) <= set(sidecars) or self.verified(key) is not None:
+            return  # (a damaged or older entry is removed by ``verified``, and replaced)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(dir=self.dir, prefix=".", suffix=".part"))
@@ -147,6 +148,7 @@ class EpisodeStore:
                     names.append(_SCRIPT)
                 files = {n: [(staging / n).stat().st_size, _digest(staging / n)] for n in names}
                 manifest = {
+                    "format": ENTRY_FORMAT,
                     "key": key,
                     "files": files,
                     "slug": script.slug if script is not None else "",
@@ -172,6 +174,7 @@ class EpisodeStore:
         try:
             ok = (
                 isinstance(manifest, dict)
+                and manifest.get("format") == ENTRY_FORMAT
                 and manifest.get("key") == key
                 and {_MP3, *_SIDECARS.values()} <= set(manifest["files"])
                 and all(
@@ -349,7 +352,22 @@ def block_ends(pairs: Iterable[tuple[Any, Any]]) -> Iterator[tuple[tuple[Any, An
 # -- the source shortcut: from the page's bytes to a stored episode --------------------------
 
 
-def source_key(fetched: Fetched, options: RenderOptions) -> str | None:
+class PageBytes(Protocol):
+    """A page as read, before decoding: ``fetch.Fetched`` (or the CLI shortcut's file)."""
+
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def charset(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+
+
+def source_key(fetched: PageBytes, options: RenderOptions) -> str | None:
     """A hash of the page and of everything else that decides its episode.
 
     None when the voice profiles cannot be read: the render then says why.
@@ -448,7 +466,7 @@ class Found:
 
 
 def find_episode(
-    fetched: Fetched, options: RenderOptions, store: EpisodeStore | None = None
+    fetched: PageBytes, options: RenderOptions, store: EpisodeStore | None = None
 ) -> tuple[str | None, Found | None]:
     """The page's source key, and the stored episode it made, if that may be served as it is.
 
@@ -471,6 +489,7 @@ def find_episode(
             duration_ms=int(manifest["duration_ms"]),
             voice=str(manifest["voice"]),
             engine=str(manifest["engine"]),
+            engine_class=str(manifest["engine_class"]),
             fingerprint=str(manifest["fingerprint"]),
             profile=dict(manifest["profile"]),
             slug=str(manifest["slug"]) or "article",
@@ -483,14 +502,22 @@ def find_episode(
 
 
 def _engine_unchanged(stored: Stored) -> bool:
-    from listen.engines import Fingerprinted, get_engine
-    from listen.errors import ListenError
+    """Whether the engine class that spoke still runs on what it ran on (its fingerprint).
+
+    The class is loaded by the name it had, not looked up among the entry points: the
+    source key covers the installed packages, so the name still means that class (and
+    scanning every package's entry points would cost more than the whole shortcut).
+    """
+    from importlib import import_module
+
+    from listen.engines import Fingerprinted
     from listen.voices import VoiceProfile
 
+    module, _, name = stored.engine_class.partition(":")
     try:
-        engine = get_engine(stored.engine)
+        engine = getattr(import_module(module), name)()
         profile = VoiceProfile.from_dict(stored.profile)
         now = engine.fingerprint(profile) if isinstance(engine, Fingerprinted) else ""
-    except (ListenError, OSError, TypeError, ValueError):
+    except Exception:
         return False
-    return now == stored.fingerprint
+    return bool(now == stored.fingerprint)

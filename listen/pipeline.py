@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from listen.cache import SegmentCache
 from listen.engines import Engine, ReadsPhonemes, markup_engine
@@ -34,6 +34,9 @@ from listen.models import Episode, Event, Page, Progress, RenderOptions, Script,
 from listen.script import build_script
 from listen.synthesize import Counts, Speaker, speak_script
 from listen.voices import VoiceProfile, choose_profile
+
+if TYPE_CHECKING:
+    from listen.episodes import EpisodeStore
 
 RENDER_FORMAT = 3  # bump when a render's output changes for the same inputs
 # A generous guess (fast voices say about 900 a minute), so the up-front check refuses only
@@ -275,9 +278,10 @@ def render_episode(
     if options.cache and options.sidecars:
         done = read_episode(out, prepared.key, script, voice.id, speaker.name)
         if done is not None:
-            if episodes is not None and source_key:
-                episodes.remember_source(source_key, prepared.key)
-            return done  # the same article, voice and settings: nothing to do
+            # the same article, voice and settings: nothing to do (but keep it, if the
+            # store lost it, so the next render elsewhere is a link)
+            _keep(episodes, prepared, out, done, voice, source_key)
+            return done
     folders = (Path(tempfile.gettempdir()), out.resolve().parent)
     minutes = script.spoken_chars / (SPOKEN_CHARS_PER_MINUTE / 2)  # a slow voice, to be safe
     check_disk(folders, int(minutes * 60 * (SAMPLE_RATE * 2 + options.bitrate * 125)))
@@ -339,20 +343,9 @@ def render_episode(
                     path.unlink()
             raise
         _phase(progress, "encoding", 1)
-    if episodes is not None and written:
-        about = {
-            "duration_ms": duration_ms,
-            "voice": voice.id,
-            "engine": speaker.name,
-            "fingerprint": speaker.fingerprint,
-            "profile": speaker.profile.to_dict(),
-        }
-        episodes.put(prepared.key, out, written, script=script, about=about)
-        if source_key:
-            episodes.remember_source(source_key, prepared.key)
     if store is not None and counts.synthesized:
         store.prune()
-    return Episode(
+    episode = Episode(
         path=out,
         script=script,
         duration_ms=duration_ms,
@@ -364,6 +357,42 @@ def render_episode(
         synthesized=counts.synthesized,
         cached=counts.cached,
     )
+    if written:
+        _keep(episodes, prepared, out, episode, voice, source_key)
+    return episode
+
+
+def _keep(
+    episodes: EpisodeStore | None,
+    prepared: Prepared,
+    out: Path,
+    episode: Episode,
+    voice: VoiceProfile,
+    source_key: str | None,
+) -> None:
+    """Keep a finished episode in the store, and which page and settings made it."""
+    if episodes is None:
+        return
+    if not episodes.has(prepared.key):
+        from listen.transcript import sidecar_paths
+
+        speaker = prepared.speaker
+        about = {
+            "duration_ms": episode.duration_ms,
+            "voice": voice.id,
+            "engine": speaker.name,
+            "engine_class": _class_path(speaker.loaded()),
+            "fingerprint": speaker.fingerprint,
+            "profile": speaker.profile.to_dict(),
+        }
+        episodes.put(prepared.key, out, sidecar_paths(out), script=episode.script, about=about)
+    if source_key:
+        episodes.remember_source(source_key, prepared.key)
+
+
+def _class_path(engine: Engine) -> str:
+    kind = type(engine)
+    return f"{kind.__module__}:{kind.__qualname__}"
 
 
 def render_key(

@@ -135,7 +135,7 @@ def test_the_same_page_to_a_new_path_skips_extraction_and_the_audio_stack(
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith(f"{moved} (") and "voice en" in lines[0]
     modules = set(json.loads(lines[-1]))
-    assert not modules & {"trafilatura", "lxml", "numpy", "lameenc", "mutagen", "pyttsx3"}
+    assert not modules & {"click", "trafilatura", "lxml", "numpy", "lameenc", "mutagen", "pyttsx3"}
     assert moved.read_bytes() == first.read_bytes()
     for suffix in (".vtt", ".captions.vtt", ".chapters.json"):
         assert (moved.parent / f"second{suffix}").read_bytes() == (

@@ -11,8 +11,10 @@ import subprocess
 import sys
 
 import click
+import pytest
 
 from listen.cli import COMMANDS, cli
+from listen.cli.shortcut import Plain, parse
 from tests.conftest import ROOT
 
 AUDIO = {"numpy", "lameenc", "mutagen", "pyttsx3", "PIL"}
@@ -47,7 +49,7 @@ def test_help_imports_no_heavy_stack() -> None:
     assert "click" in tops
     assert not tops & (AUDIO | SERVER | EXTRACTION)
     # No command module, no plug-in scan, no logging: the summaries come from one table.
-    assert not {m for m in modules if m.startswith("listen.cli.")}
+    assert {m for m in modules if m.startswith("listen.cli.")} <= {"listen.cli.root"}
     assert not modules & {"importlib.metadata", "logging", "multiprocessing", "listen.models"}
 
 
@@ -65,3 +67,30 @@ def test_script_imports_extraction_but_no_audio_or_server() -> None:
     modules = imported("script", sample)
     assert "trafilatura" in modules
     assert not modules & (AUDIO | SERVER)
+
+
+@pytest.mark.parametrize(
+    ("args", "plain"),
+    [
+        (["speak", "a.html"], Plain("a.html", None, False)),
+        (["speak", "-q", "a.html", "-o", "x.mp3"], Plain("a.html", "x.mp3", True)),
+        (["speak", "--output=out/", "a.html", "--quiet"], Plain("a.html", "out/", True)),
+        (["speak", "a.html", "--bitrate", "48"], None),  # any other option: click's
+        (["speak", "a.html", "-o", "-"], None),  # a stream
+        (["speak", "-"], None),  # stdin
+        (["speak", "a.html", "b.html"], None),
+        (["speak", "*.html"], None),
+        (["speak", "https://example.org/a"], None),
+        (["speak", "a.html", "-o", "x.mp3", "-o", "y.mp3"], None),
+        (["speak", "a.html", "-o"], None),
+        (["script", "a.html"], None),
+        ([], None),
+    ],
+)
+def test_the_shortcut_answers_only_the_plain_form(args: list[str], plain: Plain | None) -> None:
+    assert parse(args) == plain
+
+
+def test_a_setting_from_the_environment_goes_to_click(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LISTEN_VOICE", "en-piper")
+    assert parse(["speak", "a.html"]) is None

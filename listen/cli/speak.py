@@ -10,6 +10,7 @@ import click
 
 from listen.cli import cli
 from listen.cli.options import language_option, make_options, quiet_option, render_options
+from listen.cli.shortcut import summary, target
 from listen.errors import ListenError
 from listen.models import Event, RenderOptions
 
@@ -99,9 +100,9 @@ def speak_command(
         # and before the audio stack is even imported.
         key, found = find_episode(raw, options)
         if found is not None:
-            target = _target(output, found.stored.slug)
-            if found.place(target):
-                _done(quiet, target, found.stored.duration_ms, found.stored.voice,
+            out = target(output, found.stored.slug)
+            if found.place(out):
+                _done(quiet, out, found.stored.duration_ms, found.stored.voice,
                       found.stored.engine)  # fmt: skip
                 return
     from listen.fetch import to_page
@@ -112,28 +113,18 @@ def speak_command(
         stream(script, sys.stdout.buffer, voice=profile, options=options)
         return
     progress = None if quiet or not sys.stderr.isatty() else _PhaseProgress()
-    target = _target(output, script.slug)
+    out = target(output, script.slug)
     try:
-        episode = render_episode(
-            script, target, profile, options, progress=progress, source_key=key
-        )
+        episode = render_episode(script, out, profile, options, progress=progress, source_key=key)
     finally:
         if progress is not None:
             progress.close()
-    _done(quiet, target, episode.duration_ms, episode.voice, episode.engine)
-
-
-def _target(output: str | None, slug: str) -> Path:
-    """The MP3 to write: ``-o``'s file, or the slug's name in ``-o``'s folder or here."""
-    target = Path(output) if output else Path(f"{slug}.mp3")
-    if target.is_dir() or (output or "").endswith("/"):
-        target = target / f"{slug}.mp3"
-    return target
+    _done(quiet, out, episode.duration_ms, episode.voice, episode.engine)
 
 
 def _done(quiet: bool, path: Path, duration_ms: int, voice: str, engine: str) -> None:
     if not quiet:
-        click.echo(f"{path} ({duration_ms / 1000:.0f} s, voice {voice}, engine {engine})", err=True)
+        click.echo(summary(path, duration_ms, voice, engine), err=True)
 
 
 def _speak_many(
