@@ -199,11 +199,27 @@ class PathsFeeder:
 
 def render_source(source: str, options: RenderOptions, out_dir: Path) -> Event:
     """Render one source; its outcome as an event (errors too, never exceptions)."""
-    from listen.pipeline import render_episode, script_from_source
+    from listen.episodes import find_episode
+    from listen.fetch import read_raw, to_page
 
     try:
-        script, profile = script_from_source(source, options=options)
-        episode = render_episode(script, out_dir / f"{script.slug}.mp3", profile, options)
+        raw = read_raw(source)
+        key, found = find_episode(raw, options)
+        if found is not None and found.place(out_dir / f"{found.stored.slug}.mp3"):
+            stored = found.stored  # the same page and settings as before: linked
+            return Event(
+                "ready",
+                job=source,
+                title=str((found.store.script(stored.key) or {}).get("title", stored.slug)),
+                path=out_dir / f"{stored.slug}.mp3",
+                duration_ms=stored.duration_ms,
+            )
+        from listen.pipeline import render_episode, script_from_page
+
+        script, profile = script_from_page(to_page(raw, source), options=options)
+        episode = render_episode(
+            script, out_dir / f"{script.slug}.mp3", profile, options, source_key=key
+        )
     except ListenError as exc:
         return Event("failed", job=source, detail=exc.one_line())
     except Exception as exc:  # a bug in one article must not sink the batch

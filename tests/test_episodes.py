@@ -246,3 +246,25 @@ def test_sidecar_names_match_the_transcript_module(tmp_path: Path) -> None:
     from listen.episodes import _SIDECARS
 
     assert set(_SIDECARS) == set(sidecar_paths(tmp_path / "x.mp3"))
+
+
+def test_a_batch_links_a_page_it_rendered_before(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import listen.pipeline
+    from listen.runtime import render_source
+
+    first = render_source(str(page), RenderOptions(), tmp_path / "one")
+    assert first.kind == "ready", first.detail
+
+    def no_extraction(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the page was extracted again")
+
+    monkeypatch.setattr(listen.pipeline, "script_from_page", no_extraction)
+    again = render_source(str(page), RenderOptions(), tmp_path / "two")
+    assert again.kind == "ready", again.detail
+    assert again.title == first.title == "Harbour cranes return"
+    assert again.path == tmp_path / "two" / "harbour-cranes-return.mp3"
+    assert again.duration_ms == first.duration_ms
+    assert again.path.read_bytes() == (first.path or Path()).read_bytes()
+    assert (tmp_path / "two" / "harbour-cranes-return.captions.vtt").is_file()
