@@ -27,8 +27,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from listen.cache import SegmentCache
 from listen.engines import Engine, ReadsPhonemes, markup_engine
 from listen.errors import DiskFull, ExportError, TooLong
-from listen.extract import extract
-from listen.fetch import read_source
 from listen.language import require_code
 from listen.models import Episode, Event, Page, Progress, RenderOptions, Script, Segment, Timing
 from listen.script import build_script
@@ -66,6 +64,8 @@ def script_from_source(
     options: RenderOptions | None = None,
 ) -> tuple[Script, VoiceProfile]:
     """Read a file, URL or ``-`` and make its script, with the voice profile chosen for it."""
+    from listen.fetch import read_source
+
     return script_from_page(read_source(source), language, voice, options=options)
 
 
@@ -78,6 +78,10 @@ def script_from_page(
 ) -> tuple[Script, VoiceProfile]:
     """A fetched page's script, with the voice profile chosen for it (``options`` may choose
     the language and the voice per language)."""
+    # Extraction (trafilatura) is imported here, not at the top: a render of a stored script
+    # (``queue render``, the service's workers) never loads it.
+    from listen.extract import extract
+
     if options is not None:
         language = language or options.language
     article = extract(page, language=require_code(language) if language else None)
