@@ -268,3 +268,29 @@ def test_a_batch_links_a_page_it_rendered_before(
     assert again.duration_ms == first.duration_ms
     assert again.path.read_bytes() == (first.path or Path()).read_bytes()
     assert (tmp_path / "two" / "harbour-cranes-return.captions.vtt").is_file()
+
+
+def test_stdin_and_other_options_use_the_shortcut_after_click(
+    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forms the early shortcut leaves to click (stdin, an option) are looked up there."""
+    import listen.pipeline
+
+    def run(*args: str) -> None:
+        result = CliRunner().invoke(
+            cli, ["speak", "-", *args], input=PAGE.encode(), catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+
+    run("-o", str(tmp_path / "a.mp3"), "--bitrate", "48", "-q")
+
+    def no_extraction(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the page was extracted again")
+
+    original = listen.pipeline.script_from_page
+    monkeypatch.setattr(listen.pipeline, "script_from_page", no_extraction)
+    run("-o", str(tmp_path / "b.mp3"), "--bitrate", "48", "-q")
+    assert (tmp_path / "b.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
+    monkeypatch.setattr(listen.pipeline, "script_from_page", original)
+    run("-o", str(tmp_path / "c.mp3"), "--bitrate", "64", "-q")  # another bitrate: rendered
+    assert (tmp_path / "c.mp3").read_bytes() != (tmp_path / "a.mp3").read_bytes()
