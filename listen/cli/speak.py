@@ -144,9 +144,7 @@ def _speak_many(
 
     outcomes = render_many(paths, options, out_dir, jobs=jobs, done=report)
     failed = [o for o in outcomes if o.kind != "ready"]
-    summary = f"rendered {len(outcomes) - len(failed)} of {len(outcomes)} articles"
+    tally = f"rendered {len(outcomes) - len(failed)} of {len(outcomes)} articles"
     if failed:
-        raise ListenError(
-            summary + "; failed: " + "; ".join(f"{o.job} ({o.detail})" for o in failed)
-        )
-    click.echo(summary, err=True)
+        raise ListenError(tally + "; failed: " + "; ".join(f"{o.job} ({o.detail})" for o in failed))
+    click.echo(tally, err=True)
