@@ -504,18 +504,26 @@ def find_episode(
 def _engine_unchanged(stored: Stored) -> bool:
     """Whether the engine class that spoke still runs on what it ran on (its fingerprint).
 
-    The class is loaded by the name it had, not looked up among the entry points: the
-    source key covers the installed packages, so the name still means that class (and
-    scanning every package's entry points would cost more than the whole shortcut).
+    A built-in engine's class is loaded by the name it had, not looked up among the
+    entry points: the source key covers the installed packages, so a plug-in that
+    took its name since would have missed already (and scanning every package's
+    entry points costs more than the whole shortcut). A plug-in's is looked up as
+    usual, and must still be the class that spoke; no other name from the cache is
+    ever imported.
     """
     from importlib import import_module
 
-    from listen.engines import Fingerprinted
+    from listen.engines import Fingerprinted, get_engine
     from listen.voices import VoiceProfile
 
     module, _, name = stored.engine_class.partition(":")
     try:
-        engine = getattr(import_module(module), name)()
+        if module.startswith("listen.engines.") and name.isidentifier():
+            engine = getattr(import_module(module), name)()
+        else:
+            engine = get_engine(stored.engine)
+            if f"{type(engine).__module__}:{type(engine).__qualname__}" != stored.engine_class:
+                return False
         profile = VoiceProfile.from_dict(stored.profile)
         now = engine.fingerprint(profile) if isinstance(engine, Fingerprinted) else ""
     except Exception:

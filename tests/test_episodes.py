@@ -193,7 +193,12 @@ def test_a_changed_environment_or_engine_misses(
     assert hit is not None
     manifest_path = hit.store.dir / hit.stored.key / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["fingerprint"] = "libespeak-ng 0.9 (another release)"
+    original = dict(manifest)
+    manifest["engine_class"] = "tests.test_episodes:Exploding"  # a name the cache cannot load
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert found(page) is None
+    assert MADE == []
+    manifest = {**original, "fingerprint": "libespeak-ng 0.9 (another release)"}
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     assert found(page) is None  # the engine no longer runs on what it ran on
 
@@ -294,3 +299,13 @@ def test_stdin_and_other_options_use_the_shortcut_after_click(
     monkeypatch.setattr(listen.pipeline, "script_from_page", original)
     run("-o", str(tmp_path / "c.mp3"), "--bitrate", "64", "-q")  # another bitrate: rendered
     assert (tmp_path / "c.mp3").read_bytes() != (tmp_path / "a.mp3").read_bytes()
+
+
+MADE: list[str] = []
+
+
+class Exploding:
+    """Never to be made from a name read in the cache (it notes it if it is)."""
+
+    def __init__(self) -> None:
+        MADE.append("made")
