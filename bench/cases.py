@@ -33,6 +33,8 @@ from bench.measure import (
     Run,
     child_env,
     first_byte,
+    import_report,
+    import_times,
     median,
     megabytes,
     run,
@@ -332,6 +334,9 @@ def first_mp3_byte(ctx: Context) -> list[Result]:
         ours_cli.append(first_byte(cli, env=ctx.env(), cwd=where))
         reference.append(first_byte(raw, env=ctx.env(), cwd=text_dir))
     ref = median(reference)
+    ctx.breakdowns["first MP3 byte, CLI -o - (imports: python -X importtime, one run)"] = (
+        _first_byte_parts(ctx, cli[0], median(ours_cli), median(api))
+    )
     rows = []
     for name, value in (
         ("4 first MP3 byte, stream()", median(api)),
@@ -348,6 +353,29 @@ def first_mp3_byte(ctx: Context) -> list[Result]:
             )
         )
     return rows
+
+
+# What the CLI spends before its first byte, by the stacks it imports.
+IMPORT_GROUPS = (
+    "trafilatura", "numpy", "listen.lang", "mutagen", "click", "lxml", "lameenc", "PIL",
+)  # fmt: skip
+
+
+def _first_byte_parts(
+    ctx: Context, command: list[str], cli: float, in_process: float
+) -> dict[str, float]:
+    """The CLI's first byte split into the interpreter, each stack's import, and the rest."""
+    where = ctx.fresh("imports")
+    bare = median([run([sys.executable, "-c", "pass"], cwd=where).wall for _ in range(5)])
+    report = import_report(command, env=ctx.env(), cwd=where)
+    imports = import_times(report, IMPORT_GROUPS)
+    spent = bare + sum(imports.values())
+    return {
+        "interpreter start (python -c pass)": bare,
+        **imports,
+        "stream() to its first byte, in process": in_process,
+        "rest (reading, extraction, CLI)": max(0.0, cli - spent - in_process),
+    }
 
 
 # 5: an hour of narration ----------------------------------------------------------------

@@ -233,7 +233,10 @@ class Narration:
         self._base = 0  # timeline position of the current piece's first sample
         self._pending: deque[Future[Path]] = deque()
         self._pieces: list[Path | Future[Path]] = []
+        # One worker, first in first out: a piece's gain job always runs after its encode.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listen-encode")
+        self._steps: int | None = None
+        self._gained: list[Future[Path]] | None = None
         self.encoded = 0
 
     @property
@@ -304,15 +307,36 @@ class Narration:
         return self.store.put(key, data)
 
     def finish(self) -> None:
-        """Close the last piece: whole frames, ending in silence."""
+        """Close the last piece: whole frames, ending in silence. The whole narration is
+        measured then, so each piece's loudness correction starts on the worker at once
+        (while the caller writes the sidecars and draws the cover)."""
         if self._pieces and len(self._buffer) == 2 * DELAY:
             self._buffer = bytearray()  # nothing after the last join: the narration ends there
-            return
-        end = self.frames + TAIL
-        end += (-end) % FRAME
-        self._buffer += bytes(2 * (end - self.frames))
-        self._submit(bytes(self._buffer))
-        self._base, self._buffer = end, bytearray()
+        else:
+            end = self.frames + TAIL
+            end += (-end) % FRAME
+            self._buffer += bytes(2 * (end - self.frames))
+            self._submit(bytes(self._buffer))
+            self._base, self._buffer = end, bytearray()
+        self._start_gain()
+
+    def _start_gain(self) -> None:
+        self._steps = self.gain_steps()
+        self._gained = [self._pool.submit(self._gain, piece, self._steps) for piece in self._pieces]
+
+    def _gain(self, piece: Path | Future[Path], steps: int) -> Path:
+        """The piece with ``steps`` of global gain, kept in the store beside it: an edited
+        article whose level did not move joins its unchanged pieces as they are stored."""
+        from listen.mp3frames import apply_gain
+
+        path = piece.result() if isinstance(piece, Future) else piece
+        if not steps:
+            return path
+        key = f"{path.stem}.gain{steps:+d}"
+        found = self.store.get(key)
+        if found is not None:
+            return found
+        return self.store.put(key, bytes(apply_gain(path.read_bytes(), steps)))
 
     def paths(self) -> Iterator[Path]:
         for piece in self._pieces:
@@ -327,17 +351,14 @@ class Narration:
 
     def join(self, out: Path) -> Mastered:
         """Write the pieces' frames to ``out``, with the loudness correction applied."""
-        from listen.mp3frames import apply_gain
-
-        if self._buffer:
+        if self._buffer or self._gained is None:
             self.finish()
-        steps = self.gain_steps()
+        steps, ready = self._steps or 0, self._gained or []
         pieces = 0
         try:
             with out.open("wb") as fh:
-                for path in self.paths():
-                    data = path.read_bytes()
-                    fh.write(apply_gain(data, steps) if steps else data)
+                for gained in ready:
+                    fh.write(gained.result().read_bytes())
                     pieces += 1
         except OSError as exc:
             raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None

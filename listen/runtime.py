@@ -17,7 +17,6 @@ SIGTERM. With one worker and a finite feeder the work happens in this process.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import queue as queue_module
 import signal
@@ -96,6 +95,8 @@ def run(feeder: Feeder, workers: int, handle: Emit, *, context: Any = None) -> N
     if workers == 1 and not feeder.endless:
         feeder.work(handle, None)
         return
+    import multiprocessing  # here, not at the top: ``listen speak X`` starts no worker
+
     # spawn: a fresh interpreter per worker, so no worker inherits a started engine
     context = context or multiprocessing.get_context("spawn")
     events: Any = context.Queue()
@@ -172,6 +173,8 @@ class PathsFeeder:
     endless = False
 
     def __init__(self, sources: list[str], options: RenderOptions, out_dir: Path) -> None:
+        import multiprocessing
+
         self.sources = sources
         self.options = options
         self.out_dir = out_dir
@@ -200,11 +203,27 @@ class PathsFeeder:
 
 def render_source(source: str, options: RenderOptions, out_dir: Path) -> Event:
     """Render one source; its outcome as an event (errors too, never exceptions)."""
-    from listen.pipeline import render_episode, script_from_source
+    from listen.episodes import find_episode
+    from listen.fetch import read_raw, to_page
 
     try:
-        script, profile = script_from_source(source, options=options)
-        episode = render_episode(script, out_dir / f"{script.slug}.mp3", profile, options)
+        raw = read_raw(source)
+        key, found = find_episode(raw, options)
+        if found is not None and found.place(out_dir / f"{found.stored.slug}.mp3"):
+            stored = found.stored  # the same page and settings as before: linked
+            return Event(
+                "ready",
+                job=source,
+                title=str((found.store.script(stored.key) or {}).get("title", stored.slug)),
+                path=out_dir / f"{stored.slug}.mp3",
+                duration_ms=stored.duration_ms,
+            )
+        from listen.pipeline import render_episode, script_from_page
+
+        script, profile = script_from_page(to_page(raw, source), options=options)
+        episode = render_episode(
+            script, out_dir / f"{script.slug}.mp3", profile, options, source_key=key
+        )
     except ListenError as exc:
         return Event("failed", job=source, detail=exc.one_line())
     except Exception as exc:  # a bug in one article must not sink the batch

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 import click
 
-from listen.engines import available
 from listen.models import DEFAULT_MAX_MINUTES, RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,8 +33,8 @@ def render_options(sidecars: bool = True) -> Callable[[F], F]:
             click.option(
                 "--engine",
                 metavar="NAME",
-                help="Override the voice profile's engine: "
-                f"{', '.join(sorted(available()))}, or module:Class.",
+                help="Override the voice profile's engine: one that `listen voices` lists "
+                "(pyttsx3, espeak, piper, silent, or a plug-in's), or module:Class.",
             ),
             click.option(
                 "--bitrate",

@@ -14,7 +14,6 @@ import importlib
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
@@ -85,6 +84,8 @@ class Parallel(Protocol):
 
 def available() -> dict[str, str]:
     """Engine name -> 'module:Class', built-ins first, entry points may add or replace."""
+    from importlib.metadata import entry_points  # here: loading it costs more than listen's start
+
     table = dict(_BUILTIN)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         table[ep.name] = ep.value
