@@ -1,138 +1,280 @@
-"""Which LAME quality setting (``-q``, ffmpeg's ``-compression_level``) speech needs at 64 kbps.
+"""What LAME's quality setting (``-q``) and Opus cost speech: encode time, recognition, spectrum.
 
-``python bench/quality.py [SENTENCES]`` speaks the seed article's first
-sentences with espeak-ng (en-us), encodes the narration at each setting with
-lameenc (listen's encoder), decodes it with ffmpeg and reports, per setting:
+``python bench/quality.py [--sentences N] [--article PATH ...] [--opus-kbps K ...]``
 
-* the encode time of the whole narration, against q 3 (LAME's default,
-  which ffmpeg's libmp3lame uses when no level is given);
-* the word error rate of a speech recogniser (PocketSphinx, whose English
-  model ships inside its wheel: ``pip install pocketsphinx``) on each
-  decoded sentence, against the text that was spoken, and on the unencoded
-  PCM for reference;
-* the signal-to-noise ratio of the decoded audio against the source (the
-  decoder output lined up to the sample), over the speech only.
+For each article (by default three English samples, the seed first) it makes
+listen's own narration, the way a render does: the script, the voice profile
+and the engine that ``listen speak`` would use, every sentence and pause on
+the timeline, gained to the profile's loudness and held under -3 dBFS by
+listen's limiter. That PCM is then encoded:
 
-Needs espeak-ng, ffmpeg and pocketsphinx; it is a one-off measurement, not
-part of ``bench/run.py``.
+* at each LAME ``-q`` setting, 64 kbps mono 22.05 kHz, by ``lameenc`` (the
+  encoder listen uses, ``listen.pieces.encode_piece``), and decoded by ffmpeg;
+* as Ogg Opus by ffmpeg's libopus, from the PCM and also the way listen makes
+  it (from the decoded MP3, ``listen.opus``), and decoded back to 22.05 kHz.
+
+Per version it reports, over all articles:
+
+* the encode time (best of 2), as a ratio to q 3, LAME's own default (which
+  ffmpeg's libmp3lame also uses when no level is given), and the size;
+* the word error rate of a speech recogniser, sentence by sentence against
+  the text that was spoken, and the same recogniser on the PCM itself: the
+  difference is what the codec costs, not what the recogniser misses.
+  PocketSphinx (``pip install pocketsphinx``): its en-us model ships inside
+  its wheel, so it runs offline. It has no Spanish model, so Spanish and
+  Arabic articles are refused;
+* SNR over the speech (decoded against the source, to the sample), and the
+  log-spectral distance of decoded and source (20 ms frames of speech) in
+  four bands: what the listening note is written from.
+
+It needs ffmpeg (with libopus for the Opus rows) and pocketsphinx, takes a few
+minutes on 2 cores, and is not part of ``bench/run.py``.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
-import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import articles
-from listen.audio import find_ffmpeg
-from listen.pieces import DELAY, EncoderSettings, encode_piece
+from bench.articles import SAMPLES, SEED
+from listen.audio import SAMPLE_RATE, find_ffmpeg, to_pcm16
+from listen.loudness import loudness
+from listen.pieces import CEILING_DBFS, CODEC_GAIN_DB, DELAY, QUALITY, EncoderSettings, limit
+from listen.pieces import encode_piece as lame
 from listen.pipeline import script_from_source
+from listen.synthesize import Speaker, speak_script
 
-RATE = 22050
 QUALITIES = (0, 2, 3, 5, 7, 9)
+ARTICLES = (
+    SEED,
+    SAMPLES / "almayadeen-en-cheap-drones-economics-feature.html",
+    SAMPLES / "other-reutersstyle-copper-four-month-high.html",
+)
+BANDS = ((0, 2000), (2000, 4000), (4000, 8000), (8000, 11025))
+RECOGNISED = {"en"}  # the languages PocketSphinx has a model for inside its wheel
+
+
+@dataclass
+class Narration:
+    """One article as listen speaks it: PCM, and where each sentence lies."""
+
+    name: str
+    pcm: np.ndarray  # int16, 22.05 kHz mono
+    spans: list[tuple[int, int]]
+    texts: list[str]
+
+
+@dataclass
+class Row:
+    name: str
+    encode_s: float = 0.0
+    size: int = 0
+    errors: int = 0
+    words: int = 0
+    noise: float = 0.0
+    signal: float = 0.0
+    lsd: list[list[float]] = field(default_factory=lambda: [[] for _ in BANDS])
 
 
 def words(text: str) -> list[str]:
-    return re.findall(r"[a-z']+", text.lower())
+    return re.findall(r"[a-z0-9']+", text.lower())
 
 
-def wer(reference: list[str], hypothesis: list[str]) -> tuple[int, int]:
-    """(edit distance in words, reference length)."""
+def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
     row = list(range(len(hypothesis) + 1))
     for i, ref in enumerate(reference, 1):
         prev, row[0] = row[0], i
         for j, hyp in enumerate(hypothesis, 1):
             prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ref != hyp))
-    return row[-1], len(reference)
+    return row[-1]
 
 
-def espeak(text: str) -> np.ndarray:
-    binary = shutil.which("espeak-ng") or "espeak-ng"
-    wav = subprocess.run([binary, "-v", "en-us", "--stdout", text], capture_output=True).stdout
-    return np.frombuffer(wav[44:], dtype="<i2")
+def narrate(path: Path, sentences: int) -> Narration:
+    """listen's narration of ``path``: its first ``sentences`` sentences, with their pauses."""
+    script, voice = script_from_source(str(path))
+    if script.language not in RECOGNISED:
+        raise SystemExit(f"{path.name}: no offline recogniser model for {script.language!r}")
+    speaker = Speaker(voice)
+    parts: list[bytes] = [bytes(2 * DELAY)]  # the timeline opens as a render's does
+    at = DELAY
+    spans, texts = [], []
+    for segment, chunk in speak_script(script, voice, speaker):
+        pcm = to_pcm16(chunk, SAMPLE_RATE)
+        spans.append((at, at + len(pcm) // 2))
+        texts.append(segment.text)
+        pause = segment.pause_after_ms * SAMPLE_RATE // 1000
+        parts += [pcm, bytes(2 * pause)]
+        at += len(pcm) // 2 + pause
+        if len(spans) == sentences:
+            break
+    raw = b"".join(parts)
+    gain = voice.loudness - (loudness(raw, SAMPLE_RATE) + CODEC_GAIN_DB)
+    samples = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+    samples *= np.float32(10 ** (gain / 20))
+    limited = limit(samples, 10 ** (CEILING_DBFS / 20), SAMPLE_RATE)
+    pcm16 = np.round(limited * 32767.0).astype("<i2")
+    return Narration(path.stem, pcm16, spans, texts)
 
 
-def decode(mp3: bytes) -> np.ndarray:
-    cmd = [find_ffmpeg(), "-v", "error", "-f", "mp3", "-i", "-", "-f", "s16le", "-"]
-    out = subprocess.run(cmd, input=mp3, capture_output=True, check=True).stdout
-    return np.frombuffer(out, dtype="<i2")
+def _run(cmd: list[str], data: bytes) -> bytes:
+    return subprocess.run(cmd, input=data, capture_output=True, check=True).stdout
 
 
-def to_16k(samples: np.ndarray) -> bytes:
-    cmd = [find_ffmpeg(), "-v", "error", "-f", "s16le", "-ar", str(RATE), "-ac", "1", "-i", "-"]
-    cmd += ["-ar", "16000", "-f", "s16le", "-"]
-    return subprocess.run(cmd, input=samples.tobytes(), capture_output=True, check=True).stdout
+def decode(data: bytes, fmt: str) -> np.ndarray:
+    cmd = [find_ffmpeg(), "-v", "error", "-f", fmt, "-i", "-"]
+    cmd += ["-ar", str(SAMPLE_RATE), "-ac", "1", "-f", "s16le", "-"]
+    return np.frombuffer(_run(cmd, data), dtype="<i2")
 
 
-def recognise(decoder: object, pcm16k: bytes) -> list[str]:
-    d: object = decoder
-    d.start_utt()  # type: ignore[attr-defined]
-    d.process_raw(pcm16k, full_utt=True)  # type: ignore[attr-defined]
-    d.end_utt()  # type: ignore[attr-defined]
-    hyp = d.hyp()  # type: ignore[attr-defined]
-    return words(hyp.hypstr) if hyp is not None else []
+def opus_from_pcm(pcm: bytes, kbps: int) -> bytes:
+    from listen.opus import encoder_args
+
+    cmd = [find_ffmpeg(), "-v", "error", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1"]
+    return _run([*cmd, "-i", "-", *encoder_args(kbps), "-"], pcm)
+
+
+def opus_from_mp3(mp3: bytes, kbps: int) -> bytes:
+    from listen.opus import opus_command
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "in.mp3", Path(tmp) / "out.opus"
+        source.write_bytes(mp3)
+        subprocess.run(opus_command(source, target, kbps), capture_output=True, check=True)
+        return target.read_bytes()
+
+
+def recogniser() -> Callable[[np.ndarray], list[str]]:
+    try:
+        from pocketsphinx import Decoder
+    except ImportError:
+        raise SystemExit("needs pocketsphinx: pip install pocketsphinx") from None
+    decoder: Any = Decoder(samprate=16000, logfn="/dev/null")
+
+    def recognise(samples: np.ndarray) -> list[str]:
+        cmd = [find_ffmpeg(), "-v", "error", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1"]
+        cmd += ["-i", "-", "-ar", "16000", "-f", "s16le", "-"]
+        decoder.start_utt()
+        decoder.process_raw(_run(cmd, samples.tobytes()), full_utt=True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        return words(hyp.hypstr) if hyp is not None else []
+
+    return recognise
+
+
+def log_spectra(samples: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Power spectra in dB of the 20 ms frames (hop 10 ms) that lie in speech."""
+    size, hop = 441, 220
+    count = (len(samples) - size) // hop
+    index = np.arange(size)[None, :] + hop * np.arange(count)[:, None]
+    keep = mask[index[:, size // 2]]
+    frames = samples[index[keep]].astype(np.float64) * np.hanning(size)
+    return np.asarray(10 * np.log10(np.abs(np.fft.rfft(frames, axis=1)) ** 2 + 1e-3))
+
+
+def score(row: Row, article: Narration, decoded: np.ndarray, recognise: Any) -> None:
+    source = article.pcm
+    decoded = np.pad(decoded, (0, max(0, len(source) - len(decoded))))[: len(source)]
+    mask = np.zeros(len(source), dtype=bool)
+    for a, b in article.spans:
+        mask[a:b] = True
+    for (a, b), text in zip(article.spans, article.texts, strict=True):
+        ref = words(text)
+        row.errors += edit_distance(ref, recognise(decoded[a:b]))
+        row.words += len(ref)
+    diff = decoded.astype(np.float64) - source
+    row.signal += float((source[mask].astype(np.float64) ** 2).sum())
+    row.noise += float((diff[mask] ** 2).sum())
+    ref_db, got_db = log_spectra(source, mask), log_spectra(decoded, mask)
+    freqs = np.fft.rfftfreq(441, 1 / SAMPLE_RATE)
+    loud = ref_db.max(axis=1) > ref_db.max() - 50  # frames of speech, not the quiet in it
+    for i, (lo, hi) in enumerate(BANDS):
+        band = (freqs >= lo) & (freqs < hi)
+        err = (got_db[loud][:, band] - ref_db[loud][:, band]) ** 2
+        row.lsd[i].append(float(np.sqrt(err.mean(axis=1)).mean()))
+
+
+def timed(work: Callable[[], bytes]) -> tuple[float, bytes]:
+    best, out = float("inf"), b""
+    for _ in range(2):
+        start = time.perf_counter()
+        out = work()
+        best = min(best, time.perf_counter() - start)
+    return best, out
 
 
 def main(argv: list[str]) -> None:
-    from pocketsphinx import Decoder
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sentences", type=int, default=40, help="per article (default 40)")
+    parser.add_argument("--article", type=Path, action="append", help="instead of the three")
+    parser.add_argument("--opus-kbps", type=int, action="append", help="default 24 and 32")
+    args = parser.parse_args(argv)
+    recognise = recogniser()
+    opus_rates = args.opus_kbps or [24, 32]
+    narrations = [narrate(p, args.sentences) for p in (args.article or ARTICLES)]
+    seconds = sum(len(n.pcm) for n in narrations) / SAMPLE_RATE
+    print(f"{len(narrations)} articles, {sum(len(n.spans) for n in narrations)} sentences, "
+          f"{seconds:.0f} s of speech", file=sys.stderr)  # fmt: skip
+    rows: dict[str, Row] = {}
 
-    count = int(argv[0]) if argv else 30
-    script, _ = script_from_source(str(articles.SEED))
-    sentences = [s.spoken for b in script.blocks for s in b.sentences][:count]
-    gap = np.zeros(RATE // 2, dtype="<i2")
-    spans, parts, at = [], [], 0
-    for text in sentences:
-        audio = espeak(text)
-        spans.append((at, at + len(audio)))
-        parts += [audio, gap]
-        at += len(audio) + len(gap)
-    source = np.concatenate(parts)
-    speech = np.zeros(len(source), dtype=bool)
-    for a, b in spans:
-        speech[a:b] = True
-    decoder = Decoder(samprate=16000)
-    print(f"{len(sentences)} sentences, {len(source) / RATE:.0f} s of audio", file=sys.stderr)
+    def add(name: str, work: Callable[[], bytes], fmt: str | None, article: Narration) -> bytes:
+        row = rows.setdefault(name, Row(name))
+        took, data = timed(work) if fmt else (0.0, article.pcm.tobytes())
+        row.encode_s += took
+        row.size += len(data) if fmt else 0
+        decoded = decode(data, fmt) if fmt else article.pcm
+        score(row, article, decoded, recognise)
+        return data
 
-    def score(samples: np.ndarray) -> float:
-        errors = total = 0
-        for (a, b), text in zip(spans, sentences, strict=True):
-            e, n = wer(words(text), recognise(decoder, to_16k(samples[a:b])))
-            errors, total = errors + e, total + n
-        return errors / total
-
-    rows = [("source (no MP3)", "-", "-", f"{score(source):.3f}", "-")]
-    base_time = None
-    for q in QUALITIES:
-        settings = EncoderSettings(bitrate=64, quality=q)
-        best = min(_timed(lambda s=settings: encode_piece(source.tobytes(), s)) for _ in range(3))
-        mp3 = encode_piece(source.tobytes(), settings)
-        decoded = decode(mp3)[DELAY : DELAY + len(source)].astype(np.float64)
-        noise = decoded - source
-        snr = 10 * np.log10((source[speech] ** 2.0).sum() / (noise[speech] ** 2).sum())
-        if q == 3:
-            base_time = best
-        rows.append((f"q {q}", f"{best:.3f} s", "", f"{score(decoded.astype('<i2')):.3f}",
-                     f"{snr:.1f} dB"))  # fmt: skip
-    print(f"{'setting':16} {'encode':>9} {'vs q 3':>7} {'WER':>6} {'SNR':>8}")
-    for name, enc, _, err, snr in rows:
-        ratio = ""
-        if base_time and enc != "-":
-            ratio = f"{float(enc.split()[0]) / base_time:.2f}x"
-        print(f"{name:16} {enc:>9} {ratio:>7} {err:>6} {snr:>8}")
+    for article in narrations:
+        pcm = article.pcm.tobytes()
+        add("PCM (no codec)", lambda: pcm, None, article)
+        default_mp3 = b""
+        for q in QUALITIES:
+            settings = EncoderSettings(bitrate=64, quality=q)
+            # LAME's delay puts the timeline's first DELAY samples back, as in a render
+            work = lambda s=settings: lame(pcm[2 * DELAY :], s)  # noqa: E731
+            data = add(f"MP3 q {q}", work, "mp3", article)
+            default_mp3 = data if q == QUALITY else default_mp3
+        for kbps in opus_rates:
+            add(f"Opus {kbps} kbps, from PCM", lambda k=kbps: opus_from_pcm(pcm, k), "ogg", article)
+            work = lambda k=kbps: opus_from_mp3(default_mp3, k)  # noqa: E731
+            add(f"Opus {kbps} kbps, from the MP3 (listen)", work, "ogg", article)
+        print(f"  {article.name}: done", file=sys.stderr)
+    report(rows, seconds)
 
 
-def _timed(work: object) -> float:
-    start = time.perf_counter()
-    work()  # type: ignore[operator]
-    return time.perf_counter() - start
+def report(rows: dict[str, Row], seconds: float) -> None:
+    base = rows["MP3 q 3"].encode_s
+    pcm_wer = rows["PCM (no codec)"].errors / rows["PCM (no codec)"].words
+    bands = " | ".join(f"LSD {lo // 1000}-{hi / 1000:g} kHz" for lo, hi in BANDS)
+    print(f"\n{seconds:.0f} s of speech; WER of the PCM itself {pcm_wer:.3f}\n")
+    print(f"| version | encode | vs q 3 | size | WER | WER - PCM's | SNR | {bands} |")
+    print("|---|---|---|---|---|---|---|" + "---|" * len(BANDS))
+    for row in rows.values():
+        wer = row.errors / row.words
+        snr = 10 * np.log10(row.signal / row.noise) if row.noise else float("inf")
+        lsd = " | ".join(f"{np.mean(v):.2f} dB" for v in row.lsd)
+        codec = row.name != "PCM (no codec)"
+        print(
+            f"| {row.name} | {f'{row.encode_s:.2f} s' if codec else '-'} | "
+            f"{f'{row.encode_s / base:.2f}x' if codec else '-'} | "
+            f"{f'{row.size:,} B' if codec else '-'} | {wer:.3f} | {wer - pcm_wer:+.3f} | "
+            f"{f'{snr:.1f} dB' if codec else '-'} | {lsd} |"
+        )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ it writes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -268,7 +269,7 @@ def render_episode(
     if options.cache and options.sidecars:
         done = read_episode(out, prepared.key, script, voice.id, speaker.name)
         if done is not None:
-            return done  # the same article, voice and settings: nothing to do
+            return _with_opus(done, options)  # the same article, voice and settings
     store = _cache(cache, options)
     folders = (Path(tempfile.gettempdir()), out.resolve().parent)
     minutes = script.spoken_chars / (SPOKEN_CHARS_PER_MINUTE / 2)  # a slow voice, to be safe
@@ -277,7 +278,7 @@ def render_episode(
     if episodes is not None and options.sidecars and episodes.restore(prepared.key, out):
         done = read_episode(out, prepared.key, script, voice.id, speaker.name)
         if done is not None:
-            return done  # rendered before, to another path: linked from the episode store
+            return _with_opus(done, options)  # rendered before: linked from the episode store
     counts = Counts()
     timings: list[Timing] = []
     settings = EncoderSettings(bitrate=options.bitrate, sample_rate=SAMPLE_RATE)
@@ -334,7 +335,7 @@ def render_episode(
         episodes.put(prepared.key, out, written)
     if store is not None and counts.synthesized:
         store.prune()
-    return Episode(
+    episode = Episode(
         path=out,
         script=script,
         duration_ms=duration_ms,
@@ -346,6 +347,24 @@ def render_episode(
         synthesized=counts.synthesized,
         cached=counts.cached,
     )
+    return _with_opus(episode, options)
+
+
+def _with_opus(episode: Episode, options: RenderOptions) -> Episode:
+    """The episode with its Ogg Opus copy beside the MP3, when ``options`` ask for one."""
+    if not options.opus or episode.path is None:
+        return episode
+    from listen.errors import ListenError
+    from listen.opus import ensure_opus, log
+
+    try:
+        made = ensure_opus(episode.path)  # None: no encoder here (it said so in one line)
+    except ListenError as exc:  # the MP3 is complete and stays the episode's audio
+        log.warning("no Opus copy: %s", exc.one_line())
+        return episode
+    if made is None:
+        return episode
+    return dataclasses.replace(episode, sidecars={**episode.sidecars, "opus": made})
 
 
 def render_key(

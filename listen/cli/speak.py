@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,8 @@ class _PhaseProgress:
     "-o",
     "--output",
     metavar="PATH",
-    help="The MP3 to write, - for stdout, or a folder (DIR/) when there are several sources "
-    "(default: the article's slug + .mp3 in the current folder).",
+    help="The MP3 to write (X.opus: an Ogg Opus copy too), - for stdout, or a folder (DIR/) "
+    "when there are several sources (default: the article's slug + .mp3 in the current folder).",
 )
 @render_options()
 @language_option
@@ -98,6 +99,8 @@ def speak_command(
     target = Path(output) if output else Path(f"{script.slug}.mp3")
     if target.is_dir() or (output or "").endswith("/"):
         target = target / f"{script.slug}.mp3"
+    if target.suffix.lower() == ".opus":  # -o x.opus: the Opus, made from x.mp3 beside it
+        target, options = target.with_suffix(".mp3"), replace(options, opus=True)
     try:
         episode = render_episode(script, target, profile, options, progress=progress)
     finally:
@@ -109,6 +112,8 @@ def speak_command(
             f"{episode.path} ({seconds:.0f} s, voice {episode.voice}, engine {episode.engine})",
             err=True,
         )
+        if "opus" in episode.sidecars:
+            click.echo(f"{episode.sidecars['opus']} (Ogg Opus)", err=True)
 
 
 def _speak_many(
