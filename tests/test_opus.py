@@ -127,7 +127,7 @@ def test_a_failed_encode_leaves_the_old_copy_and_no_part(english: Path) -> None:
     with broken.open("wb") as fh:
         fh.write(b"\xff\x00not audio" * 4000)
     tags.save(broken)  # good tags in front of bytes that are no MP3
-    with pytest.raises(AudioError, match="Opus encode of broken.mp3 failed"):
+    with pytest.raises(AudioError, match=r"Opus encode of broken\.mp3 failed"):
         write_opus(broken, target)
     assert target.read_bytes() == b"the old copy"
     assert not list(english.parent.glob("*.part"))

@@ -352,21 +352,17 @@ def _bitrate(size: int, duration_ms: int) -> str:
 def _alternates(el: etree._Element, item: FeedItem) -> None:
     """Both files as ``podcast:alternateEnclosure``: the MP3 (``default``: it is the
     enclosure) and the Opus copy, so an app that reads the tag chooses between them."""
+    # The Opus last: feedparser keeps the last element of a name, and the MP3 is the enclosure.
     for media, url, size, title, codecs, default in (
-        ("audio/mpeg", item.audio_url, item.audio_bytes, "MP3", "mp3", "true"),
+        ("audio/mpeg", item.audio_url, item.audio_bytes, "MP3", None, "true"),
         ("audio/ogg", item.opus_url or "", item.opus_bytes, "Opus", "opus", "false"),
     ):
-        alternate = _sub(
-            el,
-            f"{{{PODCAST}}}alternateEnclosure",
-            type=media,
-            length=str(size),
-            bitrate=_bitrate(size, item.duration_ms),
-            codecs=codecs,
-            lang=item.language,
-            title=title,
-            default=default,
-        )
+        attributes = {"type": media, "length": str(size)}
+        attributes["bitrate"] = _bitrate(size, item.duration_ms)
+        if codecs:  # RFC 6381; audio/mpeg needs none
+            attributes["codecs"] = codecs
+        attributes.update(lang=item.language, title=title, default=default)
+        alternate = _sub(el, f"{{{PODCAST}}}alternateEnclosure", **attributes)
         _sub(alternate, f"{{{PODCAST}}}source", uri=url)
 
 
