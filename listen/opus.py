@@ -154,9 +154,11 @@ def _duration_s(mp3: Path) -> float:
     from mutagen.mp3 import MP3
 
     try:
-        return float(MP3(mp3).info.length)
+        length = getattr(MP3(mp3).info, "length", None)
     except (MutagenError, OSError):
-        return mp3.stat().st_size / 1000  # as if it were 8 kbps: surely no shorter
+        length = None
+    # without a length: as if it were 8 kbps, surely no shorter
+    return float(length) if length else mp3.stat().st_size / 1000
 
 
 def write_opus(mp3: Path, out: Path | None = None, *, kbps: int = OPUS_KBPS) -> Path | None:
