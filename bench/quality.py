@@ -95,6 +95,7 @@ class Row:
     noise: float = 0.0
     signal: float = 0.0
     lsd: list[list[float]] = field(default_factory=lambda: [[] for _ in BANDS])
+    each: dict[str, tuple[float, int]] = field(default_factory=dict)  # article: (s, bytes)
 
 
 def words(text: str) -> list[str]:
@@ -296,6 +297,7 @@ def main(argv: list[str]) -> None:
         took, data = timed(work) if fmt else (0.0, article.pcm.tobytes())
         row.encode_s += took
         row.size += len(data) if fmt else 0
+        row.each[article.name] = (took, len(data))
         decoded = decode(data, fmt) if fmt else article.pcm
         score(row, article, decoded, recognise)
         return data
@@ -320,6 +322,17 @@ def main(argv: list[str]) -> None:
 
 
 def report(rows: dict[str, Row], seconds: float, recogniser_name: str) -> None:
+    mp3, ogg = (
+        rows[f"MP3 q {QUALITY}"],
+        rows[f"Opus {OPUS_KBPS} kbps from the q {QUALITY} MP3 (listen's)"],
+    )
+    print(f"\nPer article: listen's MP3 (q {QUALITY}) and Opus ({OPUS_KBPS} kbps, from that MP3)\n")
+    print("| article | MP3 encode | MP3 size | Opus encode | Opus size | Opus / MP3 size |")
+    print("|---|---|---|---|---|---|")
+    for name, (took, size) in mp3.each.items():
+        o_took, o_size = ogg.each[name]
+        print(f"| {name} | {took:.3f} s | {size:,} B | {o_took:.3f} s | {o_size:,} B | "
+              f"{o_size / size:.2f} |")  # fmt: skip
     base = rows["MP3 q 3"].encode_s
     pcm_wer = rows["PCM (no codec)"].errors / rows["PCM (no codec)"].words
     bands = " | ".join(f"LSD {lo // 1000}-{hi / 1000:g} kHz" for lo, hi in BANDS)
