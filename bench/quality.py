@@ -202,8 +202,14 @@ def recogniser(choice: str | None) -> tuple[str, Callable[[np.ndarray, str], lis
 
         def whisper(samples: np.ndarray, language: str) -> list[str]:
             audio = np.frombuffer(to_16k(samples), dtype="<i2").astype(np.float32) / 32768
+            # greedy at temperature 0 only: the fallback to sampling would make two runs on the
+            # same audio disagree (it did: q 7 and q 9, byte-identical MP3s, scored differently)
             found, _ = model.transcribe(
-                audio, language=language, beam_size=1, condition_on_previous_text=False
+                audio,
+                language=language,
+                beam_size=1,
+                temperature=0.0,
+                condition_on_previous_text=False,
             )
             return words(" ".join(segment.text for segment in found))
 
@@ -282,8 +288,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--article", type=Path, action="append", help="instead of the three")
     parser.add_argument("--opus-kbps", type=int, action="append", help="default 24 and 32")
     parser.add_argument("--recogniser", choices=("whisper", "pocketsphinx"))
+    parser.add_argument(
+        "--sizes-only", action="store_true", help="encode times and sizes, no recognition"
+    )
     args = parser.parse_args(argv)
-    name, recognise = recogniser(args.recogniser)
+    name, recognise = ("none", None) if args.sizes_only else recogniser(args.recogniser)
     print(f"recogniser: {name}", file=sys.stderr)
     opus_rates = args.opus_kbps or [24, 32]
     narrations = [narrate(p, args.sentences) for p in (args.article or ARTICLES)]
@@ -298,8 +307,8 @@ def main(argv: list[str]) -> None:
         row.encode_s += took
         row.size += len(data) if fmt else 0
         row.each[article.name] = (took, len(data))
-        decoded = decode(data, fmt) if fmt else article.pcm
-        score(row, article, decoded, recognise)
+        if recognise is not None:
+            score(row, article, decode(data, fmt) if fmt else article.pcm, recognise)
         return data
 
     for article in narrations:
@@ -318,10 +327,10 @@ def main(argv: list[str]) -> None:
         work = functools.partial(opus_from_pcm, pcm, OPUS_KBPS)
         add(f"Opus {OPUS_KBPS} kbps from the PCM", work, "ogg", article)
         print(f"  {article.name}: done", file=sys.stderr)
-    report(rows, seconds, name)
+    report(rows, seconds, name, scored=recognise is not None)
 
 
-def report(rows: dict[str, Row], seconds: float, recogniser_name: str) -> None:
+def report(rows: dict[str, Row], seconds: float, recogniser_name: str, scored: bool) -> None:
     mp3, ogg = (
         rows[f"MP3 q {QUALITY}"],
         rows[f"Opus {OPUS_KBPS} kbps from the q {QUALITY} MP3 (listen's)"],
@@ -333,6 +342,8 @@ def report(rows: dict[str, Row], seconds: float, recogniser_name: str) -> None:
         o_took, o_size = ogg.each[name]
         print(f"| {name} | {took:.3f} s | {size:,} B | {o_took:.3f} s | {o_size:,} B | "
               f"{o_size / size:.2f} |")  # fmt: skip
+    if not scored:
+        return
     base = rows["MP3 q 3"].encode_s
     pcm_wer = rows["PCM (no codec)"].errors / rows["PCM (no codec)"].words
     bands = " | ".join(f"LSD {lo // 1000}-{hi / 1000:g} kHz" for lo, hi in BANDS)
