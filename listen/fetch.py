@@ -7,14 +7,16 @@ page, or decodes it into implausible text, is replaced by the one
 charset-normalizer detects, with a warning that says so.
 
 A fetch is bounded in time twice: no byte for ``timeout`` seconds, and the
-whole fetch (redirects included) within ``deadline`` seconds, however slowly
-the server trickles. ``SLOTS`` caps how many fetches run at once, in all and
-per host, so one slow site cannot take every thread.
+whole fetch (redirects included, name lookups too) within ``deadline`` seconds,
+however slowly the server or the resolver answers. ``SLOTS`` caps how many
+fetches run at once, in all and per host, so one slow site cannot take every
+thread.
 """
 
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import contextlib
 import http.client
 import logging
@@ -29,10 +31,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import Message
 from pathlib import Path
-from typing import BinaryIO, NamedTuple, Protocol
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
 from listen import __version__
 from listen.errors import (
@@ -193,6 +195,55 @@ class Guard(Protocol):
         """Resolve ``host``, refuse forbidden addresses, and connect to an allowed one."""
 
 
+AddrInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[Any, ...]]
+Lookup = Callable[[str, int], list[AddrInfo]]
+
+# The C resolver cannot be interrupted, so lookups run here and a late one is abandoned to
+# finish on its own. The pool is small: when every thread is stuck on a dead resolver, the
+# next lookups wait their turn and time out instead of starting more threads.
+_RESOLVERS = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="listen-dns")
+
+
+def _getaddrinfo(host: str, port: int) -> list[AddrInfo]:
+    return list(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+
+
+def resolve(
+    host: str,
+    port: int,
+    timeout: float,
+    *,
+    lookup: Callable[[str, int], list[AddrInfo]] | None = None,
+) -> list[AddrInfo]:
+    """``host``'s addresses within ``timeout`` seconds: a slow resolver is a slow upstream too.
+
+    Raises ``socket.gaierror`` for a name that does not resolve and ``SourceError`` for
+    one that takes too long.
+    """
+    job = _RESOLVERS.submit(lookup or _getaddrinfo, host, port)
+    try:
+        return job.result(timeout=max(0.0, timeout))
+    except concurrent.futures.TimeoutError:
+        job.cancel()
+        raise SourceError(f"looking up {host} took longer than {timeout:.3g} s") from None
+
+
+def connect_any(infos: list[AddrInfo], timeout: float | None, host: str) -> socket.socket:
+    """A socket connected to the first of ``infos`` that answers."""
+    last: OSError | None = None
+    for family, kind, proto, _, address in infos:
+        sock = socket.socket(family, kind, proto)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            last = exc
+            continue
+        return sock
+    raise last or OSError(f"cannot connect to {host}")
+
+
 class Slots:
     """How many fetches may run at once: ``total`` in all, ``per_host`` to one host.
 
@@ -349,7 +400,11 @@ def _handlers(guard: Guard | None, deadline: _Deadline) -> list[urllib.request.B
         if guard is not None:
             sock = guard.connect(host, port, wait)
         else:
-            sock = socket.create_connection(address, wait, source)  # type: ignore[arg-type]
+            try:
+                infos = resolve(host, port, wait)
+            except socket.gaierror as exc:
+                raise OSError(f"cannot resolve {host}: {exc.strerror}") from None
+            sock = connect_any(infos, min(wait, deadline.left()), host)
         sock.settimeout(timeout)
         return deadline.watch(sock)
 

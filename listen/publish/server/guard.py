@@ -21,7 +21,7 @@ import urllib.parse
 from collections.abc import Sequence
 
 from listen.errors import Forbidden, InvalidURL
-from listen.fetch import check_url
+from listen.fetch import TIMEOUT_S, check_url, connect_any, resolve
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -127,21 +127,10 @@ class HostGuard:
         if not self.host_allowed(host):
             raise Forbidden(f"{host!r} is not on this service's allow-list")
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            infos = resolve(host, port, timeout if timeout is not None else TIMEOUT_S)
         except socket.gaierror as exc:
             raise Forbidden(f"cannot resolve {host}: {exc.strerror}") from None
         allowed = [i for i in infos if self.address_allowed(ipaddress.ip_address(i[4][0]))]
         if not allowed:
             raise Forbidden(f"{host} resolves to an address this service may not fetch")
-        last: OSError | None = None
-        for family, kind, proto, _, address in allowed:
-            sock = socket.socket(family, kind, proto)
-            sock.settimeout(timeout)
-            try:
-                sock.connect(address)
-            except OSError as exc:
-                sock.close()
-                last = exc
-                continue
-            return sock
-        raise last or OSError(f"cannot connect to {host}")
+        return connect_any(allowed, timeout, host)
