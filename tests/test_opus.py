@@ -217,3 +217,57 @@ def test_the_service_serves_opus_with_range_and_etag_and_lists_it_in_the_feed(
     assert ogg.get("length") == str(len(full.content)) and ogg.get("codecs") == "opus"
     assert ogg.find(f"{{{PODCAST}}}source").get("uri").endswith(link)  # type: ignore[union-attr]
     assert by_type["audio/mpeg"].get("default") == "true"
+
+
+@pytest.mark.parametrize("opus_there", [True, False])
+def test_the_player_plays_the_opus_first_and_falls_back_to_the_mp3(
+    english: Path, tmp_path_factory: pytest.TempPathFactory, opus_there: bool
+) -> None:
+    """In real Chromium: <source> Opus, then MP3; a missing Opus file leaves the MP3 playing."""
+    import json
+
+    from listen.publish.playlist import player_entry, queue_document
+    from tests.browser import RangeHTTPServer, chromium_or_skip, launch_chromium
+    from tests.conftest import ROOT
+
+    executable = chromium_or_skip()
+    root = tmp_path_factory.mktemp("opus-site")
+    static = ROOT / "listen" / "publish" / "server" / "static"
+    for path in static.iterdir():
+        shutil.copy(path, root / path.name)
+    (root / "media").mkdir()
+    for path in english.parent.glob(english.stem + ".*"):
+        shutil.copy(path, root / "media" / ("en" + path.name.removeprefix(english.stem)))
+    if opus_there:
+        assert write_opus(root / "media" / "en.mp3") is not None
+    timings = load_json(root / "media" / "en.timings.json")
+    entry = player_entry(
+        id="en",
+        title=timings["title"],
+        language="en",
+        duration_ms=timings["duration_ms"],
+        url=timings["url"],
+        audio="media/en.mp3",
+        timings="media/en.timings.json",
+        transcript="media/en.vtt",
+        chapters="media/en.chapters.json",
+    )
+    document = queue_document([{**entry, "opus": "media/en.opus"}])
+    (root / "queue.json").write_text(json.dumps(document), "utf-8")
+    audio = "document.querySelector('.listen-player audio')"
+    with (
+        RangeHTTPServer(root) as server,
+        launch_chromium(tmp_path_factory.mktemp("br"), executable=executable) as context,
+    ):
+        page = context.new_page()
+        page.goto(server.url("demo.html?queue=queue.json"))
+        page.wait_for_selector(".listen-player[data-transcript='ready']", timeout=20_000)
+        types = page.evaluate(f"() => [...{audio}.querySelectorAll('source')].map((s) => s.type)")
+        assert types == ["audio/ogg; codecs=opus", "audio/mpeg"]
+        page.focus(".listen-play")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            f"() => !{audio}.paused && {audio}.currentTime > 0.5", timeout=20_000
+        )
+        played = page.evaluate(f"() => {audio}.currentSrc")
+        assert played.endswith("media/en.opus" if opus_there else "media/en.mp3"), played
