@@ -160,6 +160,8 @@ def test_the_command_line_writes_it_for_x_opus_and_for_opus(tmp_path: Path) -> N
     assert again.exit_code == 0, again.output
     assert (tmp_path / "b.opus").is_file() and (tmp_path / "b.mp3").is_file()
     assert not list(tmp_path.glob("*.part"))
+    streamed = CliRunner().invoke(cli, ["speak", source, "-o", "-", "--opus"])
+    assert streamed.exit_code == 2 and "-o - streams MP3 only" in streamed.output
 
 
 @pytest.fixture(scope="module")

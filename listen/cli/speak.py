@@ -93,6 +93,8 @@ def speak_command(
         return
     script, profile = script_from_source(paths[0], options=options)
     if output == "-":
+        if options.opus:
+            raise click.UsageError("--opus writes X.opus beside an MP3 file; -o - streams MP3 only")
         stream(script, sys.stdout.buffer, voice=profile, options=options)
         return
     progress = None if quiet or not sys.stderr.isatty() else _PhaseProgress()
