@@ -211,6 +211,8 @@ def test_the_service_serves_opus_with_range_and_etag_and_lists_it_in_the_feed(
     mp3 = media / "articles" / aid / "audio.mp3"
     assert_in_step(mp3, mp3.with_suffix(".opus"))
 
+    [queued] = service.get("/v1/queue.json").json()["entries"]
+    assert queued["opus"] == link and queued["audio"] == body["links"]["audio"]
     feed = etree.fromstring(service.get("/feeds/en.xml").content)
     [item] = feed.iterfind("channel/item")
     alternates = item.findall(f"{{{PODCAST}}}alternateEnclosure")

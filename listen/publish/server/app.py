@@ -481,6 +481,11 @@ async def queue_json(request: Request) -> Response:
             transcript=links(a)["transcript"],
             chapters=links(a)["chapters"],
         )
+        | (
+            {"opus": f"/v1/articles/{a.uid}/audio.opus"}
+            if opus_size(a, service.settings.media)
+            else {}
+        )
         for a in await run_in_threadpool(lambda: service.library.entries(state="ready"))
     ]
     return JSONResponse(queue_document(entries))
