@@ -66,7 +66,9 @@ LONG_PIECE_S = 60  # a block longer than this is cut at a sentence pause too
 # from 0 to 10 kHz (measured on espeak-ng speech at q 0-9, lameenc and ffmpeg alike).
 # The target is for what plays, so the measured input is read this much quieter.
 CODEC_GAIN_DB = -0.444
-QUALITY = 7  # LAME -q; see the README's speed section for how it was chosen
+# LAME -q: 7 encodes in 0.57x q 3's time (LAME's and ffmpeg's default) with no loss a speech
+# recogniser or the spectrum finds; 8 and 9 write the same bytes. bench/README.md "Encoder quality"
+QUALITY = 7
 PIECES_FORMAT = 1  # bump when the piece layout or encoder use changes
 
 TOLERANCE_LU = 1.0  # Apple asks for -16 LUFS ±1 dB, EBU R128 allows ±1 LU: further off is said

@@ -15,6 +15,7 @@ it writes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -285,7 +286,7 @@ def render_episode(
             # the same article, voice and settings: nothing to do (but keep it, if the
             # store lost it, so the next render elsewhere is a link)
             _keep(episodes, prepared, out, done, voice, source_key)
-            return done
+            return _with_opus(done, options)
     folders = (Path(tempfile.gettempdir()), out.resolve().parent)
     minutes = script.spoken_chars / (SPOKEN_CHARS_PER_MINUTE / 2)  # a slow voice, to be safe
     check_disk(folders, int(minutes * 60 * (SAMPLE_RATE * 2 + options.bitrate * 125)))
@@ -294,7 +295,7 @@ def render_episode(
         if done is not None:
             if source_key:
                 episodes.remember_source(source_key, prepared.key)
-            return done  # rendered before, to another path: linked from the episode store
+            return _with_opus(done, options)  # rendered before: linked from the episode store
     counts = Counts()
     timings: list[Timing] = []
     settings = EncoderSettings(bitrate=options.bitrate, sample_rate=SAMPLE_RATE)
@@ -363,7 +364,7 @@ def render_episode(
     )
     if written:
         _keep(episodes, prepared, out, episode, voice, source_key)
-    return episode
+    return _with_opus(episode, options)
 
 
 def _keep(
@@ -397,6 +398,23 @@ def _keep(
 def _class_path(engine: Engine) -> str:
     kind = type(engine)
     return f"{kind.__module__}:{kind.__qualname__}"
+
+
+def _with_opus(episode: Episode, options: RenderOptions) -> Episode:
+    """The episode with its Ogg Opus copy beside the MP3, when ``options`` ask for one."""
+    if not options.opus or episode.path is None:
+        return episode
+    from listen.errors import ListenError
+    from listen.opus import ensure_opus, log
+
+    try:
+        made = ensure_opus(episode.path)  # None: no encoder here (it said so in one line)
+    except ListenError as exc:  # the MP3 is complete and stays the episode's audio
+        log.warning("no Opus copy: %s", exc.one_line())
+        return episode
+    if made is None:
+        return episode
+    return dataclasses.replace(episode, sidecars={**episode.sidecars, "opus": made})
 
 
 def render_key(

@@ -482,6 +482,10 @@ def test_a_new_user_presses_listen_on_the_demo(
             f'(t) => document.querySelector("{lit}")?.innerText !== t', arg=first, timeout=20_000
         )
         assert page.evaluate(f"() => {audio}.currentSrc").startswith(f"{base}/v1/articles/")
+        # Opus first, the MP3 after it; Chromium plays the Opus
+        sources = f"[...{audio}.querySelectorAll('source')].map((s) => s.type)"
+        assert page.evaluate(f"() => {sources}") == ["audio/ogg; codecs=opus", "audio/mpeg"]
+        assert page.evaluate(f"() => {audio}.currentSrc").endswith("/audio.opus")
         violations = run_axe(page, axe_js=axe, context=".listen-player")
         assert not violations, describe_violations(violations)
 

@@ -65,6 +65,8 @@ def parse(args: list[str]) -> Plain | None:
             sources.append(arg)
     if len(sources) != 1 or any(c in sources[0] for c in "*?[:"):
         return None  # several, a glob, or a URL
+    if output is not None and output.lower().endswith(".opus"):
+        return None  # an Opus copy: the store keeps none
     return Plain(sources[0], output, quiet)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,8 @@ class _PhaseProgress:
     "-o",
     "--output",
     metavar="PATH",
-    help="The MP3 to write, - for stdout, or a folder (DIR/) when there are several sources "
-    "(default: the article's slug + .mp3 in the current folder).",
+    help="The MP3 to write (X.opus: an Ogg Opus copy too), - for stdout, or a folder (DIR/) "
+    "when there are several sources (default: the article's slug + .mp3 in the current folder).",
 )
 @render_options()
 @language_option
@@ -91,9 +92,11 @@ def speak_command(
             )
         _speak_many(paths, Path(output or "."), options, jobs, quiet)
         return
+    if output and output.lower().endswith(".opus"):  # -o x.opus: the Opus, beside x.mp3
+        output, options = output[: -len(".opus")] + ".mp3", replace(options, opus=True)
     raw = read_raw(paths[0])
     key = None
-    if output != "-":
+    if output != "-" and not options.opus:  # the store keeps no Opus copy
         from listen.episodes import find_episode
 
         # The same page with the same settings: link the stored episode, before extraction
@@ -110,6 +113,8 @@ def speak_command(
 
     script, profile = script_from_page(to_page(raw, paths[0]), options=options)
     if output == "-":
+        if options.opus:
+            raise click.UsageError("--opus writes X.opus beside an MP3 file; -o - streams MP3 only")
         stream(script, sys.stdout.buffer, voice=profile, options=options)
         return
     progress = None if quiet or not sys.stderr.isatty() else _PhaseProgress()
@@ -119,12 +124,17 @@ def speak_command(
     finally:
         if progress is not None:
             progress.close()
-    _done(quiet, out, episode.duration_ms, episode.voice, episode.engine)
+    _done(quiet, out, episode.duration_ms, episode.voice, episode.engine,
+          episode.sidecars.get("opus"))  # fmt: skip
 
 
-def _done(quiet: bool, path: Path, duration_ms: int, voice: str, engine: str) -> None:
+def _done(
+    quiet: bool, path: Path, duration_ms: int, voice: str, engine: str, opus: Path | None = None
+) -> None:
     if not quiet:
         click.echo(summary(path, duration_ms, voice, engine), err=True)
+        if opus is not None:
+            click.echo(f"{opus} (Ogg Opus)", err=True)
 
 
 def _speak_many(
