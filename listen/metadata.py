@@ -224,6 +224,7 @@ def _title(
     if (
         guessed
         and h1s
+        and candidates
         and len(candidates[0].split()) <= 3 < len(h1s[0][1].split()) + 2
         and _fold(h1s[0][1]) not in _fold(raw)  # an <h1> inside the <title> is its site part
     ):
