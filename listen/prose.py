@@ -48,7 +48,10 @@ def looks_like_article(blocks: list[Block], page_chars: int, *, has_purpose: boo
     is a sign-in form, a player or an index (mostly links): there the text only
     labels what the page is for (a password box, a video with its one-line
     blurb, a list of links). Nor is a short text
-    made mostly of symbols: that is what is left of broken markup.
+    made mostly of symbols: that is what is left of broken markup, nor a notice
+    about the page itself (JavaScript or cookies needed, a bot check, access
+    denied, not found, sign in or subscribe to read on): a listener would hear
+    the notice instead of the article it stands for.
     """
     texts = [b.text for b in blocks if b.kind in ("paragraph", "quote", "list_item", "heading")]
     prose = [t for t in texts if is_prose(t)]
@@ -62,9 +65,23 @@ def looks_like_article(blocks: list[Block], page_chars: int, *, has_purpose: boo
     chars = sum(len(t) for t in texts)
     if not chars or chars < 0.5 * page_chars or has_purpose:
         return False
+    if any(_NOTICE.search(t) for t in texts):
+        return False
     # What is left of broken markup ("tags <<<>>> &&&") is no note: mostly symbols.
     text = "".join("".join(t.split()) for t in texts)
     return len(_DEBRIS.findall(text)) <= 0.2 * len(text)
+
+
+# Notices a site shows instead of its page, in the languages listen has packs for.
+_NOTICE = re.compile(
+    r"javascript|cookies?\b|captcha|\brobot\b|checking your browser|verify you are human"
+    r"|access denied|acceso denegado|accès refusé|zugriff verweigert|forbidden"
+    r"|not found|no encontrad|introuvable|nicht gefunden|\b40[34]\b"
+    r"|(subscribe|sign in|log in|register) to (continue|read)"
+    r"|(suscríbete|inicia sesión) para (seguir|leer|continuar)|abonnez-vous pour"
+    r"|تفعيل|جافا ?سكريبت|غير موجودة|الصفحة المطلوبة",
+    re.I,
+)
 
 
 _DEBRIS = re.compile(r"[^\w.,;:!?'\"()\[\]«»“”‘’„\-–—…،؛؟。、，！？]")

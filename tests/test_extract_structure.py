@@ -168,6 +168,12 @@ TEASERS = "".join(
         bare("<div><p>unclosed <b>tags <<<>>> &&& </i></td>"),
         # one line, then links standing loose in the page
         bare("<p>Short.</p>" + "".join(f'<a href="/s{i}">Section {i}</a> ' for i in range(20))),
+        # notices standing in for the page: the listener must not hear them as an article
+        bare("<p>Please enable JavaScript to view this page.</p>", title="News"),
+        bare("<h1>Just a moment...</h1><p>Checking your browser before accessing.</p>"),
+        bare("<h1>404</h1><p>Sorry, the page you asked for was not found.</p>"),
+        bare("<p>Suscríbete para seguir leyendo.</p>", title="El País"),
+        bare("<p>يرجى تفعيل جافا سكريبت لعرض هذه الصفحة.</p>", title="الميادين"),
     ],
     ids=[
         "section-index",
@@ -178,6 +184,11 @@ TEASERS = "".join(
         "one-line",
         "debris",
         "loose-links",
+        "javascript-notice",
+        "bot-check",
+        "not-found",
+        "paywall-es",
+        "javascript-ar",
     ],
 )
 def test_a_page_whose_short_text_is_no_article_is_refused(html: str) -> None:
