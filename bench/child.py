@@ -15,6 +15,7 @@ import functools
 import io
 import json
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -36,9 +37,20 @@ class Stopwatch:
         self.totals: defaultdict[str, float] = defaultdict(float)
         self.overlapped: set[str] = set()
 
-    def wrap(self, owner: Any, attr: str, label: str, *, overlapped: bool = False) -> None:
+    def wrap(
+        self,
+        owner: Any,
+        attr: str,
+        label: str,
+        *,
+        overlapped: bool = False,
+        off_main: str | None = None,
+    ) -> None:
+        """``off_main``: the label (overlapped) for calls made on other threads than the main."""
         if overlapped:
             self.overlapped.add(label)
+        if off_main:
+            self.overlapped.add(off_main)
         original = getattr(owner, attr)
 
         @functools.wraps(original)
@@ -47,7 +59,10 @@ class Stopwatch:
             try:
                 return original(*args, **kwargs)
             finally:
-                self.totals[label] += time.perf_counter() - start
+                name = label
+                if off_main and threading.current_thread() is not threading.main_thread():
+                    name = off_main
+                self.totals[name] += time.perf_counter() - start
 
         setattr(owner, attr, timed)
 
@@ -71,7 +86,13 @@ def instrumented() -> Stopwatch:
 
     watch = Stopwatch()
     watch.wrap(listen.synthesize, "ready_engine", "engine start")
-    watch.wrap(listen.synthesize.Speaker, "speak", "synthesis")
+    # An engine that speaks several sentences at once (Piper) does so on threads
+    watch.wrap(
+        listen.synthesize.Speaker,
+        "speak",
+        "synthesis",
+        off_main="synthesis on threads, summed",
+    )
     watch.wrap(listen.pieces.Narration, "add", "PCM assembly")
     watch.wrap(listen.pieces, "limit", "limiter")
     watch.wrap(listen.loudness.LoudnessMeter, "add", "loudness")
@@ -178,7 +199,12 @@ def long_render(request: Request) -> Reply:
 
 
 def batch(request: Request) -> Reply:
-    """``render_many`` over the given pages with ``jobs`` workers and no cache."""
+    """``render_many`` over the given pages with ``jobs`` workers and no cache; with ``cores``,
+    this process and its workers are confined to that many cores (set before any work)."""
+    import os
+
+    if request.get("cores"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[: request["cores"]])
     from listen.batch import render_many
     from listen.models import RenderOptions
 
@@ -187,6 +213,13 @@ def batch(request: Request) -> Reply:
     outcomes, wall = clock(
         lambda: render_many(request["sources"], options, out, jobs=request["jobs"])
     )
+    # The workers are the fork server's children: stop it (it reaps them, and this
+    # process reaps it), so their CPU time counts in this child's.
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        stop()
     return {
         "wall": wall,
         "errors": [f"{o.job}: {o.detail}" for o in outcomes if o.kind != "ready"],

@@ -217,6 +217,42 @@ def first_byte(cmds: Sequence[Sequence[str]], *, env: dict[str, str], cwd: Path)
     return elapsed
 
 
+def import_times(stderr: str, groups: Sequence[str]) -> dict[str, float]:
+    """Seconds of import per group, from ``python -X importtime``'s report.
+
+    Each module's own time goes to the nearest of ``groups`` that it is, or is
+    imported under (``numpy`` takes ``numpy.linalg`` and whatever numpy alone
+    imports); the rest is "other imports". Nothing is counted twice.
+    """
+    rows: list[tuple[int, str, float]] = []
+    for line in stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) != 3 or not parts[0].startswith("import time:") or "[us]" in line:
+            continue
+        name = parts[2][1:]
+        depth = (len(name) - len(name.lstrip())) // 2
+        rows.append((depth, name.strip(), int(parts[0].split(":")[1]) / 1e6))
+    totals: dict[str, float] = {}
+    owner_at: dict[int, str | None] = {}
+    for depth, name, own in reversed(rows):  # reversed: every parent before its children
+        owner = next((g for g in groups if name == g or name.startswith(g + ".")), None)
+        owner = owner or owner_at.get(depth - 1)
+        owner_at[depth] = owner
+        key = f"import {owner}" if owner else "other imports"
+        totals[key] = totals.get(key, 0.0) + own
+    return totals
+
+
+def import_report(cmd: Sequence[str], *, env: dict[str, str], cwd: Path) -> str:
+    """What ``python -X importtime`` reports for ``cmd`` (a ``python -m ...`` command)."""
+    done = subprocess.run(
+        [cmd[0], "-X", "importtime", *cmd[1:]],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, cwd=cwd, check=False,
+    )  # fmt: skip
+    return done.stderr.decode("utf-8", "replace")
+
+
 def machine_cpu() -> float | None:
     """Seconds of CPU the whole machine has spent busy since boot (None when unknown)."""
     try:

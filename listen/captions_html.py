@@ -6,7 +6,9 @@ A caption is a ``<figcaption>``, an element whose class says caption
 AFP") is added to it. Its image is the nearest one around it: an ``<img>``
 (lazy-loaded ones with ``data-src``, ``<noscript>`` copies), a ``<picture>``
 with only ``<source>`` children, or a box whose ``data-src`` stands for an
-image; in a gallery, each caption takes the image of its own item.
+image; in a gallery, each caption takes the image of its own item. A
+``<figure>`` with a caption and no image yet (a script fills it in) stands
+for its image.
 
 The image gets a marked ``src`` and the caption as its ``alt``, and the
 caption element is removed, so trafilatura, which keeps images in place,
@@ -34,6 +36,12 @@ _LAZY_ATTRS = ("data-src", "data-srcset", "data-lazy-src", "data-original", "dat
 _IMAGE_XPATH = etree.XPath(
     ".//img | .//picture | .//*[@data-src or @data-srcset or @data-lazy-src or @data-original]"
 )
+# Found in C in one walk; _is_caption then tests each exactly.
+_CAPTION_CANDIDATES = etree.XPath(
+    "//figcaption | //*[@itemprop='caption']"
+    " | //*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')]"
+)
+_PLAYER_XPATH = etree.XPath(".//iframe | .//video | .//audio | .//embed | .//object")
 CAPTION_ALT = "\ue000"  # private-use marker: "this alt came from a caption"
 FIGURE_SRC = "https://listen.invalid/figure-{}.jpg"
 FIGURE_SRC_RE = re.compile(r"^https://listen\.invalid/figure-(\d+)\.jpg$")
@@ -84,7 +92,7 @@ def _image_of(caption_el: etree._Element, taken: set[etree._Element]) -> etree._
     for _ in range(_MAX_CLIMB):
         container = container.getparent()
         if container is None or container.tag in ("body", "html", "article", "main"):
-            return None
+            break
         found = [
             el
             for el in _IMAGE_XPATH(container)
@@ -95,7 +103,14 @@ def _image_of(caption_el: etree._Element, taken: set[etree._Element]) -> etree._
         before = [el for el in found if _precedes(el, caption_el, container)]
         pick = before[-1] if before else found[0]
         return _as_img(pick)
-    return None
+    figure = next(caption_el.iterancestors("figure"), None)
+    if figure is None or _PLAYER_XPATH(figure):
+        return None  # (a player's caption describes what a listener cannot see)
+    # A figure whose image a script has not loaded yet (an empty lazy box): the figure
+    # stands for it, and the caption is read where the caption stands.
+    img = lxml_html.Element("img")
+    caption_el.addprevious(img)
+    return img
 
 
 def _precedes(a: etree._Element, b: etree._Element, container: etree._Element) -> bool:
@@ -124,8 +139,8 @@ def _as_img(el: etree._Element) -> etree._Element:
 def _credit_of(caption_el: etree._Element, caption: str) -> str | None:
     """A credit line in the same figure ("Photo: AFP"), unless the caption already says it."""
     figure = next(caption_el.iterancestors("figure"), None)
-    if figure is None:
-        return None
+    if figure is None or _PLAYER_XPATH(figure):
+        return None  # (a player's caption describes what a listener cannot see)
     for el in figure.iter():
         if el is caption_el or not isinstance(el.tag, str) or el.tag == "img":
             continue
@@ -142,7 +157,7 @@ def tie_captions(tree: etree._Element) -> dict[int, Figure]:
     _unwrap_noscript_images(tree)
     figures: dict[int, Figure] = {}
     taken: set[etree._Element] = set()
-    captions = [el for el in tree.iter() if isinstance(el.tag, str) and _is_caption(el)]
+    captions = [el for el in _CAPTION_CANDIDATES(tree) if _is_caption(el)]
     outer = set(captions)
     for caption_el in captions:
         if caption_el.getparent() is None or any(a in outer for a in caption_el.iterancestors()):
@@ -154,7 +169,8 @@ def tie_captions(tree: etree._Element) -> dict[int, Figure]:
             # "Purchase Licensing Rights", "Enlarge": controls inside a caption, not words of it
             if _CAPTION_ACTION.search(action.text_content()):
                 action.drop_tree()
-        caption = squash(caption_el.text_content())
+        # Words in sibling spans are separate words ("Brooklyn.</span><span>Credit").
+        caption = squash(" ".join(caption_el.itertext()))
         if not caption:
             continue
         credit = _credit_of(caption_el, caption)

@@ -1,18 +1,17 @@
 """HTML page -> ``Article``: the blocks a listener must hear, in reading order.
 
-The page is parsed once (``page_tree``). trafilatura then finds the main text
-and keeps its structure (``<head>``, ``<quote>``, ``<list>``, ``<graphic>``).
-Around it we add targeted passes where it falls short on news pages:
+The page is parsed once (``page_tree``) and made ready for trafilatura
+(``page_clean``: the article's holder protected, hidden boxes, chrome and
+promos taken out; ``captions_html``: every caption tied to its image).
+trafilatura then finds the main text and keeps its structure (``<head>``,
+``<quote>``, ``<list>``, ``<graphic>``, ``<table>``); here that becomes blocks:
 
-* the article holder: the element whose paragraphs hold the most text is
-  found first, and nothing that holds it is ever dropped (a page wrapped in a
-  ``<form>``, a body in an ``<aside>`` or in a box with a chrome-like class);
-* chrome: navigation, share and "related" boxes are judged by what they hold
-  (link density, size), never dropped for their tag alone;
-* captions: tied to their images before trafilatura runs (``captions_html``);
-* bylines: rebuilt as "By X. Source: Y. 18 February 2025." (see ``metadata``);
-* promos: a paragraph that is only a label plus a link ("Read next: ...",
-  "Lea también: ...", "اقرأ أيضاً ...") is dropped, whatever the language.
+* what trafilatura left out between two kept blocks is put back
+  (``body_gaps``), and so are the captions of figures it dropped;
+* a layout table is read cell by cell, a data table row by row;
+* the title, the standfirst and the lead image's caption head the article;
+  the byline is rebuilt as "By X. Source: Y. 18 February 2025." (``metadata``);
+* whether it is an article at all is decided in any script (``prose``).
 
 Every pass walks the tree a bounded number of times, using the text sizes
 measured once, so the time stays close to linear in the page.
@@ -28,51 +27,35 @@ from collections.abc import Callable
 import trafilatura
 from lxml import etree
 
+from listen.body_gaps import fill_gaps
 from listen.captions_html import FIGURE_SRC_RE, Figure, place_lost_captions, tie_captions
 from listen.errors import ExtractionError
 from listen.lang import packs
 from listen.language import detect_language
 from listen.metadata import PageMeta, read_meta
 from listen.models import Article, Block, BlockKind, Page
-from listen.page_tree import TextSizes, measure, parse
+from listen.page_clean import (
+    PROMO_LABEL_MAX_WORDS,
+    drop_hidden,
+    drop_promos,
+    plain_elements,
+    protect_holder,
+    strip_chrome,
+)
+from listen.page_tree import measure, parse
+from listen.prose import PURPOSE_XPATH, is_label, is_prose, looks_like_article, words
 from listen.text import squash
 
 # trafilatura logs what it discards; for us that is expected, not worth a line on stderr.
 logging.getLogger("trafilatura").addHandler(logging.NullHandler())
 logging.getLogger("trafilatura").propagate = False
 
-# Boxes that usually hold chrome. Matched against class/id tokens; such a box is
-# only removed when what it holds looks like chrome too (see _strip_chrome).
-_CHROME = re.compile(
-    r"(^|[-_])(related|read-?next|readnext|most-?read|tags?|share|shares|sharing|social|"
-    r"breaking|ticker|newsletter|promo|advert|ads?|sponsor|listen|comments?|"
-    r"sidebar|widget|breadcrumbs?|pagination|outbrain|taboola)($|[-_])",
-    re.I,
-)
-_CHROME_TAGS = frozenset({"nav", "footer", "aside", "button", "form", "noscript", "iframe", "menu"})
-# Class/id words that make trafilatura drop a box: taken off the boxes that hold the article.
-_DISCARDED_BY_TRAFILATURA = re.compile(
-    r"share|social|viral|newsletter|cookie|tags|sidebar|banner|crumb|button|author|byline|"
-    r"footer|nav|menu|related|premium|widget|comment|hidden|meta|rating|attachment|"
-    r"timestamp|modal|consent|promo|(^|[-_])ad($|[-_])|embed|elated|next-|stories|popular",
-    re.I,
-)
-# Text only screen readers get (", opens new tab"): it annotates links, it is not the article.
-_HIDDEN_CLASS = re.compile(
-    r"(^|\s)(visually-hidden|sr-only|screen-reader-text|visuallyhidden)(\s|$)"
-)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-
 # Short lines of page furniture that trafilatura sometimes keeps beside the text.
 _NOISE = re.compile(
     "^(" + "|".join(f"(?:{pattern})" for p in packs() for pattern in p.noise) + ")$", re.I
 )
 _TIMESTAMP = re.compile(r"\b\d{1,2}:\d{2}\b|\bmin(ute)?s?\s+read\b", re.I)
-_PROMO_LABEL_MAX_WORDS = 5
 _FALLBACK_BUDGET_S = 3.0
-_SENTENCE_END = re.compile(r"[.!?؟。！？।]")
-# Scripts written without spaces between words: there a character, not a word, is counted.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
 
 
 def extract(page: Page, *, language: str | None = None) -> Article:
@@ -80,25 +63,36 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     tree = parse(page.html, page.source)
     sizes = measure(tree)
     meta = read_meta(tree, page.url, sizes)
-    holder, prose_chars = _protect_holder(tree, sizes)
-    _drop_hidden(tree, sizes, holder)
+    holder_el, holder, prose_chars = protect_holder(tree, sizes)
+    plain_elements(holder_el, holder)
+    # What the page is for, asked before the chrome goes (an <iframe> player is chrome to
+    # the text): signing in, playing something, or leading elsewhere (mostly links).
+    body_el = tree.find("body")
+    page_el = body_el if body_el is not None else tree
+    has_purpose = sizes.link_density(page_el) > 0.5 or bool(PURPOSE_XPATH(tree))
+    drop_hidden(tree, sizes, holder)
     figures = tie_captions(tree)
-    _strip_chrome(tree, sizes, holder)
-    _drop_promos(tree, sizes)
+    strip_chrome(tree, sizes, holder)
+    drop_promos(tree, sizes, holder)
     positions = {el: i for i, el in enumerate(tree.iter())}
 
-    body = _trafilatura_body(tree, meta.url or page.url, prose_chars)
+    body = _trafilatura_body(tree, prose_chars)
     if body is None:
         raise ExtractionError(f"no article found in {page.source}")
     blocks = _body_blocks(body, figures, meta)
-    body_el = tree.find("body")
-    page_chars = sizes.of(body_el if body_el is not None else tree)
-    if not _looks_like_article(blocks, page_chars):
+    page_chars = sizes.of(page_el)
+    if not looks_like_article(blocks, page_chars, has_purpose=has_purpose):
         raise ExtractionError(f"no article found in {page.source}")
 
+    blocks = fill_gaps(
+        blocks, holder_el, sizes, lambda t: not _NOISE.match(t) and not meta.is_byline_line(t)
+    )
     blocks = place_lost_captions(blocks, figures, tree, positions)
     head = _head_blocks(tree, positions, meta, blocks, figures)
-    blocks = _dedupe(head + blocks)
+    # A title made of the body's first words leaves those words in the body.
+    blocks = _dedupe(head + blocks, title_from_body=not meta.title)
+    if len(blocks) < 2:  # a headline over nothing
+        raise ExtractionError(f"no article found in {page.source}")
     lang = language or detect_language(meta, " ".join(b.text for b in blocks if b.kind != "byline"))
     byline = meta.byline(lang)
     if byline:
@@ -115,194 +109,19 @@ def extract(page: Page, *, language: str | None = None) -> Article:
     )
 
 
-def _protect_holder(tree: etree._Element, sizes: TextSizes) -> tuple[set[etree._Element], float]:
-    """The element holding most of the article's paragraphs, with all its ancestors,
-    and how many characters of prose it holds.
-
-    Paragraph text is credited to its parent, and half of it to the
-    grandparent (a body split into sections still has one holder). The holder
-    and the boxes around it are then made safe from every chrome rule, ours and
-    trafilatura's: a ``<form>`` or ``<aside>`` around it becomes a ``<div>``, and
-    chrome-like words leave its class and id.
-    """
-    score: dict[etree._Element, float] = {}
-    for p in tree.iter("p", "pre", "blockquote", "li", "td", "div"):
-        if p.tag == "div":
-            # A <div> used as a paragraph: no block inside it, and prose in it.
-            if any(child.tag in _BLOCKISH for child in p):
-                continue
-            size = sizes.of(p)
-            if size < 120:
-                continue
-        else:
-            size = sizes.of(p)
-        if size < 25 or sizes.link_density(p) > 0.3:
-            continue
-        # A list item or a cell counts only when it is a paragraph of prose itself
-        # (old table layouts), not one line of a feed or a menu.
-        if p.tag in ("li", "td") and (size < 120 or not _SENTENCE_END.search(p.text_content())):
-            continue
-        parent = p.getparent()
-        if parent is None:
-            continue
-        score[parent] = score.get(parent, 0.0) + size
-        grand = parent.getparent()
-        if grand is not None:
-            score[grand] = score.get(grand, 0.0) + size / 2
-    if not score:
-        return set(), 0.0
-    holder = max(score, key=lambda el: score[el])
-    protected = {holder, *holder.iterancestors()}
-    for el in protected:
-        if el.tag in _CHROME_TAGS:
-            el.tag = "div"
-        for attr in ("class", "id"):
-            value = el.get(attr)
-            if value and _DISCARDED_BY_TRAFILATURA.search(value):
-                kept = [t for t in value.split() if not _DISCARDED_BY_TRAFILATURA.search(t)]
-                el.set(attr, " ".join(kept))
-        for attr in ("hidden", "aria-hidden", "style"):
-            el.attrib.pop(attr, None)
-    # What trafilatura should keep at least: the holder's paragraphs, and half of
-    # those one level further down (the same weights that chose it).
-    prose = score[holder]
-    return protected, float(prose)
-
-
-_BLOCKISH = frozenset(
-    "div p ul ol table section article aside header footer nav form figure blockquote pre "
-    "h1 h2 h3 h4 h5 h6 dl main".split()
-)
-
-
-def _drop_hidden(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
-    """Remove what no reader sees: screen-reader annotations and hidden boxes."""
-    for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el in protected or el.getparent() is None:
-            continue
-        hidden = (
-            _HIDDEN_CLASS.search(el.get("class", ""))
-            or el.get("hidden") is not None
-            or el.get("aria-hidden") == "true"
-            or _HIDDEN_STYLE.search(el.get("style", ""))
-        )
-        if hidden:  # (the article's own holder, shown by a script, is protected)
-            el.drop_tree()
-
-
-def _strip_chrome(tree: etree._Element, sizes: TextSizes, protected: set[etree._Element]) -> None:
-    """Drop boxes that look like chrome by tag or class *and* by what they hold."""
-    total = sizes.of(tree) or 1
-    for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el in protected or el.getparent() is None:
-            continue
-        if el.tag in ("html", "body"):
-            continue
-        if el.tag not in _CHROME_TAGS:
-            tokens = " ".join((el.get("class", ""), el.get("id", ""))).split()
-            if not any(_CHROME.search(t) for t in tokens):
-                continue
-        size = sizes.of(el)
-        # A real content wrapper may carry a misleading class or tag; never drop one that
-        # holds a large share of the page, unless all it holds is links.
-        if size < total * 0.25 and (size < 1200 or sizes.link_density(el) > 0.5):
-            el.drop_tree()
-
-
-_PROMO_TAGS = {"p", "li", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong", "section", "aside"}
-_LABEL_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "span", "strong", "b", "header"}
-
-
-def _drop_promos(tree: etree._Element, sizes: TextSizes) -> None:
-    """Remove "label + link" paragraphs and the label that heads a box of them.
-
-    Done on the page itself: trafilatura drops a paragraph that is only a link
-    but keeps the "Related News" line above it, which would then be read alone.
-    """
-    # Boxes that hold paragraphs or list items, and what stands in a figure, are never
-    # promos themselves: found in one walk each, not by a search from every element.
-    holds_blocks: set[etree._Element] = set()
-    for block in tree.iter("p", "li"):
-        for anc in block.iterancestors():
-            if anc in holds_blocks:
-                break
-            holds_blocks.add(anc)
-    in_figure = {el for fig in tree.iter("figure", "figcaption") for el in fig.iter()}
-    for el in list(tree.iter(*_PROMO_TAGS)):
-        if el.getparent() is None or el in holds_blocks or el in in_figure:
-            continue
-        if el.tag in _INLINE and _within_text(el):
-            continue  # a link in a sentence, bolded: part of the paragraph, not a promo
-        if _is_promo_html(el, sizes):
-            _drop_with_label(el, sizes)
-
-
-_INLINE = frozenset({"span", "strong", "b", "em", "i", "a", "small", "font"})
-_TEXT_BLOCKS = frozenset({"p", "li", "td", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"})
-
-
-def _within_text(el: etree._Element) -> bool:
-    """An inline element that stands inside a paragraph (or beside other text)."""
-    node = el
-    while node.tag in _INLINE:
-        parent = node.getparent()
-        if parent is None:
-            return False
-        if (node.tail and node.tail.strip()) or (parent.text and parent.text.strip()):
-            return True
-        if parent.tag in _TEXT_BLOCKS:
-            return True
-        node = parent
-    return False
-
-
-def _drop_with_label(el: etree._Element, sizes: TextSizes) -> None:
-    """Drop ``el``; then a container it leaves empty, and a short label just before either."""
-    while el is not None:
-        parent = el.getparent()
-        if parent is None:  # already cut out with an ancestor
-            return
-        label = el.getprevious()
-        el.drop_tree()
-        if (
-            label is not None
-            and label.tag in _LABEL_TAGS
-            and sizes.of(label) <= 80
-            and _is_label(squash(label.text_content()))
-            and (label.find(".//a[@href]") is None or _is_promo_html(label, sizes))
-        ):
-            label.drop_tree()
-        if parent.tag in ("body", "article", "main") or any(t.strip() for t in parent.itertext()):
-            return
-        el = parent
-
-
-def _is_promo_html(el: etree._Element, sizes: TextSizes) -> bool:
-    """A label plus a link, and nothing else: "Read next: <a>...</a>"."""
-    linked_chars = sizes.linked.get(el, 0)
-    # Cheap test first: a promo's text is nearly all link text.
-    if not linked_chars or sizes.of(el) - linked_chars > 80:
-        return False
-    linked = sum(words(a.text_content()) for a in el.iter("a") if a.get("href"))
-    total = words(el.text_content())
-    return bool(linked) and total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
-
-
-def _trafilatura_body(
-    tree: etree._Element, url: str | None, expected_chars: float
-) -> etree._Element | None:
+def _trafilatura_body(tree: etree._Element, expected_chars: float) -> etree._Element | None:
     """trafilatura's main text of ``tree``.
 
     Its fast mode first; its fallbacks (readability and jusText, which double
     its time) only when that kept clearly less than the prose the holder has.
     """
     started = time.monotonic()
-    body = _trafilatura(tree, url, fast=True)
+    body = _trafilatura(tree, fast=True)
     kept = sum(len(t) for t in body.itertext()) if body is not None else 0
     # The fallbacks take about as long again: skip them on a page that was already slow.
     if kept >= 0.8 * expected_chars or time.monotonic() - started > _FALLBACK_BUDGET_S:
         return body
-    slow = _trafilatura(tree, url, fast=False)
+    slow = _trafilatura(tree, fast=False)
     if slow is None:
         return body
     if body is None or sum(len(t) for t in slow.itertext()) > kept:
@@ -310,12 +129,12 @@ def _trafilatura_body(
     return body
 
 
-def _trafilatura(tree: etree._Element, url: str | None, *, fast: bool) -> etree._Element | None:
+def _trafilatura(tree: etree._Element, *, fast: bool) -> etree._Element | None:
     # trafilatura's own defaults, but for images (captions), links (promos) and
     # comments; it copies the tree it is given, so ours stays whole for the header.
     document = trafilatura.bare_extraction(
         tree,
-        url=url,
+        url=None,  # a link only has to be there (promos): resolving each one is time lost
         include_images=True,
         include_links=True,
         include_formatting=False,
@@ -345,12 +164,16 @@ def _is_promo(el: etree._Element) -> bool:
         return False
     total = words(_text(el))
     # Mostly link text: a heading with a "#" anchor beside it is no promo.
-    return total - linked <= _PROMO_LABEL_MAX_WORDS and linked * 2 >= total
+    return total - linked <= PROMO_LABEL_MAX_WORDS and linked * 2 >= total
 
 
-def _is_label(text: str) -> bool:
-    """A short heading-like line with no sentence in it ("Related News", "Lea también:")."""
-    return 0 < words(text) <= 4 and not re.search(r"[.!?؟。！？]$", text)
+def _before_prose(el: etree._Element) -> bool:
+    """The next block is a paragraph of prose (what a linked section heading stands over)."""
+    following = el.getnext()
+    return following is not None and following.tag == "p" and len(_text(following)) >= 100
+
+
+_PROSE_IN_CELL = frozenset({"p", "head", "list", "quote"})
 
 
 def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMeta) -> list[Block]:
@@ -365,56 +188,91 @@ def _body_blocks(body: etree._Element, figures: dict[int, Figure], meta: PageMet
         if text:
             blocks.append(Block(kind, text))
 
-    for el in body:
+    def read_mixed(container: etree._Element) -> None:
+        """Blocks one by one, and the loose text and inline parts between them as paragraphs."""
+        run = [container.text or ""]
+        linked = 0  # characters of the run inside links: a run of links is a menu
+        for child in container:
+            if child.tag in _PROSE_IN_CELL or child.tag in ("table", "graphic"):
+                flush(run, linked)
+                read(child)
+                run, linked = [child.tail or ""], 0
+            else:
+                text = _text(child)
+                linked += len(text) if child.tag == "ref" else 0
+                run += [text, child.tail or ""]
+        flush(run, linked)
+
+    def flush(run: list[str], linked: int) -> None:
+        text = squash(" ".join(run))
+        if text and not _NOISE.match(text) and linked < 0.5 * len(text):
+            add("paragraph", text)
+
+    def read(el: etree._Element) -> None:
+        nonlocal pending_label
         tag = el.tag
         if tag == "graphic":
             caption = _graphic_caption(el, figures)
             if caption:
                 add("caption", caption)
-            continue
+            return
         if tag == "table":
             for row in el.iter("row"):
-                cells = [_text(cell) for cell in row.iter("cell")]
-                text = "; ".join(c for c in cells if c)
+                cells = list(row.iter("cell"))
+                if any(child.tag in _PROSE_IN_CELL for cell in cells for child in cell):
+                    for cell in cells:  # a layout table: its cells hold paragraphs
+                        read_mixed(cell)
+                    continue
+                text = "; ".join(c for c in (_text(cell) for cell in cells) if c)
                 if text and not _NOISE.match(text):
                     add("paragraph", text)
-            continue
+            return
         if tag == "list":
             items = [item for item in el.iter("item")]
             kept = [i for i in items if not _is_promo(i) and _text(i)]
             if items and not kept:
                 pending_label = None  # the label belonged to a list of links
-                continue
+                return
             for item in kept:
                 text = _text(item)
                 if not meta.is_byline_line(text) and not _NOISE.match(text):
                     add("list_item", text)
-            continue
+            return
         for graphic in el.iter("graphic"):  # images inside paragraphs
             caption = _graphic_caption(graphic, figures)
             if caption:
                 add("caption", caption)
         text = _text(el)
         if not text or _NOISE.match(text) or meta.is_byline_line(text):
-            continue
-        if _is_promo(el):
+            return
+        if _is_promo(el) and not (tag == "head" and _before_prose(el)):
             pending_label = None
-            continue
+            return
         if tag == "head":
-            if _is_label(text):
+            if is_label(text):
                 if pending_label is not None:
                     blocks.append(pending_label)
                 pending_label = Block("heading", text)
-                continue
+                return
             add("heading", text)
         elif tag == "quote":
             add("quote", text)
-        elif tag == "p" and _is_label(text) and words(text) <= 3:
+        elif tag == "p" and is_label(text) and words(text) <= 3:
             if pending_label is not None:
                 blocks.append(pending_label)
             pending_label = Block("paragraph", text)
         else:
             add("paragraph", text)
+
+    for el in body:
+        read(el)
+        tail = squash(el.tail or "")
+        if tail:  # text standing loose between blocks ("<p>def</p> ghi") is read too
+            add("paragraph", tail)
+    # A short label titles what follows it; at the end nothing does, so it is dropped,
+    # unless labels are all the page says ("Test", "Test case 1").
+    if pending_label is not None and not any(is_prose(b.text) for b in blocks):
+        blocks.append(pending_label)
     return blocks
 
 
@@ -432,38 +290,7 @@ def _is_sentence(alt: str) -> bool:
         r"\.(jpe?g|png|gif|webp|avif)\b|[_/\\]|^(image|photo|img)\b", alt, re.I
     ):
         return False
-    return len(alt.split()) >= 5
-
-
-def words(text: str) -> float:
-    """How many words ``text`` holds, in any script.
-
-    Where words are not separated by spaces (Chinese, Japanese, Thai), two
-    characters count as one word, about the length of a word there.
-    """
-    unspaced = len(_UNSPACED.findall(text))
-    if not unspaced:
-        return len(text.split())
-    return len(_UNSPACED.sub(" ", text).split()) + unspaced / 2
-
-
-def _looks_like_article(blocks: list[Block], page_chars: int) -> bool:
-    """Enough prose: menus and teaser grids have many words but no sentences.
-
-    A short note is an article too when it is nearly all the page says; a
-    one-line blurb under a video, on a page full of other things, is not.
-    """
-    prose = [
-        b
-        for b in blocks
-        if b.kind in ("paragraph", "quote", "list_item", "heading") and _SENTENCE_END.search(b.text)
-    ]
-    total = sum(words(b.text) for b in prose)
-    longest = max((words(b.text) for b in prose), default=0)
-    if total >= 50 and longest >= 15:
-        return True
-    prose_chars = sum(len(b.text) for b in prose)
-    return total >= 8 and prose_chars >= 0.5 * page_chars
+    return words(alt) >= 5  # (in characters where words are not spaced: a Chinese alt too)
 
 
 def _head_blocks(
@@ -552,7 +379,7 @@ def _same(a: str, b: str) -> bool:
     return fold(a) == fold(b)
 
 
-def _dedupe(blocks: list[Block]) -> list[Block]:
+def _dedupe(blocks: list[Block], *, title_from_body: bool = False) -> list[Block]:
     """Never read the same text twice as two kinds (a caption repeated as a paragraph, say).
 
     A paragraph the article itself repeats (a refrain, a quoted line) is kept.
@@ -568,6 +395,7 @@ def _dedupe(blocks: list[Block]) -> list[Block]:
             and (kind != block.kind or kind not in ("paragraph", "list_item", "quote"))
         ):
             continue
-        seen.setdefault(key, block.kind)
+        if not (block.kind == "title" and title_from_body):
+            seen.setdefault(key, block.kind)
         out.append(block)
     return out

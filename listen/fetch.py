@@ -88,6 +88,11 @@ def read_source(
 ) -> Page:
     """Turn what the user typed (a path, a URL or ``-``) into a ``Page``."""
     raw = read_raw(source, max_bytes=max_bytes, timeout=timeout, deadline=deadline)
+    return to_page(raw, source)
+
+
+def to_page(raw: Fetched, source: str) -> Page:
+    """The ``Page`` of what ``read_raw(source)`` returned: its bytes decoded."""
     name = "stdin" if source == "-" else (source if raw.url else raw.source)
     return Page(html=decode_html(raw.data, raw.charset, name), url=raw.url, source=raw.source)
 

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 ABSOLUTE_GATE = -70.0  # LUFS
 RELATIVE_GATE = -10.0  # LU below the absolutely gated mean
+SLICE_STEPS = 50  # 100 ms steps measured at once (5 s): bounds the meter's scratch memory
 _OFFSET = -0.691  # BS.1770's constant, so a 997 Hz full-scale sine reads -3.01 LUFS
 Floats = npt.NDArray[np.float64]
 
@@ -92,13 +93,23 @@ class LoudnessMeter:
         if not len(samples):
             return
         self.frames += len(samples)
+        # A few seconds at a time: the FFT's float64 and complex copies of a minute-long
+        # piece would take 40 MB at once; each step is measured on its own, so the result
+        # is the same to the bit however the PCM is sliced.
+        size = SLICE_STEPS * self.step
+        for at in range(0, len(samples), size):
+            self._add(samples[at : at + size])
+
+    def _add(self, samples: npt.NDArray[np.int16]) -> None:
         self.peak = max(self.peak, float(np.abs(samples.astype(np.int32)).max()) / 32768.0)
         flowing = np.concatenate((self._pending, samples.astype(np.float32) / 32768.0))
         whole = len(flowing) // self.step * self.step
         if whole:
             spectra = np.fft.rfft(flowing[:whole].reshape(-1, self.step), axis=1)
             power = spectra.real**2 + spectra.imag**2
-            self._steps.extend((power @ self._weights).tolist())
+            # einsum sums each row on its own (a BLAS product blocks rows, so a row's
+            # last bits would depend on how the PCM was sliced into calls)
+            self._steps.extend(np.einsum("ij,j->i", power, self._weights).tolist())
         self._pending = flowing[whole:]
 
     def blocks(self) -> Floats:

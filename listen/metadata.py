@@ -15,6 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from listen.byline import (
+    BY_PREFIX,
+    is_staff,
+    jsonld_people,
+    kinds,
+    markup_people,
+    meta_people,
+    without_sites,
+)
 from listen.lang import pack_or_english, packs
 from listen.text import squash
 
@@ -33,16 +42,13 @@ _ARTICLE_TYPES = {
     "scholarlyarticle",
     "techarticle",
 }
-_BYLINE_CLASS = re.compile(r"author|byline", re.I)
 _STANDFIRST_CLASS = re.compile(
     r"standfirst|summary|excerpt|dek|(^|[-_])lead($|[-_])|sub-?title|subheadline|description|intro",
     re.I,
 )
 # What each language says in a byline, and its month names, come from its language pack.
 _PACKS = packs()
-_BY_PREFIX = re.compile(
-    rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.prefixes)})\s*:?\s+", re.I
-)
+_BY_PREFIX = BY_PREFIX
 _SOURCE_LINE = re.compile(
     rf"^({'|'.join(re.escape(w) for p in _PACKS for w in p.byline.source_words)})\s*[:：]\s*(.+)$",
     re.I,
@@ -114,35 +120,39 @@ def _is_date_line(text: str) -> bool:
 
 def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = None) -> PageMeta:
     meta = PageMeta()
-    tags = _meta_tags(tree)
-    ld, ld_site = _jsonld_article(tree)
+    tags_all = _meta_tags(tree)
+    tags = {key: values[0] for key, values in tags_all.items()}
+    ld = _jsonld_article(tree)
 
     # application-name is a last resort: some pages put the headline there.
-    site_names = [n for n in (tags.get("og:site_name"), ld_site) if n] or [
+    site_names = [n for n in (tags.get("og:site_name"), ld.site) if n] or [
         n for n in (tags.get("application-name"),) if n
     ]
     meta.site = site_names[0] if site_names else None
-    meta.title, meta.heading = _title(tree, ld, tags, site_names)
+    address = (tags.get("og:url") or url or "") + " " + " ".join(_CANONICAL(tree))
+    meta.title, meta.heading = _title(
+        tree, ld.article, tags, [*site_names, *_shown_site_names(tree, address)]
+    )
 
-    people, orgs = _people(ld.get("author"))
+    # The site's names, also without a domain's ending ("Factorio.com" is "Factorio").
+    site_domains = [*site_names, *(_DOMAIN_END.sub("", n) for n in site_names)]
+    people, orgs = ld.people, ld.orgs
     if not people and not orgs:
-        people = _meta_authors(tags)
+        people, orgs = meta_people(tags_all, site_domains)
+    # The byline's lines are learnt even when the metadata names the authors: they are dropped.
+    markup = markup_people(tree, sizes, _DATE_TAIL, meta.byline_texts, meta.heading)
     if not people and not orgs:
-        people = _byline_people(tree, meta, sizes)
-    else:
-        _byline_people(tree, meta, sizes)  # still learn the byline lines to drop them
-    site_folds = {_fold(n) for n in site_names}
-    for name in list(people):
-        if _fold(name) in site_folds:  # "By The Daily Planet": the site, not a person
-            people.remove(name)
-            orgs.append(name)
-    meta.authors = people[:_MAX_AUTHORS]
+        people, orgs = markup
+    people = without_sites(people, orgs, site_domains, set(ld.people))
+    # "By Staff": the site's own newsroom is the source, under the site's name.
+    orgs = [o for o in ((meta.site if is_staff(o) else o) for o in orgs) if o]
+    meta.authors = people
     meta.author = ", ".join(meta.authors) or None
     meta.source = _source_line(tree, sizes)
     if meta.source is None and orgs and not people:
         meta.source = orgs[0]
     meta.published = _iso_date(
-        _str(ld.get("datePublished"))
+        _str(ld.article.get("datePublished"))
         or tags.get("article:published_time")
         or tags.get("og:article:published_time")
         or tags.get("date")
@@ -153,13 +163,13 @@ def read_meta(tree: etree._Element, url: str | None, sizes: TextSizes | None = N
     canonical = tree.xpath("//link[@rel='canonical']/@href")
     meta.url = (canonical[0].strip() if canonical else None) or tags.get("og:url") or url
     meta.description = (
-        _str(ld.get("description")) or tags.get("og:description") or tags.get("description")
+        _str(ld.article.get("description")) or tags.get("og:description") or tags.get("description")
     )
     meta.standfirsts = _standfirst_candidates(tree, meta.description, sizes)
     lang = tree.xpath("/html/@lang | /html/@xml:lang")
     meta.html_lang = lang[0].strip() if lang else None
     meta.og_locale = tags.get("og:locale")
-    meta.jsonld_lang = _str(ld.get("inLanguage"))
+    meta.jsonld_lang = _str(ld.article.get("inLanguage"))
     return meta
 
 
@@ -185,12 +195,15 @@ def _title(
     A visible ``<h1>`` (or ``<h2>``) that agrees with the page's metadata wins:
     it is what a reader sees, without the " | Site" the metadata often adds.
     Otherwise the metadata's title, cut of a site name; a heading that is the
-    site's name (a logo in an ``<h1>``) is never the title.
+    site's name (a logo in an ``<h1>``) is never the title. When only the
+    ``<title>`` speaks and what is left of it is a name of two or three words
+    ("Google - Site Reliability Engineering", no site name known to tell which part
+    is the headline; a bare "Engadget"), the page's first ``<h1>`` is.
     """
-    sites = {_fold(n) for n in site_names}
-    tag_title = _title_tag(tree)
-    claimed = [_str(ld.get("headline")), *(tags.get(k) for k in _TITLE_TAGS), tag_title]
-    candidates = [_cut_site(c, sites) for c in claimed if c]
+    sites = _site_folds(site_names)
+    tag_title = _title_tag(tree, sites)
+    claimed = [_str(ld.get("headline")), *(tags.get(k) for k in _TITLE_TAGS)]
+    candidates = [_cut_site(c, sites) for c in [*claimed, tag_title] if c]
     candidates = [c for c in candidates if c and _fold(c) not in sites]
     headings = [
         (el, squash(el.text_content()))
@@ -203,6 +216,19 @@ def _title(
                 return text, el
     h1s = [(el, t) for el, t in headings if el.tag == "h1"]
     heading = h1s[0][0] if h1s else None
+    raw = squash(" ".join(tree.xpath("//title/text()")[:1]))
+    parted = len(_TITLE_PARTS.split(raw)) > 1
+    # "Google - Site Reliability Engineering" (no site name known to tell which part is
+    # the headline), or a bare "Engadget": a short name, where the <h1> is a headline.
+    guessed = not any(claimed) and ((not sites and parted) or len(raw.split()) <= 2)
+    if (
+        guessed
+        and h1s
+        and candidates
+        and len(candidates[0].split()) <= 3 < len(h1s[0][1].split()) + 2
+        and _fold(h1s[0][1]) not in _fold(raw)  # an <h1> inside the <title> is its site part
+    ):
+        return h1s[0][1], heading
     if candidates:
         return candidates[0], heading
     if h1s:
@@ -210,14 +236,40 @@ def _title(
     return tag_title, heading
 
 
+_DOMAIN_END = re.compile(r"\.(com|org|net|info|co\.\w\w|\w\w)$")
+
+
+def _site_folds(site_names: list[str]) -> set[str]:
+    """The site's names, folded, also without a domain's ending ("Factorio.com")."""
+    folds = {_fold(n) for n in site_names} | {_fold(_DOMAIN_END.sub("", n)) for n in site_names}
+    return {f for f in folds if f}
+
+
+# Where a site's name is set off from a headline: " | ", " - ", " — ", " · ", " :: ", " » ", " _ ".
+_SEPARATOR = re.compile(
+    r"(\s+(?:[|–—·_»«-]|::)\s+|\s+[|–—·_]|[|–—·_]\s+|\s*::\s*|:\s+|\s*｜\s*|"
+    r"(?<=[\u3000-\u9fff\uff00-\uffef])_(?=\S))"  # CJK titles: "标题_科技_网站", "見出し｜サイト"
+)
+
+
+# The separators that surely set parts of a <title> apart (a colon may be the headline's own).
+_TITLE_PARTS = re.compile(r"\s+(?:[|–—·»-]|::)\s+")
+
+
+_CJK_SECTION = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]{1,4}")
+
+
 def _cut_site(title: str, sites: set[str]) -> str:
-    """ "Headline | Site" -> "Headline" when the part cut off is the site's name."""
-    parts = re.split(r"\s+[|–—·:-]\s+|\s+[|–—·-]|[|–—·-]\s+", title)
-    if len(parts) > 1:
-        kept = [p for p in parts if _fold(p) not in sites]
-        if kept and len(kept) < len(parts):
-            return squash(" - ".join(kept))
-    return title
+    """ "Headline | Site", "Site :: Headline" -> "Headline" when what is cut is the site's name."""
+    parts = _SEPARATOR.split(title)  # text, separator, text, ...
+    cut = False
+    while len(parts) > 2 and _fold(parts[-1]) in sites:
+        parts, cut = parts[:-2], True
+    if cut and len(parts) > 2 and _CJK_SECTION.fullmatch(parts[-1]):
+        parts = parts[:-2]  # "标题_科技_腾讯网": the channel's name came with the site's
+    while len(parts) > 2 and _fold(parts[0]) in sites:
+        parts = parts[2:]
+    return squash("".join(parts)) or title
 
 
 def _agrees(heading: str, title: str) -> bool:
@@ -239,32 +291,26 @@ def _str(value: Any) -> str | None:
     return None
 
 
-_PERSON_TYPES = {"person"}
+_CANONICAL = etree.XPath("//link[@rel='canonical']/@href")
+_HOME_LINKS = etree.XPath(
+    "//a[@href='/' or @href='./' or (starts-with(@href, 'http') and "
+    "string-length(substring-after(substring-after(@href, '//'), '/')) = 0)][position() <= 20]"
+)
 
 
-def _kinds(item: Any) -> set[str]:
-    """A JSON-LD object's ``@type``s, lower-cased (a string or a list of them)."""
-    kind = item.get("@type") if isinstance(item, dict) else None
-    return {k.lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
-
-
-_MAX_AUTHORS = 6
-
-
-def _people(value: Any) -> tuple[list[str], list[str]]:
-    """JSON-LD ``author``: a name, an object or a list of them -> (people, organisations)."""
-    people: list[str] = []
-    orgs: list[str] = []
-    for item in value if isinstance(value, list) else [value]:
-        kinds = _kinds(item)
-        for name in _split_names(_str(item) or ""):
-            if not _plausible_name(name):
-                continue
-            if kinds and not kinds & _PERSON_TYPES:
-                orgs.append(name)
-            elif name not in people:
-                people.append(name)
-    return people, orgs
+def _shown_site_names(tree: etree._Element, address: str) -> list[str]:
+    """The site's name as the page shows it, to cut it from a title: the logo (a link to
+    the home page holding an image: its ``alt`` or ``title``), the text of a link to
+    "/", and the name in the page's address ("en.wikipedia.org" -> "wikipedia")."""
+    names: list[str] = []
+    for link in _HOME_LINKS(tree):
+        shown = [link.get("title") or "", *link.xpath(".//img/@alt")]
+        if link.get("href") in ("/", "./"):
+            shown.append(link.text_content())
+        names.extend(squash(n) for n in shown if n and len(n.split()) <= 4)
+    for host in re.findall(r"//(?:www\.)?([^/:?#\s]+)", address):
+        names.extend(label for label in host.split(".")[:-1] if len(label) > 3)
+    return names
 
 
 def _names(value: Any) -> str | None:
@@ -276,87 +322,14 @@ def _names(value: Any) -> str | None:
     return None
 
 
-# Meta tags that name the author, most specific first.
-_AUTHOR_TAGS = (
-    "dc.creator",
-    "dc:creator",
-    "dcterm:creator",
-    "author",
-    "article:author",
-    "dcterms.creator",
-    "parsely-author",
-    "sailthru.author",
-    "byl",
-    "cxenseparse:author",
-)
-
-
-def _meta_authors(tags: dict[str, str]) -> list[str]:
-    for key in _AUTHOR_TAGS:
-        value = tags.get(key)
-        if not value or value.startswith(("http://", "https://", "@")):
-            continue
-        names = [n for n in _split_names(value) if _plausible_name(n)]
-        if names:
-            return names
-    page = tags.get("parsely-page") or tags.get("parsely-metadata")
-    if page:
-        try:
-            data = json.loads(page)
-        except ValueError:
-            return []
-        if isinstance(data, dict):
-            people, _ = _people(data.get("authors") or data.get("author"))
-            return people
-    return []
-
-
-_JOINERS = r"(?:and|with|y|con|e|und|mit|et|avec|و)"
-# "A, B and C", "A, B, and C", "أ، ب و ج": one name per piece.
-_NAME_SPLIT = re.compile(rf"\s*[,;،]\s*(?:{_JOINERS}\s+)?|\s+{_JOINERS}\s+", re.I)
-# "A (avec B et C)" -> "A, B et C"; a parenthesis inside one name is left alone.
-_WITH_ALSO = re.compile(rf"\s*\(\s*{_JOINERS}\s+([^)]*)\)", re.I)
-_PARTICLES = set("de da del della di du la le van von der den bin ibn al el dos das ter".split())
-# Words of a label or a job, never of a name: "By Name *", "Promoted by", "Games Editor".
-_NOT_NAME_WORDS = set(
-    """feed promoted posted sponsored staff editor editors contributor contributors
-    writer writers reporter correspondent admin administrator team desk comments comment
-    email e-mail subscribe follow share updated published photo photos photograph image
-    video reply login guest anonymous user users member author authors by""".split()
-)
-
-
-def _split_names(text: str) -> list[str]:
-    text = _BY_PREFIX.sub("", squash(text)).strip(" .,;:|")
-    text = _WITH_ALSO.sub(r", \1", text)
-    text = re.sub(r"\s*[(<\[](?:https?://|www\.|@|mailto:)[^)>\]]*[)>\]]", "", text)  # "(http://…)"
-    return [n.strip(" .,;:|") for n in _NAME_SPLIT.split(text) if n.strip(" .,;:|")]
-
-
-def _plausible_name(name: str) -> bool:
-    """A person's or an outlet's name, not a label, a handle, a date or a sentence."""
-    if not name or len(name) > 60 or re.search(r"[*@#<>{}=/\\|:\d]|https?", name):
-        return False
-    words = name.split()
-    if not 1 <= len(words) <= 6:
-        return False
-    folded = [w.strip(".,").casefold() for w in words]
-    if any(w in _NOT_NAME_WORDS for w in folded) or folded in (["name"], ["your", "name"]):
-        return False  # "Name" alone is a form's label; "Creator Name" may be a name
-    if max(len(w.strip(".")) for w in words) < 2:
-        return False  # initials alone ("J J")
-    cased = [w for w in words if len(w) > 1 and w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
-    # In scripts with capitals, every word but particles starts with one ("Mike Conley").
-    return all(w[:1].isupper() or w.casefold() in _PARTICLES for w in cased)
-
-
-def _meta_tags(tree: etree._Element) -> dict[str, str]:
-    tags: dict[str, str] = {}
+def _meta_tags(tree: etree._Element) -> dict[str, list[str]]:
+    """Each ``<meta>`` name -> its contents, in page order (a page may name two creators)."""
+    tags: dict[str, list[str]] = {}
     for el in tree.iter("meta"):
         keys = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower().split()
         content = squash(el.get("content") or "")
         for key in keys if content else ():
-            tags.setdefault(key, content)  # "dc:title og:title": one tag, two names
+            tags.setdefault(key, []).append(content)  # "dc:title og:title": one tag, two names
     return tags
 
 
@@ -364,23 +337,54 @@ def _meta_tags(tree: etree._Element) -> dict[str, str]:
 _JSON_WRAPPER = re.compile(r"^\s*(?:<!\[CDATA\[|<!--)|(?:\]\]>|-->)\s*$")
 
 
-def _jsonld_article(tree: etree._Element) -> tuple[dict[str, Any], str | None]:
-    """The page's article object in JSON-LD (inside ``@graph`` or a list), and the site's name."""
-    article: dict[str, Any] = {}
-    site = None
+@dataclass
+class _LinkedData:
+    """The page's JSON-LD article, the site's name, and the credits it gives."""
+
+    article: dict[str, Any] = field(default_factory=dict)
+    site: str | None = None
+    people: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+
+
+def _jsonld_article(tree: etree._Element) -> _LinkedData:
+    """The page's article object in JSON-LD (inside ``@graph`` or a list), its site and authors.
+
+    The first article object is the article; its authors are its ``author`` (or
+    ``creator``), or those of another object describing the same story (the same
+    headline). An author given as ``{"@id": ...}`` is looked up in the graph.
+    """
+    found = _LinkedData()
+    items: list[dict[str, Any]] = []
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
             data = json.loads(_JSON_WRAPPER.sub("", script.text or ""))
         except ValueError:
             continue  # a broken JSON-LD block is common and harmless
-        for item in _walk(data):
-            kinds = _kinds(item)
-            if not article and kinds & _ARTICLE_TYPES:
-                article = item
-                site = _names(item.get("publisher")) or site
-            elif site is None and kinds & {"website", "organization", "newsmediaorganization"}:
-                site = _str(item.get("name"))
-    return article, site
+        items.extend(_walk(data))
+    ids = {str(item["@id"]): item for item in items if isinstance(item.get("@id"), str)}
+    for item in items:
+        kind = kinds(item)
+        if kind & _ARTICLE_TYPES:
+            if not found.article:
+                found.article = item
+                found.site = _names(item.get("publisher")) or found.site
+            if not found.people and not found.orgs and _same_article(item, found.article):
+                found.people, found.orgs = jsonld_people(
+                    item.get("author") or item.get("creator"), ids
+                )
+        elif found.site is None and kind & {"website", "organization", "newsmediaorganization"}:
+            found.site = _str(item.get("name"))
+    return found
+
+
+def _same_article(item: dict[str, Any], article: dict[str, Any]) -> bool:
+    """The page's article described again (a WebPage and an Article for one story), not a
+    related story listed beside it, whose author is somebody else."""
+    if item is article:
+        return True
+    headline, other = _str(item.get("headline")), _str(article.get("headline"))
+    return headline is None or other is None or _fold(headline) == _fold(other)
 
 
 def _walk(data: Any, depth: int = 0) -> list[dict[str, Any]]:
@@ -393,56 +397,21 @@ def _walk(data: Any, depth: int = 0) -> list[dict[str, Any]]:
     return []
 
 
-def _title_tag(tree: etree._Element) -> str | None:
+def _title_tag(tree: etree._Element, sites: set[str]) -> str | None:
+    """The ``<title>`` without the site's name; when the site is not known, its first part
+    ("Headline | Site"), unless that part is a short name before a longer one."""
     titles = tree.xpath("//title/text()")
     if not titles:
         return None
-    # "Headline | Site" -> "Headline"
-    return squash(re.split(r"\s+[|–—-]\s+", titles[0])[0]) or None
-
-
-_BYLINE_XPATH = etree.XPath(
-    "//*[@rel='author' or contains(@itemprop, 'author') or @class][not(self::link or self::meta)]"
-)
-_COMMENTS = re.compile(r"comment|respond|reply|discussion", re.I)
-
-
-def _in_comments(el: etree._Element) -> bool:
-    """Inside the comments or a form: a commenter's name, or a form's label."""
-    for anc in el.iterancestors():
-        if anc.tag in ("form", "footer") or _COMMENTS.search(
-            anc.get("class", "") + " " + anc.get("id", "")
-        ):
-            return True
-    return False
-
-
-def _byline_people(tree: etree._Element, meta: PageMeta, sizes: TextSizes | None) -> list[str]:
-    """The names in the first byline box of the page (its lines are kept to drop them)."""
-    found: list[str] = []
-    for el in _BYLINE_XPATH(tree):
-        marked = el.get("rel") == "author" or "author" in el.get("itemprop", "")
-        if not (marked or _BYLINE_CLASS.search(el.get("class", ""))):
-            continue
-        if sizes is not None and sizes.of(el) > 200:
-            continue  # an author box with a biography, or a whole header
-        text = squash(el.text_content())
-        if not text or len(text.split()) > 12:
-            continue
-        meta.byline_texts.append(text)
-        if found or _in_comments(el):
-            continue
-        text = re.sub(r",\s*(CNN|Reuters|AP|AFP)$", "", text)
-        text = re.split(r"\s+(?:[|•·—–-]|Updated|Published|on)\s+", text)[0]
-        # "Tuesday 15 October 2019 by Bradley M. Kuhn": the name follows "by".
-        after_by = re.search(r"\s(?:by|por|par|von)\s+(\S.*)$", text, re.I)
-        if after_by:
-            text = after_by.group(1)
-        text = _DATE_TAIL.split(text)[0]  # "By Nathan Willis March 25, 2015"
-        names = [n for n in _split_names(text) if _plausible_name(n)]
-        if names:
-            found = names
-    return found
+    title = _cut_site(squash(titles[0]), sites)
+    parts = [p for p in _TITLE_PARTS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title or None
+    first = parts[0]
+    longest = max(parts, key=lambda p: len(p.split()))
+    if len(first.split()) <= 2 and len(longest.split()) > 2 * len(first.split()):
+        return squash(longest)  # "CNN :: A headline of many words"
+    return squash(first) or None
 
 
 def _source_line(tree: etree._Element, sizes: TextSizes | None) -> str | None:
@@ -455,9 +424,13 @@ def _source_line(tree: etree._Element, sizes: TextSizes | None) -> str | None:
         if len(text) > 80:
             continue
         match = _SOURCE_LINE.match(text)
-        if match:
+        if match and not _PICTURE_SOURCE.fullmatch(match.group(2).strip(" .")):
             return match.group(2).strip(" .")
     return None
+
+
+# "Source: Supplied", "Source: Getty Images": a picture's credit, not the story's source.
+_PICTURE_SOURCE = re.compile(r"(?i)supplied|handout|file|getty( images)?|afp/getty|istock\w*")
 
 
 def _first_time(tree: etree._Element) -> str | None:

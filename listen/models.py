@@ -251,6 +251,7 @@ class RenderOptions:
     cache: bool = True
     cache_mb: int | None = None  # the sentence cache's bound; None: $LISTEN_CACHE_MB or 512
     max_minutes: float = DEFAULT_MAX_MINUTES  # refuse narrations longer than this
+    opus: bool = False  # also an Ogg Opus copy beside the MP3 (listen.opus; needs libopus)
 
     def __post_init__(self) -> None:
         if not 8 <= self.bitrate <= 320:

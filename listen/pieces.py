@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from listen.audio import to_pcm16
+from listen.audio import release_freed_memory, to_pcm16
 from listen.cache import part_file, prune_files, sweep_parts
 from listen.errors import AudioError, ExportError
 from listen.loudness import LoudnessMeter, loudness
@@ -67,7 +67,9 @@ LONG_PIECE_S = 60  # a block longer than this is cut at a sentence pause too
 # from 0 to 10 kHz (measured on espeak-ng speech at q 0-9, lameenc and ffmpeg alike).
 # The target is for what plays, so the measured input is read this much quieter.
 CODEC_GAIN_DB = -0.444
-QUALITY = 7  # LAME -q; see the README's speed section for how it was chosen
+# LAME -q: 7 encodes in 0.57x q 3's time (LAME's and ffmpeg's default) with no loss a speech
+# recogniser or the spectrum finds; 8 and 9 write the same bytes. bench/README.md "Encoder quality"
+QUALITY = 7
 PIECES_FORMAT = 1  # bump when the piece layout or encoder use changes
 
 TOLERANCE_LU = 1.0  # Apple asks for -16 LUFS ±1 dB, EBU R128 allows ±1 LU: further off is said
@@ -129,6 +131,8 @@ def expected_frames(samples: int) -> int:
 def limit(samples: Samples, ceiling: float, sample_rate: int) -> Samples:
     """A look-ahead peak limiter: smooth gain dips, so no sample exceeds ``ceiling``.
 
+    ``samples`` is limited in place (and returned).
+
     Samples over the ceiling are grouped where they lie within 10 ms of each
     other; each group is held at the gain its loudest sample needs, reached by
     a 5 ms raised-cosine ramp before it and left by a 60 ms one after it.
@@ -150,7 +154,8 @@ def limit(samples: Samples, ceiling: float, sample_rate: int) -> Samples:
         up = np.arange(hi - end - 1, dtype=np.float32) / max(release, 1)
         dip[end + 1 - lo :] = 1.0 - depth * (0.5 + 0.5 * np.cos(np.pi * up))
         gain[lo:hi] = np.minimum(gain[lo:hi], dip)
-    limited: Samples = np.clip(samples * gain, -ceiling, ceiling)
+    samples *= gain  # the caller's own copy: limited in place
+    limited: Samples = np.clip(samples, -ceiling, ceiling, out=samples)
     return limited
 
 
@@ -228,7 +233,10 @@ class Narration:
         self._base = 0  # timeline position of the current piece's first sample
         self._pending: deque[Future[Path]] = deque()
         self._pieces: list[Path | Future[Path]] = []
+        # One worker, first in first out: a piece's gain job always runs after its encode.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="listen-encode")
+        self._steps: int | None = None
+        self._gained: list[Future[Path]] | None = None
         self.encoded = 0
 
     @property
@@ -265,13 +273,19 @@ class Narration:
         if self.pregain_db is None:
             first = loudness(piece, self.rate) + CODEC_GAIN_DB
             self.pregain_db = round(2 * (self.target - first)) / 2 if math.isfinite(first) else 0.0
-        samples = np.frombuffer(piece, dtype="<i2").astype(np.float32) / 32768.0
+        # In place, one float copy of the piece at a time (an hour's render stays small)
+        samples = np.frombuffer(piece, dtype="<i2").astype(np.float32)
+        samples /= 32768.0
         if self.pregain_db:
             samples *= np.float32(10 ** (self.pregain_db / 20))
         ceiling = 10 ** (CEILING_DBFS / 20)
         limited = limit(samples, ceiling, self.rate)
-        pcm = np.round(limited * 32768.0).astype("<i2").tobytes()
+        del samples
+        limited *= 32768.0
+        pcm = np.round(limited, out=limited).astype("<i2").tobytes()
+        del limited
         self.meter.add(pcm)
+        release_freed_memory()
         body = pcm[2 * DELAY : len(pcm) - 2 * TAIL]
         key = _key(body, self.settings)
         found = self.store.get(key)
@@ -293,15 +307,36 @@ class Narration:
         return self.store.put(key, data)
 
     def finish(self) -> None:
-        """Close the last piece: whole frames, ending in silence."""
+        """Close the last piece: whole frames, ending in silence. The whole narration is
+        measured then, so each piece's loudness correction starts on the worker at once
+        (while the caller writes the sidecars and draws the cover)."""
         if self._pieces and len(self._buffer) == 2 * DELAY:
             self._buffer = bytearray()  # nothing after the last join: the narration ends there
-            return
-        end = self.frames + TAIL
-        end += (-end) % FRAME
-        self._buffer += bytes(2 * (end - self.frames))
-        self._submit(bytes(self._buffer))
-        self._base, self._buffer = end, bytearray()
+        else:
+            end = self.frames + TAIL
+            end += (-end) % FRAME
+            self._buffer += bytes(2 * (end - self.frames))
+            self._submit(bytes(self._buffer))
+            self._base, self._buffer = end, bytearray()
+        self._start_gain()
+
+    def _start_gain(self) -> None:
+        self._steps = self.gain_steps()
+        self._gained = [self._pool.submit(self._gain, piece, self._steps) for piece in self._pieces]
+
+    def _gain(self, piece: Path | Future[Path], steps: int) -> Path:
+        """The piece with ``steps`` of global gain, kept in the store beside it: an edited
+        article whose level did not move joins its unchanged pieces as they are stored."""
+        from listen.mp3frames import apply_gain
+
+        path = piece.result() if isinstance(piece, Future) else piece
+        if not steps:
+            return path
+        key = f"{path.stem}.gain{steps:+d}"
+        found = self.store.get(key)
+        if found is not None:
+            return found
+        return self.store.put(key, bytes(apply_gain(path.read_bytes(), steps)))
 
     def paths(self) -> Iterator[Path]:
         for piece in self._pieces:
@@ -316,17 +351,14 @@ class Narration:
 
     def join(self, out: Path) -> Mastered:
         """Write the pieces' frames to ``out``, with the loudness correction applied."""
-        from listen.mp3frames import apply_gain
-
-        if self._buffer:
+        if self._buffer or self._gained is None:
             self.finish()
-        steps = self.gain_steps()
+        steps, ready = self._steps or 0, self._gained or []
         pieces = 0
         try:
             with out.open("wb") as fh:
-                for path in self.paths():
-                    data = path.read_bytes()
-                    fh.write(apply_gain(data, steps) if steps else data)
+                for gained in ready:
+                    fh.write(gained.result().read_bytes())
                     pieces += 1
         except OSError as exc:
             raise ExportError(f"cannot write {out}: {exc.strerror or exc}") from None

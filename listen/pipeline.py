@@ -15,6 +15,7 @@ it writes.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -22,18 +23,19 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from listen.cache import SegmentCache
 from listen.engines import Engine, ReadsPhonemes, markup_engine
 from listen.errors import DiskFull, ExportError, TooLong
-from listen.extract import extract
-from listen.fetch import read_source
 from listen.language import require_code
 from listen.models import Episode, Event, Page, Progress, RenderOptions, Script, Segment, Timing
 from listen.script import build_script
 from listen.synthesize import Counts, Speaker, speak_script
 from listen.voices import VoiceProfile, choose_profile
+
+if TYPE_CHECKING:
+    from listen.episodes import EpisodeStore
 
 RENDER_FORMAT = 3  # bump when a render's output changes for the same inputs
 # A generous guess (fast voices say about 900 a minute), so the up-front check refuses only
@@ -63,6 +65,8 @@ def script_from_source(
     options: RenderOptions | None = None,
 ) -> tuple[Script, VoiceProfile]:
     """Read a file, URL or ``-`` and make its script, with the voice profile chosen for it."""
+    from listen.fetch import read_source
+
     return script_from_page(read_source(source), language, voice, options=options)
 
 
@@ -75,6 +79,10 @@ def script_from_page(
 ) -> tuple[Script, VoiceProfile]:
     """A fetched page's script, with the voice profile chosen for it (``options`` may choose
     the language and the voice per language)."""
+    # Extraction (trafilatura) is imported here, not at the top: a render of a stored script
+    # (``queue render``, the service's workers) never loads it.
+    from listen.extract import extract
+
     if options is not None:
         language = language or options.language
     article = extract(page, language=require_code(language) if language else None)
@@ -251,8 +259,13 @@ def render_episode(
     engine: str | Engine | None = None,
     cache: SegmentCache | bool | None = None,
     progress: Progress | None = None,
+    source_key: str | None = None,
 ) -> Episode:
-    """The render itself: speak -> assemble -> measure -> encode -> sidecars, then the MP3."""
+    """The render itself: speak -> assemble -> measure -> encode -> sidecars, then the MP3.
+
+    ``source_key`` (``episodes.source_key`` of the page this script came from) is
+    remembered with the episode, so the same page can later skip even the extraction.
+    """
     # The audio stack is imported here, not at the top: ``listen script`` and ``--help``
     # use this module without it (see tests/test_startup.py).
     from mutagen import MutagenError
@@ -265,19 +278,24 @@ def render_episode(
 
     prepared = prepare(script, voice, options, engine)
     speaker = prepared.speaker
+    store = _cache(cache, options)
+    episodes = episode_store(store)
     if options.cache and options.sidecars:
         done = read_episode(out, prepared.key, script, voice.id, speaker.name)
         if done is not None:
-            return done  # the same article, voice and settings: nothing to do
-    store = _cache(cache, options)
+            # the same article, voice and settings: nothing to do (but keep it, if the
+            # store lost it, so the next render elsewhere is a link)
+            _keep(episodes, prepared, out, done, voice, source_key)
+            return _with_opus(done, options)
     folders = (Path(tempfile.gettempdir()), out.resolve().parent)
     minutes = script.spoken_chars / (SPOKEN_CHARS_PER_MINUTE / 2)  # a slow voice, to be safe
     check_disk(folders, int(minutes * 60 * (SAMPLE_RATE * 2 + options.bitrate * 125)))
-    episodes = episode_store(store)
     if episodes is not None and options.sidecars and episodes.restore(prepared.key, out):
         done = read_episode(out, prepared.key, script, voice.id, speaker.name)
         if done is not None:
-            return done  # rendered before, to another path: linked from the episode store
+            if source_key:
+                episodes.remember_source(source_key, prepared.key)
+            return _with_opus(done, options)  # rendered before: linked from the episode store
     counts = Counts()
     timings: list[Timing] = []
     settings = EncoderSettings(bitrate=options.bitrate, sample_rate=SAMPLE_RATE)
@@ -330,11 +348,9 @@ def render_episode(
                     path.unlink()
             raise
         _phase(progress, "encoding", 1)
-    if episodes is not None and written:
-        episodes.put(prepared.key, out, written)
     if store is not None and counts.synthesized:
         store.prune()
-    return Episode(
+    episode = Episode(
         path=out,
         script=script,
         duration_ms=duration_ms,
@@ -346,6 +362,59 @@ def render_episode(
         synthesized=counts.synthesized,
         cached=counts.cached,
     )
+    if written:
+        _keep(episodes, prepared, out, episode, voice, source_key)
+    return _with_opus(episode, options)
+
+
+def _keep(
+    episodes: EpisodeStore | None,
+    prepared: Prepared,
+    out: Path,
+    episode: Episode,
+    voice: VoiceProfile,
+    source_key: str | None,
+) -> None:
+    """Keep a finished episode in the store, and which page and settings made it."""
+    if episodes is None:
+        return
+    if not episodes.has(prepared.key):
+        from listen.transcript import sidecar_paths
+
+        speaker = prepared.speaker
+        about = {
+            "duration_ms": episode.duration_ms,
+            "voice": voice.id,
+            "engine": speaker.name,
+            "engine_class": _class_path(speaker.loaded()),
+            "fingerprint": speaker.fingerprint,
+            "profile": speaker.profile.to_dict(),
+        }
+        episodes.put(prepared.key, out, sidecar_paths(out), script=episode.script, about=about)
+    if source_key:
+        episodes.remember_source(source_key, prepared.key)
+
+
+def _class_path(engine: Engine) -> str:
+    kind = type(engine)
+    return f"{kind.__module__}:{kind.__qualname__}"
+
+
+def _with_opus(episode: Episode, options: RenderOptions) -> Episode:
+    """The episode with its Ogg Opus copy beside the MP3, when ``options`` ask for one."""
+    if not options.opus or episode.path is None:
+        return episode
+    from listen.errors import ListenError
+    from listen.opus import ensure_opus, log
+
+    try:
+        made = ensure_opus(episode.path)  # None: no encoder here (it said so in one line)
+    except ListenError as exc:  # the MP3 is complete and stays the episode's audio
+        log.warning("no Opus copy: %s", exc.one_line())
+        return episode
+    if made is None:
+        return episode
+    return dataclasses.replace(episode, sidecars={**episode.sidecars, "opus": made})
 
 
 def render_key(
@@ -432,10 +501,29 @@ def speak(
     options: RenderOptions | None = None,
 ) -> Episode:
     """Article (file, URL or ``-``) -> MP3. The default name comes from the title's slug."""
+    from listen.episodes import episode_store, find_episode
+    from listen.fetch import read_raw, to_page
+    from listen.transcript import read_episode
+
     options = options or keyword_options(
         engine, bitrate, loudness, cache, voice=voice, language=language, sidecars=sidecars
     )
-    script, profile = script_from_source(source, options=options)
+    given = cache if isinstance(cache, SegmentCache) else None
+    raw = read_raw(source)
+    key, found = (None, None)
+    if engine is None or isinstance(engine, str):  # an engine object has no fingerprint to key
+        key, found = find_episode(raw, options, episode_store(_cache(given, options)))
+    if found is not None:
+        stored = found.stored
+        data = found.store.script(stored.key)
+        target = out or Path(f"{stored.slug}.mp3")
+        if data is not None and found.place(target):
+            done = read_episode(
+                target, stored.key, Script.from_dict(data), stored.voice, stored.engine
+            )
+            if done is not None:
+                return done  # this very page was rendered before with these settings
+    script, profile = script_from_page(to_page(raw, source), options=options)
     target = out or Path(f"{script.slug}.mp3")
     return render_episode(
         script,
@@ -443,6 +531,7 @@ def speak(
         profile,
         options,
         engine=engine,
-        cache=cache if isinstance(cache, SegmentCache) else None,
+        cache=given,
         progress=progress,
+        source_key=key,
     )

@@ -17,7 +17,6 @@ SIGTERM. With one worker and a finite feeder the work happens in this process.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import queue as queue_module
 import signal
@@ -85,15 +84,21 @@ def _worker_main(feeder: Feeder, events: Any, parent: int) -> None:
         raise SystemExit(1) from None
 
 
-def run(feeder: Feeder, workers: int, handle: Emit) -> None:
-    """Run ``workers`` processes on ``feeder`` until it runs out (or forever, if endless)."""
+def run(feeder: Feeder, workers: int, handle: Emit, *, context: Any = None) -> None:
+    """Run ``workers`` processes on ``feeder`` until it runs out (or forever, if endless).
+
+    ``context`` is the multiprocessing context that starts them: spawn unless given
+    (``listen.batch`` passes a fork server that has the render modules loaded).
+    """
     if workers <= 0:
         return
     if workers == 1 and not feeder.endless:
         feeder.work(handle, None)
         return
+    import multiprocessing  # here, not at the top: ``listen speak X`` starts no worker
+
     # spawn: a fresh interpreter per worker, so no worker inherits a started engine
-    context = multiprocessing.get_context("spawn")
+    context = context or multiprocessing.get_context("spawn")
     events: Any = context.Queue()
     running: dict[int, tuple[Any, str]] = {}
     holding: dict[str, str] = {}  # worker owner -> the job it started and has not finished
@@ -168,6 +173,8 @@ class PathsFeeder:
     endless = False
 
     def __init__(self, sources: list[str], options: RenderOptions, out_dir: Path) -> None:
+        import multiprocessing
+
         self.sources = sources
         self.options = options
         self.out_dir = out_dir
@@ -196,11 +203,27 @@ class PathsFeeder:
 
 def render_source(source: str, options: RenderOptions, out_dir: Path) -> Event:
     """Render one source; its outcome as an event (errors too, never exceptions)."""
-    from listen.pipeline import render_episode, script_from_source
+    from listen.episodes import find_episode
+    from listen.fetch import read_raw, to_page
 
     try:
-        script, profile = script_from_source(source, options=options)
-        episode = render_episode(script, out_dir / f"{script.slug}.mp3", profile, options)
+        raw = read_raw(source)
+        key, found = find_episode(raw, options)
+        if found is not None and found.place(out_dir / f"{found.stored.slug}.mp3"):
+            stored = found.stored  # the same page and settings as before: linked
+            return Event(
+                "ready",
+                job=source,
+                title=str((found.store.script(stored.key) or {}).get("title", stored.slug)),
+                path=out_dir / f"{stored.slug}.mp3",
+                duration_ms=stored.duration_ms,
+            )
+        from listen.pipeline import render_episode, script_from_page
+
+        script, profile = script_from_page(to_page(raw, source), options=options)
+        episode = render_episode(
+            script, out_dir / f"{script.slug}.mp3", profile, options, source_key=key
+        )
     except ListenError as exc:
         return Event("failed", job=source, detail=exc.one_line())
     except Exception as exc:  # a bug in one article must not sink the batch

@@ -7,11 +7,20 @@ its changed sentences.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from listen.cache import SegmentCache, segment_key
-from listen.engines import Engine, Fingerprinted, for_engine, get_engine, ready_engine
+from listen.engines import (
+    Engine,
+    Fingerprinted,
+    Parallel,
+    for_engine,
+    get_engine,
+    ready_engine,
+)
 from listen.errors import SynthesisError
 from listen.models import AudioChunk, Event, Progress, Script, Segment
 from listen.script import segments
@@ -85,6 +94,14 @@ class Counts:
     cached: int = 0
 
 
+LOOKAHEAD = 2  # sentences queued per parallel synthesis, so none of its threads waits
+
+
+def parallelism(engine: Engine) -> int:
+    """How many sentences ``engine`` may synthesise at once (``listen.engines.Parallel``)."""
+    return max(1, engine.parallel) if isinstance(engine, Parallel) else 1
+
+
 def speak_script(
     script: Script,
     voice: VoiceProfile,
@@ -94,29 +111,71 @@ def speak_script(
     progress: Progress | None = None,
     counts: Counts | None = None,
 ) -> Iterator[tuple[Segment, AudioChunk]]:
-    """Every sentence of ``script`` with its audio, in reading order."""
+    """Every sentence of ``script`` with its audio, in reading order.
+
+    An engine that can synthesise several sentences at once (``parallel``) is
+    given the next ones on threads while the caller assembles and encodes this
+    one; the audio still comes back in reading order.
+    """
     todo = list(segments(script, voice))
     fingerprint = speaker.fingerprint if cache is not None else ""
     if progress:
         progress(Event("progress", phase="speaking", done=0, total=len(todo)))
-    for i, segment in enumerate(todo):
-        chunk = None
-        key = ""
-        if cache is not None:
-            key = segment_key(speaker.name, fingerprint, speaker.profile, segment.spoken)
-            chunk = cache.get(key)
-        if chunk is None:
-            name = speaker.name
-            chunk = speaker.speak(segment.spoken)
+    pool: ThreadPoolExecutor | None = None
+    window = 0  # sentences kept in flight
+    ahead: deque[tuple[Segment, str, AudioChunk | Future[AudioChunk]]] = deque()
+    done = 0
+
+    def key_of(segment: Segment) -> str:
+        return segment_key(speaker.name, fingerprint, speaker.profile, segment.spoken)
+
+    def finish(segment: Segment, key: str, audio: AudioChunk | Future[AudioChunk]) -> AudioChunk:
+        nonlocal done
+        if isinstance(audio, Future):
+            audio = audio.result()
             if cache is not None:
-                if speaker.name != name:  # fell back to another engine: key it as that one
-                    fingerprint = speaker.fingerprint
-                    key = segment_key(speaker.name, fingerprint, speaker.profile, segment.spoken)
-                cache.put(key, chunk)
+                cache.put(key, audio)
             if counts is not None:
                 counts.synthesized += 1
-        elif counts is not None:
-            counts.cached += 1
+        done += 1
         if progress:
-            progress(Event("progress", phase="speaking", done=i + 1, total=len(todo)))
-        yield segment, chunk
+            progress(Event("progress", phase="speaking", done=done, total=len(todo)))
+        return audio
+
+    try:
+        for segment in todo:
+            chunk = None
+            key = ""
+            if cache is not None:
+                key = key_of(segment)
+                chunk = cache.get(key)
+            if chunk is not None:
+                if counts is not None:
+                    counts.cached += 1
+                ahead.append((segment, key, chunk))
+            elif pool is not None:
+                ahead.append((segment, key, pool.submit(speaker.speak, segment.spoken)))
+            else:
+                name = speaker.name
+                chunk = speaker.speak(segment.spoken)  # starts the engine (or a fallback)
+                if cache is not None:
+                    if speaker.name != name:  # fell back to another engine: key it as that one
+                        fingerprint = speaker.fingerprint
+                        key = key_of(segment)
+                    cache.put(key, chunk)
+                if counts is not None:
+                    counts.synthesized += 1
+                ahead.append((segment, key, chunk))
+                threads = parallelism(speaker.engine())
+                if threads > 1:
+                    pool = ThreadPoolExecutor(threads, thread_name_prefix="listen-speak")
+                    window = LOOKAHEAD * threads
+            while len(ahead) > window:
+                first, first_key, audio = ahead.popleft()
+                yield first, finish(first, first_key, audio)
+        while ahead:
+            first, first_key, audio = ahead.popleft()
+            yield first, finish(first, first_key, audio)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

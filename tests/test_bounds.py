@@ -168,7 +168,8 @@ def test_a_damaged_cache_entry_is_dropped_and_spoken_again(
     odd.write_bytes(odd.read_bytes() + b"\x01")  # an odd number of PCM bytes
     data = truncated.read_bytes()
     truncated.write_bytes(data[: len(data) // 2])  # cut short: the header says more
-    again = render(script, tmp_path / "b.mp3", voice=profile, cache=cache)
+    # Another bitrate: the same sentences from the cache, but not the stored episode.
+    again = render(script, tmp_path / "b.mp3", voice=profile, cache=cache, bitrate=48)
     assert again.synthesized == 2 and again.cached == len(first.timings) - 2
     assert len(again.timings) == len(first.timings)
     assert rms(decode_mp3(tmp_path / "b.mp3").pcm) > 300

@@ -240,6 +240,13 @@ def blocks(html: str) -> list[tuple[str, str]]:
     return [(b.kind, b.text) for b in extract(Page(html)).blocks]
 
 
+def test_an_alt_sentence_without_spaces_is_read() -> None:
+    html = page(
+        f"<p>{BODY}</p><img src='/a.jpg' alt='消防员在大火中救出了一名被困的老人'><p>{BODY}</p>"
+    )
+    assert ("caption", "消防员在大火中救出了一名被困的老人") in blocks(html)
+
+
 def test_alt_only_when_it_is_a_sentence_and_there_is_no_caption() -> None:
     html = page(
         f"<p>{BODY}</p>"
@@ -272,6 +279,64 @@ def test_promos_are_dropped_in_any_language(promo: str) -> None:
     texts = [t for _, t in blocks(html)]
     assert len(texts) == 3, texts  # the title and the two paragraphs
     assert not any("another" in t.lower() or "related" in t.lower() or "otra" in t for t in texts)
+
+
+def test_a_linked_heading_over_its_section_is_kept() -> None:
+    """A list article's headings link to what they name; each stands over its own prose."""
+    sections = "".join(
+        f'<h3>{n}) <a href="/review/{n}">Film number {n}</a></h3>'
+        f'<div class="player"><iframe src="https://www.youtube.com/embed/{n}"></iframe></div>'
+        f"<p>{BODY}</p>"
+        for n in (3, 2, 1)
+    )
+    texts = [t for _, t in blocks(page(sections + '<h3><a href="/more">More films</a></h3>'))]
+    assert texts[1:] == [
+        "3) Film number 3",
+        BODY,
+        "2) Film number 2",
+        BODY,
+        "1) Film number 1",
+        BODY,
+    ]
+
+
+def test_teasers_after_the_article_are_not_read() -> None:
+    teasers = "".join(
+        f'<div class="story-block"><h4><strong>Opinion</strong> <a href="/o{i}">Column {i}</a></h4>'
+        f'<a href="/o{i}"><img data-src="/t{i}.jpg" alt=""></a>'
+        f"<p>A columnist argues at some length that a thing number {i} is true.</p></div>"
+        for i in range(5)
+    )
+    html = page(f"<p>{BODY}</p><p>{BODY.replace('Sentence', 'Line')}</p>").replace(
+        "</article>", f"</article><div class='group'><h2>Other columns</h2>{teasers}</div>"
+    )
+    texts = [t for _, t in blocks(html)]
+    assert not any("columnist" in t or "Column" in t for t in texts), texts
+
+
+def test_text_around_a_comment_in_a_sentence_is_read() -> None:
+    """React pages put ``<!-- -->`` between the parts of a sentence."""
+    html = page(
+        f"<p>{BODY}</p><p>The city is also replacing older, leak-prone <!-- -->water mains.</p>"
+    )
+    assert ("paragraph", "The city is also replacing older, leak-prone water mains.") in blocks(
+        html
+    )
+
+
+def test_formulas_and_custom_elements_are_read_in_their_sentence() -> None:
+    """A MathML formula reads as its symbols, and the words after a custom element stay."""
+    formula = (
+        "<mjx-container><mjx-math><mjx-c></mjx-c></mjx-math><mjx-assistive-mml>"
+        "<math><mi>a</mi><mo>≠</mo><mn>0</mn></math></mjx-assistive-mml></mjx-container>"
+    )
+    html = page(
+        f"<p>{BODY}</p><p>When {formula}, there are two solutions, and both are real.</p>"
+        "<story-part><p>A paragraph inside a web component, read like any other.</p></story-part>"
+    )
+    texts = [t for _, t in blocks(html)]
+    assert "When a ≠ 0 , there are two solutions, and both are real." in texts
+    assert "A paragraph inside a web component, read like any other." in texts
 
 
 def test_a_paragraph_with_a_link_in_a_sentence_is_kept() -> None:

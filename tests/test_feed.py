@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email.utils
 import errno
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -274,3 +275,46 @@ def test_self_url_and_channel_guid() -> None:
         root.findtext(f"channel/{{{PODCAST}}}guid") and root.find("channel/lastBuildDate") is None
     )
     assert urlsplit(root.findtext("channel/link")).netloc == "cdn.example.org"
+
+
+def test_an_opus_copy_is_an_alternate_enclosure_that_clients_read(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    from listen.opus import opus_encoder, write_opus
+
+    if opus_encoder() is None:
+        pytest.skip("needs ffmpeg with libopus (apt-get install ffmpeg)")
+    media = tmp_path / "media"
+    shutil.copytree(rendered.media, media, ignore=shutil.ignore_patterns("*.opus"))
+    [row] = [r for r in rows(rendered.db) if r["language"] == "en"]
+    mp3 = media / row["audio"]
+    ogg = write_opus(mp3)
+    assert ogg is not None
+    out = tmp_path / "en.xml"
+    build(rendered.db, out, "en", "--media-dir", str(media))
+    seconds = decode_mp3(mp3).duration_s
+
+    root = etree.fromstring(out.read_bytes())
+    [item] = root.iterfind("channel/item")
+    mp3_alt, opus_alt = item.findall(f"{{{PODCAST}}}alternateEnclosure")
+    assert opus_alt.get("type") == "audio/ogg" and opus_alt.get("codecs") == "opus"
+    assert opus_alt.get("length") == str(ogg.stat().st_size) and opus_alt.get("lang") == "en"
+    assert opus_alt.get("default") == "false" and opus_alt.get("title") == "Opus"
+    # bitrate is the file's own average, in bits per second
+    assert abs(int(opus_alt.get("bitrate")) - ogg.stat().st_size * 8 / seconds) < 200
+    assert opus_alt.find(f"{{{PODCAST}}}source").get("uri") == BASE + quote(ogg.name)
+    # the enclosure itself, listed as the default alternate
+    assert mp3_alt.get("type") == "audio/mpeg" and mp3_alt.get("default") == "true"
+    assert mp3_alt.find(f"{{{PODCAST}}}source").get("uri") == item.find("enclosure").get("url")
+
+    entry = feedparser.parse(out.read_bytes()).entries[0]  # keeps the last: the Opus
+    assert entry.podcast_alternateenclosure["type"] == "audio/ogg"
+    assert int(entry.podcast_alternateenclosure["length"]) == ogg.stat().st_size
+    assert local_file(entry.podcast_source["uri"], Rendered(rendered.db, media, rendered.cache))
+    [enclosure] = podcastparser.parse(BASE, out.open("rb"))["episodes"][0]["enclosures"]
+    assert enclosure["mime_type"] == "audio/mpeg"  # gPodder ignores the tag: the MP3 plays
+
+    # a rebuild on top of the file (the media gone meanwhile) keeps the alternate
+    _, [kept] = read_feed(out)
+    assert kept.opus_url == BASE + quote(ogg.name) and kept.opus_bytes == ogg.stat().st_size
+    assert merge([kept], []) == [kept]

@@ -99,6 +99,37 @@ def test_an_edit_reencodes_only_its_piece(chunks: list[AudioChunk], tmp_path: Pa
         assert np.abs(around).max() < 200
 
 
+def test_an_edit_regains_only_its_piece(
+    chunks: list[AudioChunk], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loudness correction of unchanged pieces is read back from the store, not redone."""
+    import listen.mp3frames
+
+    quiet = [AudioChunk((np.frombuffer(c.pcm, "<i2") // 4).astype("<i2").tobytes(), RATE)
+             for c in chunks]  # fmt: skip
+    store = PieceStore(tmp_path / "pieces")
+    first, _ = narrate(quiet, tmp_path / "a.mp3", store)
+    assert first.gain_steps() != 0  # the first piece's own loudness was not the whole's
+    gained: list[int] = []
+    original = listen.mp3frames.apply_gain
+
+    def counted(data: bytes | bytearray, steps: int) -> bytearray:
+        gained.append(steps)
+        return original(data, steps)
+
+    monkeypatch.setattr(listen.mp3frames, "apply_gain", counted)
+    again, _ = narrate(quiet, tmp_path / "b.mp3", store)
+    assert gained == [] and again.encoded == 0
+    assert (tmp_path / "b.mp3").read_bytes() == (tmp_path / "a.mp3").read_bytes()
+    edited = [*quiet[:3], espeak("Defences that cost more than the attack cannot last long.")]
+    edited[3] = AudioChunk((np.frombuffer(edited[3].pcm, "<i2") // 4).astype("<i2").tobytes(), RATE)
+    third, _ = narrate(edited, tmp_path / "c.mp3", store)
+    assert third.gain_steps() == first.gain_steps()  # one sentence moves the level little
+    assert gained == [first.gain_steps()]  # only the changed piece was gained
+    decoded = decode_raw(tmp_path / "c.mp3")
+    assert len(decoded) == third.frames
+
+
 def test_loudness_lands_within_one_step(chunks: list[AudioChunk], tmp_path: Path) -> None:
     from listen.loudness import loudness
 

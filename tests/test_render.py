@@ -345,3 +345,42 @@ def test_cache_commands(
     assert entries > 10 and str(tmp_path / "c") in info
     assert f"removed {entries} cached sentences" in runner.invoke(cli, ["cache", "clear"]).stdout
     assert "entries: 0" in runner.invoke(cli, ["cache", "info"]).stdout
+
+
+def test_batch_workers_take_the_environment_of_each_run(
+    sample: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers are forked from a fork server that outlives a batch; each batch's workers
+    still render with that batch's settings (here, where the sentence cache is)."""
+    from listen.batch import render_many
+    from listen.models import RenderOptions
+
+    sources = [str(sample("almayadeen-en-cia")), str(sample("other-wordpress"))]
+    for run in ("first", "second"):
+        cache = tmp_path / run / "cache"
+        monkeypatch.setenv("LISTEN_CACHE_DIR", str(cache))
+        outcomes = render_many(sources, RenderOptions(), tmp_path / run, jobs=2)
+        assert [o.kind for o in outcomes] == ["ready", "ready"], outcomes
+        assert [o.job for o in outcomes] == sources  # in the order given, not the order run
+        assert list(cache.rglob("*.pcm")), f"the {run} batch did not use its own cache"
+        for outcome in outcomes:
+            assert outcome.path is not None
+            decoded = decode_mp3(outcome.path)
+            assert abs(decoded.duration_s - outcome.duration_ms / 1000) < 0.1
+            assert rms(decoded.pcm) > 500
+
+
+def test_a_batch_starts_with_the_longest_pages(tmp_path: Path) -> None:
+    """So the last article does not leave one core idle; a URL's length is unknown: first."""
+    from listen.batch import longest_first
+
+    sizes = {"short.html": 10, "long.html": 3000, "middle.html": 500}
+    for name, size in sizes.items():
+        (tmp_path / name).write_text("x" * size, encoding="utf-8")
+    given = [str(tmp_path / name) for name in sizes] + ["https://example.org/a"]
+    assert longest_first(given) == [
+        "https://example.org/a",
+        str(tmp_path / "long.html"),
+        str(tmp_path / "middle.html"),
+        str(tmp_path / "short.html"),
+    ]

@@ -147,7 +147,11 @@ def test_a_changed_article_renders_only_what_changed(
             {
                 "json": {
                     "url": "https://example.org/a",
-                    "html": "<html><body><p>Short.</p></body></html>",
+                    # one short line among a page of links: no article (a page whose
+                    # whole text is one line is read as it is)
+                    "html": "<html><body><p>Short.</p>"
+                    + "".join(f'<a href="/s{i}">Section {i}</a> ' for i in range(20))
+                    + "</body></html>",
                 }
             },
             422,
@@ -478,6 +482,10 @@ def test_a_new_user_presses_listen_on_the_demo(
             f'(t) => document.querySelector("{lit}")?.innerText !== t', arg=first, timeout=20_000
         )
         assert page.evaluate(f"() => {audio}.currentSrc").startswith(f"{base}/v1/articles/")
+        # Opus first, the MP3 after it; Chromium plays the Opus
+        sources = f"[...{audio}.querySelectorAll('source')].map((s) => s.type)"
+        assert page.evaluate(f"() => {sources}") == ["audio/ogg; codecs=opus", "audio/mpeg"]
+        assert page.evaluate(f"() => {audio}.currentSrc").endswith("/audio.opus")
         violations = run_axe(page, axe_js=axe, context=".listen-player")
         assert not violations, describe_violations(violations)
 

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 import click
 
-from listen.engines import available
 from listen.models import DEFAULT_MAX_MINUTES, RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -25,7 +24,7 @@ voice_option = click.option(
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress or confirmation.")
 
 
-def render_options(sidecars: bool = True) -> Callable[[F], F]:
+def render_options(sidecars: bool = True, opus: bool = True) -> Callable[[F], F]:
     """The options that say how to render, on every command that renders; see ``make_options``."""
 
     def decorate(command: F) -> F:
@@ -34,8 +33,8 @@ def render_options(sidecars: bool = True) -> Callable[[F], F]:
             click.option(
                 "--engine",
                 metavar="NAME",
-                help="Override the voice profile's engine: "
-                f"{', '.join(sorted(available()))}, or module:Class.",
+                help="Override the voice profile's engine: one that `listen voices` lists "
+                "(pyttsx3, espeak, piper, silent, or a plug-in's), or module:Class.",
             ),
             click.option(
                 "--bitrate",
@@ -68,6 +67,15 @@ def render_options(sidecars: bool = True) -> Callable[[F], F]:
                 help="Refuse an article that would take longer than this to read.",
             ),
         ]
+        if opus:  # the service makes Opus always; the commands that render to files ask
+            options.append(
+                click.option(
+                    "--opus",
+                    is_flag=True,
+                    help="Also write an Ogg Opus copy (X.opus) beside the MP3; needs ffmpeg "
+                    "with libopus.",
+                )
+            )
         if sidecars:
             options.append(
                 click.option(
@@ -95,4 +103,5 @@ def make_options(flags: dict[str, Any], language: str | None = None) -> RenderOp
         cache_mb=flags.pop("cache_mb", None),
         max_minutes=flags.pop("max_minutes", DEFAULT_MAX_MINUTES),
         sidecars=not flags.pop("no_sidecars", False),
+        opus=flags.pop("opus", False),
     )

@@ -386,7 +386,8 @@ def remove_command(ids: tuple[int, ...], db: str | None, delete_files: bool, qui
             entry = library.remove(entry_id)
             removed.append(entry)
             if delete_files and entry.audio_path is not None:
-                for path in (entry.audio_path, *sidecar_paths(entry.audio_path).values()):
+                mp3 = entry.audio_path
+                for path in (mp3, *sidecar_paths(mp3).values(), mp3.with_suffix(".opus")):
                     path.unlink(missing_ok=True)
     files = " and deleted their files" if delete_files else ""
     _say(quiet, "removed " + ", ".join(f"{e.id} {e.title}" for e in removed) + files)

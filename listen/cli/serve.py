@@ -188,7 +188,7 @@ def _forwarded_ips(values: tuple[str, ...]) -> list[str]:
 @db_option
 @media_option
 @voices_option
-@render_options(sidecars=False)
+@render_options(sidecars=False, opus=False)
 @click.option(
     "--forwarded-allow-ips",
     "forwarded",
@@ -310,7 +310,8 @@ def _options(flags: dict[str, Any], voices: tuple[str, ...]) -> RenderOptions:
         if not sep or not language or not voice:
             raise click.BadParameter(f"{item!r} is not LANG=ID", param_hint="--voice-for")
         pairs.append((language.strip().lower(), voice.strip()))
-    return replace(make_options(flags), voices=tuple(pairs))
+    # The service offers every article as Ogg Opus beside the MP3 (the player's first source).
+    return replace(make_options(flags), voices=tuple(pairs), opus=True)
 
 
 def wait_for_broker(broker: str, *, first: float = 1.0, most: float = 30.0) -> None:
@@ -356,7 +357,7 @@ def wait_for_broker(broker: str, *, first: float = 1.0, most: float = 30.0) -> N
     help="Render processes on this machine.",
 )
 @voices_option
-@render_options(sidecars=False)
+@render_options(sidecars=False, opus=False)
 def worker_command(
     broker: str,
     data_dir: Path,

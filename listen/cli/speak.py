@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from listen.batch import expand, render_many
 from listen.cli import cli
 from listen.cli.options import language_option, make_options, quiet_option, render_options
+from listen.cli.shortcut import summary, target
 from listen.errors import ListenError
 from listen.models import Event, RenderOptions
 
@@ -50,8 +51,8 @@ class _PhaseProgress:
     "-o",
     "--output",
     metavar="PATH",
-    help="The MP3 to write, - for stdout, or a folder (DIR/) when there are several sources "
-    "(default: the article's slug + .mp3 in the current folder).",
+    help="The MP3 to write (X.opus: an Ogg Opus copy too), - for stdout, or a folder (DIR/) "
+    "when there are several sources (default: the article's slug + .mp3 in the current folder).",
 )
 @render_options()
 @language_option
@@ -76,7 +77,8 @@ def speak_command(
     sources are rendered in parallel into the folder -o names; a failed one
     never stops the others.
     """
-    from listen.pipeline import render_episode, script_from_source, stream  # not for --help
+    from listen.batch import expand
+    from listen.fetch import read_raw
 
     options = make_options(flags, language)
     paths = expand(sources)
@@ -90,25 +92,49 @@ def speak_command(
             )
         _speak_many(paths, Path(output or "."), options, jobs, quiet)
         return
-    script, profile = script_from_source(paths[0], options=options)
+    if output and output.lower().endswith(".opus"):  # -o x.opus: the Opus, beside x.mp3
+        output, options = output[: -len(".opus")] + ".mp3", replace(options, opus=True)
+    raw = read_raw(paths[0])
+    key = None
+    if output != "-" and not options.opus:  # the store keeps no Opus copy
+        from listen.episodes import find_episode
+
+        # The same page with the same settings: link the stored episode, before extraction
+        # and before the audio stack is even imported.
+        key, found = find_episode(raw, options)
+        if found is not None:
+            out = target(output, found.stored.slug)
+            if found.place(out):
+                _done(quiet, out, found.stored.duration_ms, found.stored.voice,
+                      found.stored.engine)  # fmt: skip
+                return
+    from listen.fetch import to_page
+    from listen.pipeline import render_episode, script_from_page, stream  # not for --help
+
+    script, profile = script_from_page(to_page(raw, paths[0]), options=options)
     if output == "-":
+        if options.opus:
+            raise click.UsageError("--opus writes X.opus beside an MP3 file; -o - streams MP3 only")
         stream(script, sys.stdout.buffer, voice=profile, options=options)
         return
     progress = None if quiet or not sys.stderr.isatty() else _PhaseProgress()
-    target = Path(output) if output else Path(f"{script.slug}.mp3")
-    if target.is_dir() or (output or "").endswith("/"):
-        target = target / f"{script.slug}.mp3"
+    out = target(output, script.slug)
     try:
-        episode = render_episode(script, target, profile, options, progress=progress)
+        episode = render_episode(script, out, profile, options, progress=progress, source_key=key)
     finally:
         if progress is not None:
             progress.close()
+    _done(quiet, out, episode.duration_ms, episode.voice, episode.engine,
+          episode.sidecars.get("opus"))  # fmt: skip
+
+
+def _done(
+    quiet: bool, path: Path, duration_ms: int, voice: str, engine: str, opus: Path | None = None
+) -> None:
     if not quiet:
-        seconds = episode.duration_ms / 1000
-        click.echo(
-            f"{episode.path} ({seconds:.0f} s, voice {episode.voice}, engine {episode.engine})",
-            err=True,
-        )
+        click.echo(summary(path, duration_ms, voice, engine), err=True)
+        if opus is not None:
+            click.echo(f"{opus} (Ogg Opus)", err=True)
 
 
 def _speak_many(
@@ -124,11 +150,11 @@ def _speak_many(
         )
         click.echo(f"[{done}/{total}] {outcome.job}: {what}", err=True)
 
+    from listen.batch import render_many
+
     outcomes = render_many(paths, options, out_dir, jobs=jobs, done=report)
     failed = [o for o in outcomes if o.kind != "ready"]
-    summary = f"rendered {len(outcomes) - len(failed)} of {len(outcomes)} articles"
+    tally = f"rendered {len(outcomes) - len(failed)} of {len(outcomes)} articles"
     if failed:
-        raise ListenError(
-            summary + "; failed: " + "; ".join(f"{o.job} ({o.detail})" for o in failed)
-        )
-    click.echo(summary, err=True)
+        raise ListenError(tally + "; failed: " + "; ".join(f"{o.job} ({o.detail})" for o in failed))
+    click.echo(tally, err=True)

@@ -14,7 +14,6 @@ import importlib
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
@@ -75,8 +74,18 @@ class NeedsFiles(Protocol):
     def files(self, voice: VoiceProfile) -> tuple[Path, ...]: ...
 
 
+@runtime_checkable
+class Parallel(Protocol):
+    """An engine that may synthesise ``parallel`` sentences at once, each on its own thread
+    (engines that share one library state, like espeak, speak one at a time)."""
+
+    parallel: int
+
+
 def available() -> dict[str, str]:
     """Engine name -> 'module:Class', built-ins first, entry points may add or replace."""
+    from importlib.metadata import entry_points  # here: loading it costs more than listen's start
+
     table = dict(_BUILTIN)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         table[ep.name] = ep.value

@@ -131,6 +131,15 @@ def _espeak_to_ipa(phonemes: str, language: str) -> str | None:
     return " ".join(done.stdout.split()) or None
 
 
+_PHONEMIZING = threading.Lock()
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _package_version(name: str) -> str:
     try:
         return f"{name} {version(name)}"
@@ -145,6 +154,8 @@ class PiperEngine:
         if deterministic is None:
             deterministic = os.environ.get(DETERMINISTIC_ENV, "") not in ("", "0")
         self.deterministic = deterministic
+        # Sentences synthesised at once, one inference thread each (``listen.synthesize``).
+        self.parallel = _cores()
         self._piper: Any = None
         self._loaded: dict[Path, Any] = {}  # loading a model takes about a second: once each
         self._lock = threading.Lock()
@@ -247,10 +258,41 @@ class PiperEngine:
             key = model.resolve()
             if key not in self._loaded:
                 try:
-                    self._loaded[key] = piper.PiperVoice.load(model, config_path=config)
+                    self._loaded[key] = self._load(piper, model, config)
                 except Exception as exc:  # onnxruntime and json each raise their own types
                     raise VoiceError(f"cannot load the Piper voice {model}: {exc}") from None
             return self._loaded[key]
+
+    def _load(self, piper: Any, model: Path, config: Path) -> Any:
+        """The voice, its ONNX session on one thread per sentence (see ``parallel``).
+
+        onnxruntime splits one sentence's inference over every core by default,
+        and a sentence is too small for that to pay: its threads wait on each
+        other. One thread per inference, with ``parallel`` sentences at once,
+        keeps the cores busy instead (and LAME gets its share).
+        """
+        onnxruntime = importlib.import_module("onnxruntime")  # piper's dependency, untyped
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        session = onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        loaded = piper.PiperVoice(
+            config=piper.PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))),
+            session=session,
+        )
+        # Phonemizing goes through piper's one espeak, which is not thread-safe: one at a
+        # time. The inference after it (session.run, which releases the GIL) runs in parallel.
+        phonemize = loaded.phonemize
+
+        def one_at_a_time(text: str) -> Any:
+            with _PHONEMIZING:
+                return phonemize(text)
+
+        loaded.phonemize = one_at_a_time
+        return loaded
 
     def synthesize(self, text: str, voice: VoiceProfile) -> Iterator[AudioChunk]:
         model = self._voice(voice)

@@ -203,6 +203,8 @@ class FeedItem:
     transcript_url: str | None = None  # the .vtt, a sentence a cue
     chapters_url: str | None = None  # the .chapters.json
     captions_url: str | None = None  # the .captions.vtt, short cues
+    opus_url: str | None = None  # the Ogg Opus copy (podcast:alternateEnclosure)
+    opus_bytes: int = 0
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -299,6 +301,8 @@ def _item(ch: etree._Element, item: FeedItem, channel: Channel) -> None:
     if date:
         _sub(el, "pubDate", email.utils.format_datetime(date))
     _sub(el, "enclosure", url=item.audio_url, length=str(item.audio_bytes), type="audio/mpeg")
+    if item.opus_url:
+        _alternates(el, item)
     _sub(el, _it("title"), item.title)
     _sub(el, _it("duration"), itunes_duration(item.duration_ms))
     _sub(el, _it("explicit"), "true" if channel.explicit else "false")
@@ -338,6 +342,42 @@ def _item(ch: etree._Element, item: FeedItem, channel: Channel) -> None:
             url=item.chapters_url,
             type="application/json+chapters",
         )
+
+
+def _bitrate(size: int, duration_ms: int) -> str:
+    """The file's average rate in bits per second, as alternateEnclosure's bitrate wants."""
+    return str(round(size * 8000 / duration_ms)) if size and duration_ms > 0 else "0"
+
+
+def _alternates(el: etree._Element, item: FeedItem) -> None:
+    """Both files as ``podcast:alternateEnclosure``: the MP3 (``default``: it is the
+    enclosure) and the Opus copy, so an app that reads the tag chooses between them."""
+    # The Opus last: feedparser keeps the last element of a name, and the MP3 is the enclosure.
+    for media, url, size, title, codecs, default in (
+        ("audio/mpeg", item.audio_url, item.audio_bytes, "MP3", None, "true"),
+        ("audio/ogg", item.opus_url or "", item.opus_bytes, "Opus", "opus", "false"),
+    ):
+        attributes = {"type": media, "length": str(size)}
+        attributes["bitrate"] = _bitrate(size, item.duration_ms)
+        if codecs:  # RFC 6381; audio/mpeg needs none
+            attributes["codecs"] = codecs
+        attributes.update(lang=item.language, title=title, default=default)
+        alternate = _sub(el, f"{{{PODCAST}}}alternateEnclosure", **attributes)
+        _sub(alternate, f"{{{PODCAST}}}source", uri=url)
+
+
+def opus_alternate(el: etree._Element) -> tuple[str, int] | None:
+    """(uri, length) of an item's Opus ``podcast:alternateEnclosure``, if it has one."""
+    for alternate in el.iterfind(f"{{{PODCAST}}}alternateEnclosure"):
+        source = alternate.find(f"{{{PODCAST}}}source")
+        codecs = (alternate.get("codecs") or "").lower()
+        if source is None or not source.get("uri") or "opus" not in codecs:
+            continue
+        try:
+            return str(source.get("uri")), int(alternate.get("length") or 0)
+        except ValueError:
+            return None
+    return None
 
 
 def write_feed(
@@ -414,6 +454,7 @@ def _read_item(el: etree._Element, language: str) -> FeedItem | None:
         size = int(enclosure.get("length") or 0)
     except (TypeError, ValueError):
         return None  # not one of ours: rebuilt from the queue, or dropped
+    opus_url, opus_bytes = opus_alternate(el) or (None, 0)
     return FeedItem(
         guid=guid,
         title=el.findtext("title") or "",
@@ -427,6 +468,8 @@ def _read_item(el: etree._Element, language: str) -> FeedItem | None:
         transcript_url=transcript.get("url") if transcript is not None else None,
         chapters_url=chapters.get("url") if chapters is not None else None,
         captions_url=captions.get("url") if captions is not None else None,
+        opus_url=opus_url,
+        opus_bytes=opus_bytes,
     )
 
 

@@ -15,7 +15,8 @@ from listen.publish.feed import FeedItem, guid_for
 from listen.publish.library import Entry
 from listen.publish.playlist import entry_files, file_url
 
-# An entry's files as URLs: {"audio": ..., "vtt": ..., "chapters": ...}; None if it has no MP3.
+# An entry's files as URLs: {"audio": ..., "vtt": ..., "chapters": ..., "opus": ...,
+# "opus_bytes": ...}; None if it has no MP3.
 Links = Callable[[Entry], dict[str, str] | None]
 
 
@@ -44,9 +45,23 @@ def feed_items(entries: Sequence[Entry], links: Links) -> tuple[list[FeedItem], 
                 transcript_url=urls.get("vtt"),
                 chapters_url=urls.get("chapters"),
                 captions_url=urls.get("captions"),
+                opus_url=urls.get("opus"),
+                opus_bytes=int(urls.get("opus_bytes") or 0),
             )
         )
     return items, missing
+
+
+def opus_links(mp3: Path, url: Callable[[Path], str]) -> dict[str, str]:
+    """The Opus copy beside ``mp3`` as {"opus": url, "opus_bytes": size}, if it is there."""
+    from listen.opus import opus_path
+
+    opus = opus_path(mp3)
+    try:
+        size = opus.stat().st_size
+    except OSError:
+        return {}
+    return {"opus": url(opus), "opus_bytes": str(size)} if size else {}
 
 
 def file_links(base_url: str, media_dir: Path | None = None) -> Links:
@@ -58,6 +73,7 @@ def file_links(base_url: str, media_dir: Path | None = None) -> Links:
             return None
         found = {kind: file_url(path, base_url=base_url) for kind, path in files.items()}
         found["audio_bytes"] = str(files["audio"].stat().st_size)  # the real size, now
+        found.update(opus_links(files["audio"], lambda path: file_url(path, base_url=base_url)))
         return found
 
     return links

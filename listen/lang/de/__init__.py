@@ -18,7 +18,7 @@ PACK = LanguagePack(
         "Von {}.",
         "Quelle: {}.",
         "{d}. {m} {y}.",
-        prefixes=("von",),
+        prefixes=("von", "text von", "geschrieben von"),
         source_words=("quelle",),
         and_=" und ",
     ),

@@ -15,7 +15,7 @@ PACK = LanguagePack(
         "By {}.",
         "Source: {}.",
         "{d} {m} {y}.",
-        prefixes=("by",),
+        prefixes=("by", "written by", "posted by", "reported by", "words by", "story by"),
         source_words=("source", "sources"),
     ),
     date_words=frozenset(

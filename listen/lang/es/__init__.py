@@ -15,7 +15,7 @@ PACK = LanguagePack(
         "Por {}.",
         "Fuente: {}.",
         "{d} de {m} de {y}.",
-        prefixes=("por", "de"),
+        prefixes=("por", "de", "escrito por", "texto de"),
         source_words=("fuente", "fuentes"),
         and_=" y ",
         and_before_i=" e ",

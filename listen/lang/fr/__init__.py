@@ -15,7 +15,7 @@ PACK = LanguagePack(
         "Par {}.",
         "Source : {}.",
         "{d} {m} {y}.",
-        prefixes=("par",),
+        prefixes=("par", "écrit par", "texte de"),
         source_words=("source",),
         and_=" et ",
     ),

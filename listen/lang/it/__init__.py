@@ -19,7 +19,7 @@ PACK = LanguagePack(
         "Di {}.",
         "Fonte: {}.",
         "{d} {m} {y}.",
-        prefixes=("di",),
+        prefixes=("di", "scritto da", "a cura di"),
         source_words=("fonte",),
         and_=" e ",
     ),

@@ -19,7 +19,7 @@ PACK = LanguagePack(
         "Por {}.",
         "Fonte: {}.",
         "{d} de {m} de {y}.",
-        prefixes=("por",),
+        prefixes=("por", "escrito por", "texto de"),
         source_words=("fonte",),
         and_=" e ",
     ),

@@ -80,6 +80,7 @@ _ID = re.compile(r"^[0-9a-f]{32}$")
 # name in the URL -> (the file: "audio" or a sidecar_paths kind, media type)
 FILES = {
     "audio.mp3": ("audio", "audio/mpeg"),
+    "audio.opus": ("opus", "audio/ogg; codecs=opus"),  # the Ogg Opus copy (listen.opus)
     "transcript.vtt": ("vtt", "text/vtt; charset=utf-8"),
     "timings.json": ("timings", "application/json"),
     "chapters.json": ("chapters", "application/json+chapters"),
@@ -214,7 +215,7 @@ class Service:
         mp3 = (root / entry.audio).resolve()
         if not mp3.is_relative_to(root):
             return {}
-        return {"audio": mp3, **sidecar_paths(mp3)}
+        return {"audio": mp3, **sidecar_paths(mp3), "opus": mp3.with_suffix(".opus")}
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -242,6 +243,14 @@ def links(entry: Entry) -> dict[str, str]:
     return {**files, **player_links(entry.uid, entry.language or "und")}
 
 
+def opus_size(entry: Entry, media: Path) -> int:
+    """The size of the entry's Ogg Opus copy; 0 when it has none (no libopus where it was made)."""
+    try:
+        return (media / entry.audio).with_suffix(".opus").stat().st_size if entry.audio else 0
+    except OSError:
+        return 0
+
+
 def article_body(entry: Entry, settings: Settings | None = None) -> dict[str, Any]:
     state = API_STATES[entry.state]
     if entry.state == "rendering" and Library.stale(entry):
@@ -260,6 +269,8 @@ def article_body(entry: Entry, settings: Settings | None = None) -> dict[str, An
         body["reason"] = entry.last_error
     if entry.state == "ready":
         body["links"] = links(entry)
+        if settings is not None and opus_size(entry, settings.media):
+            body["links"]["opus"] = f"/v1/articles/{entry.uid}/audio.opus"
         body["render"] = {"synthesized": entry.synthesized, "cached": entry.cached}
         if settings is not None and not settings.player_download:
             body["download"] = False  # the player hides its download link
@@ -477,6 +488,11 @@ async def queue_json(request: Request) -> Response:
             transcript=links(a)["transcript"],
             chapters=links(a)["chapters"],
         )
+        | (
+            {"opus": f"/v1/articles/{a.uid}/audio.opus"}
+            if opus_size(a, service.settings.media)
+            else {}
+        )
         for a in await run_in_threadpool(lambda: service.library.entries(state="ready"))
     ]
     return JSONResponse(queue_document(entries))
@@ -519,11 +535,17 @@ async def feed(request: Request) -> Response:
 
     def route_links(entry: Entry) -> dict[str, str]:
         found = links(entry)
+        opus = opus_size(entry, service.settings.media)
         return {
             "audio": base + found["audio"],
             "vtt": base + found["transcript"],
             "chapters": base + found["chapters"],
             "captions": base + found["captions"],
+            **(
+                {"opus": f"{base}/v1/articles/{entry.uid}/audio.opus", "opus_bytes": str(opus)}
+                if opus
+                else {}
+            ),
         }
 
     items, _ = feed_items(articles, route_links)

@@ -64,7 +64,7 @@ def render_article(entry_id: int, db: str | None = None, media: str | None = Non
         return render_claimed(
             library,
             lambda event: None,
-            RenderOptions(),
+            RenderOptions(opus=True),  # as Settings.render: the service offers Opus
             Path(media or "."),
             layout="service",
             entry_id=entry_id,

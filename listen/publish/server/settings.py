@@ -48,8 +48,9 @@ class Settings:
     # The article library: sqlite:///PATH or postgresql://... (default: a file in data_dir)
     db: str | None = None
     media_dir: Path | None = None  # where workers write and the service reads (default: data_dir)
-    # How articles are rendered: voice per language (``voices``), bitrate, loudness, limits.
-    render: RenderOptions = field(default_factory=RenderOptions)
+    # How articles are rendered: voice per language (``voices``), bitrate, loudness, limits;
+    # with an Ogg Opus copy beside each MP3, which the player and the feeds offer first.
+    render: RenderOptions = field(default_factory=lambda: RenderOptions(opus=True))
 
     @property
     def db_url(self) -> str:

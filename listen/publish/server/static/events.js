@@ -58,7 +58,7 @@ export const events = {
       this.updateTime(true);
     });
     audio.addEventListener("error", () => {
-      if (!audio.getAttribute("src")) return;
+      if (!audio.getAttribute("src") && !audio.querySelector("source")) return;
       v.showPlaying(false, this.t);
       // A network failure can be retried from where it stopped; a missing file cannot.
       const network = audio.error && audio.error.code === window.MediaError.MEDIA_ERR_NETWORK;

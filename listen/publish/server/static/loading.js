@@ -7,6 +7,7 @@ import { memory } from "./storage.js";
 
 const HERE = new URL(".", import.meta.url).href; // the service (or folder) these files came from
 const PLACEHOLDER = /^\{\{.*\}\}$/; // an unfilled template slot, as in demo.html served statically
+const OPUS_TYPE = "audio/ogg; codecs=opus";
 
 export const loading = {
   // -- Loading: service, single file or queue ------------------------------------------------
@@ -129,8 +130,19 @@ export const loading = {
     this.root.dataset.state = "ready";
     this.root.dataset.readalong = "none";
     if (entry.language) this.setLanguage(entry.language);
-    this.audio.src = entry.audio;
     this.audio.replaceChildren();
+    if (entry.opus) {
+      // Opus first (well under half the bytes), the MP3 for a browser that cannot play it.
+      this.audio.removeAttribute("src");
+      for (const [src, type] of [[entry.opus, OPUS_TYPE], [entry.audio, "audio/mpeg"]]) {
+        const source = document.createElement("source");
+        Object.assign(source, { src, type });
+        this.audio.append(source);
+      }
+      // When every source fails, the error is the last <source>'s, not the audio element's.
+      this.audio.lastElementChild.addEventListener("error", () => this.audio.dispatchEvent(new Event("error")));
+      this.audio.load();
+    } else this.audio.src = entry.audio;
     if (entry.sync) {
       // The timings as WebVTT metadata (SyncMediaLite), for other tools reading the page.
       const track = document.createElement("track");

@@ -53,6 +53,7 @@ export function makeEntry(raw, against) {
     durationS: (Number(raw.duration_ms) || 0) / 1000,
     url: raw.url || null,
     audio,
+    opus: resolve(raw.opus, against), // the Ogg Opus copy, offered before the MP3 when there
     timings: resolve(raw.timings, against),
     chapters: resolve(raw.chapters, against),
     transcript: resolve(raw.transcript, against),
@@ -100,6 +101,7 @@ export async function askService(base, articleUrl, events) {
           duration_ms: body.duration_ms,
           url: body.url || articleUrl,
           audio: link("audio"),
+          opus: link("opus"),
           timings: link("timings"),
           chapters: link("chapters"),
           transcript: link("transcript"),
