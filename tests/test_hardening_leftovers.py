@@ -32,9 +32,9 @@ WRITERS = {
         PieceStore(root).put("cd" + "0" * 62, b"mp3 bytes" * 1000)
     """,
     "episodes": """
-        from listen.episodes import EpisodeStore
+        from listen.episodes import _SIDECARS, EpisodeStore
         files = {}
-        for kind in ("vtt", "timings", "chapters"):
+        for kind in _SIDECARS:  # every sidecar the store keeps
             files[kind] = root.parent / f"x.{kind}"
             files[kind].write_text(kind)
         mp3 = root.parent / "x.mp3"
