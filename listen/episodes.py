@@ -199,6 +199,8 @@ class EpisodeStore:
         self, key: str, out: Path, manifest: Mapping[str, Any] | None = None
     ) -> Mapping[str, Any] | None:
         entry = self._entry(key)
+        if out.exists() and not out.is_file():
+            return None  # a device or a pipe: written into by a render, never renamed over
         manifest = manifest or self.verified(key)
         if manifest is None:
             return None

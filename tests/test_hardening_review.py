@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
+from listen.audio import find_ffmpeg
 from listen.cli import cli
 from listen.publish.server import Settings, create_app
 from listen.publish.server.guard import is_public
@@ -129,6 +130,35 @@ def test_output_into_a_pipe_is_written_into_it(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert b"CIA" in received[0] and stat.S_ISFIFO(fifo.stat().st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary file beside it
+
+
+def test_an_mp3_into_a_pipe_is_the_audio_and_nothing_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`speak -o PIPE` (or /dev/null) twice: the pipe gets a whole MP3 each time, is never
+    renamed over (the second run could link a stored episode), and no sidecar appears."""
+    monkeypatch.setenv("LISTEN_CACHE_DIR", str(tmp_path / "cache"))
+    fifo = tmp_path / "out" / "x.mp3"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    for _ in range(2):
+        received: list[bytes] = []
+        reader = threading.Thread(target=lambda got=received: got.append(fifo.read_bytes()))
+        reader.daemon = True
+        reader.start()
+        proc = subprocess.run(
+            [sys.executable, "-m", "listen", "speak", str(PAGE), "-o", str(fifo), "-q"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        reader.join(timeout=10)
+        assert proc.returncode == 0, proc.stderr
+        decoded = subprocess.run(
+            [find_ffmpeg(), "-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "null", "-"],
+            input=received[0], capture_output=True, timeout=60,
+        )  # fmt: skip
+        assert decoded.returncode == 0 and len(received[0]) > 100_000
+        assert stat.S_ISFIFO(fifo.stat().st_mode)
+        assert [p.name for p in fifo.parent.iterdir()] == ["x.mp3"]
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")

@@ -119,6 +119,8 @@ def speak_command(
         return
     progress = None if quiet or not sys.stderr.isatty() else _PhaseProgress()
     out = target(output, script.slug)
+    if _is_device(out):  # -o /dev/null: nothing stands "beside" a device to hold sidecars
+        options = replace(options, sidecars=False)
     try:
         episode = render_episode(script, out, profile, options, progress=progress, source_key=key)
     finally:
@@ -126,6 +128,16 @@ def speak_command(
             progress.close()
     _done(quiet, out, episode.duration_ms, episode.voice, episode.engine,
           episode.sidecars.get("opus"))  # fmt: skip
+
+
+def _is_device(path: Path) -> bool:
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def _done(
