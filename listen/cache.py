@@ -21,7 +21,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import struct
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -227,25 +226,6 @@ def part_dir(path: Path) -> Path:
 
 
 def sweep_parts(directory: Path, depth: int = 0) -> int:
-    """Remove the temporary files and folders that dead processes left in ``directory`` (and
-    its subfolders, ``depth`` levels down); how many went. A live process's are kept."""
-    removed = 0
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return 0
-    for entry in entries:
-        try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-        except OSError:
-            continue
-        if entry.name.startswith(".") and tidy.stale(entry.name):
-            with contextlib.suppress(OSError):
-                if is_dir:
-                    shutil.rmtree(entry.path)
-                else:
-                    os.unlink(entry.path)
-                removed += 1
-        elif is_dir and depth > 0:
-            removed += sweep_parts(Path(entry.path), depth - 1)
-    return removed
+    """Remove what dead processes left in ``directory``, ``depth`` levels down (``tidy``
+    names every temporary file, so it is the one that judges them)."""
+    return tidy.sweep_dir(directory, depth)

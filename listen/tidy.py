@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -57,19 +58,28 @@ def stale(name: str) -> bool:
     return match is not None and not alive(int(match.group(1)))
 
 
-def sweep_dir(directory: Path) -> int:
-    """Remove the stale temporary files directly in ``directory``; how many went."""
+def sweep_dir(directory: Path, depth: int = 0) -> int:
+    """Remove the stale temporary files and folders in ``directory`` (and its subfolders,
+    ``depth`` levels down); how many went. A live process's are kept."""
     removed = 0
     try:
         entries = list(os.scandir(directory))
     except OSError:
         return 0
     for entry in entries:
-        if (entry.name.startswith(".") or entry.name.startswith("listen-")) and stale(entry.name):
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if entry.name.startswith((".", "listen-")) and stale(entry.name):
             with contextlib.suppress(OSError):
-                if entry.is_file(follow_symlinks=False):
+                if is_dir:
+                    shutil.rmtree(entry.path)
+                else:
                     os.unlink(entry.path)
-                    removed += 1
+                removed += 1
+        elif is_dir and depth > 0:
+            removed += sweep_dir(Path(entry.path), depth - 1)
     return removed
 
 
